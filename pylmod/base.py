@@ -1,0 +1,365 @@
+"""Transport to the MIT Learning Modules (LMod) web service.
+
+All network I/O of pylmod goes through :class:`Base`: one
+:class:`requests.Session` per client, authenticated with the x.509 client
+certificate, with retries configured once as a :class:`urllib3.util.Retry`
+and mounted on the service URL.  The endpoint classes only build a path,
+params or a body and shape the result.
+"""
+import json
+import logging
+import os
+from typing import Any, Callable, FrozenSet, Optional, Tuple, Union
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from pylmod.endpoints import ENDPOINTS
+from pylmod.exceptions import (
+    PyLmodBadResponse,
+    PyLmodCertificateError,
+    PyLmodHTTPError,
+)
+
+log = logging.getLogger(__name__)
+
+#: The production LMod service.
+DEFAULT_URLBASE = 'https://learning-modules.mit.edu:8443/'
+
+#: A client certificate: the path of one PEM file holding the certificate and
+#: its private key (what MIT issues), or a ``(certificate, key)`` pair of paths.
+Certificate = Union[str, 'os.PathLike[str]', Tuple[str, str], None]
+
+#: How many characters of a non-JSON body an exception message quotes.
+BODY_START_LENGTH = 200
+
+
+class LmodRetry(Retry):
+    """The :class:`urllib3.util.Retry` used for LMod, with its waits capped.
+
+    urllib3 waits ``backoff_factor * 2 ** (n - 1)`` seconds before retry ``n``
+    and sleeps as long as a ``Retry-After`` header asks.  An interactive
+    client should neither sleep minutes between two quick attempts nor hang
+    for an hour because a proxy said so, so both waits are capped here.
+    Subclass and change the caps if your use differs.
+    """
+
+    #: Longest pause computed from the exponential backoff, in seconds.
+    backoff_cap: float = 0.5
+    #: Longest pause a ``Retry-After`` header may impose, in seconds.
+    retry_after_cap: float = 60.0
+
+    def get_backoff_time(self) -> float:
+        """Return the backoff pause, at most :attr:`backoff_cap` seconds."""
+        return min(super().get_backoff_time(), self.backoff_cap)
+
+    def get_retry_after(self, response: Any) -> Optional[float]:
+        """Return the server's ``Retry-After``, at most :attr:`retry_after_cap`."""
+        seconds = super().get_retry_after(response)
+        if seconds is None:
+            return None
+        return min(seconds, self.retry_after_cap)
+
+
+def check_certificate(cert: Certificate) -> None:
+    """Fail early, and clearly, if a client certificate file cannot be read.
+
+    Only readability is checked: the TLS library parses the PEM on the first
+    request.
+
+    Args:
+        cert: a PEM path, a ``(certificate, key)`` pair, or ``None``.
+
+    Raises:
+        PyLmodCertificateError: a file is missing or unreadable; the
+            exception names it.
+    """
+    if cert is None:
+        return
+    paths = (cert,) if isinstance(cert, (str, os.PathLike)) else tuple(cert)
+    for path in paths:
+        try:
+            with open(path, 'rb'):
+                pass
+        except OSError as err:
+            raise PyLmodCertificateError(
+                'Cannot read the client certificate file {0!r}: {1}. Pass the '
+                'path of the PEM file holding your LMod certificate and its '
+                'private key, or a (certificate, key) pair of paths.'.format(
+                    os.fspath(path), err.strerror or err),
+                os.fspath(path),
+            ) from err
+
+
+class Base:
+    """
+    Base provides the transport for accessing the MIT Learning Modules (LMod).
+
+    The Base class implements the functions that underlie the HTTP calls to
+    the MIT Learning Modules (LMod) Web service.  It shouldn't be
+    instantiated directly as it is inherited by the classes that
+    implement the API.
+
+    Requests are retried by the session's adapter, as configured by
+    :meth:`retry_policy`: connection failures, read timeouts, dropped
+    connections and the statuses in :attr:`RETRY_STATUSES` (honouring
+    ``Retry-After``) are retried up to :attr:`RETRIES` times with a short,
+    capped exponential backoff.  TLS and certificate errors are not retried,
+    and a POST that creates something (see
+    :attr:`pylmod.endpoints.Endpoint.creates`) is not repeated once it may
+    have reached the server.
+
+    Attributes:
+        cert (str): File path to the certificate used to
+            authenticate access to LMod Web service (as given)
+        urlbase (str): The URL of the LMod Web service. i.e.
+            ``learning-modules.mit.edu`` or ``learning-modules-test.mit.edu``
+            (the subclasses append their service path)
+    """
+
+    #: Read timeout, seconds.
+    TIMEOUT: float = 200
+
+    #: Connect timeout, seconds (``TIMEOUT`` if that is smaller).
+    CONNECT_TIMEOUT: float = 10
+
+    #: Number of connection retries
+    RETRIES: int = 10
+
+    #: Statuses meaning "try again later": retried, honouring ``Retry-After``.
+    #: One still there when the retries run out raises
+    #: :class:`~pylmod.exceptions.PyLmodHTTPError`.
+    RETRY_STATUSES: FrozenSet[int] = frozenset({429, 502, 503, 504})
+
+    #: Retry ``n`` waits ``BACKOFF_FACTOR * 2 ** (n - 1)`` seconds, at most
+    #: :attr:`LmodRetry.backoff_cap`.
+    BACKOFF_FACTOR: float = 0.05
+
+    #: The LMod service this class talks to (``'gradebook'``,
+    #: ``'membership'``); its root is ``urlbase + 'service/<SERVICE>/'``.
+    SERVICE: Optional[str] = None
+
+    verbose = True
+    gradebookid = None
+
+    def __init__(
+            self,
+            cert: Certificate,
+            urlbase: str = DEFAULT_URLBASE,
+            *,
+            verify: Union[bool, str] = True,
+            timeout: Optional[float] = None,
+            retries: Optional[int] = None,
+    ) -> None:
+        """Initialize Base instance.
+
+        Args:
+            cert (str): File path to the certificate used to
+                authenticate access to LMod Web service: one PEM file holding
+                the certificate and its private key, or a
+                ``(certificate, key)`` pair of paths.
+            urlbase (str): The URL of the LMod Web service. i.e.
+                ``learning-modules.mit.edu`` or
+                ``learning-modules-test.mit.edu``
+            verify (bool or str): verify the server's TLS certificate
+                (default), or the path of a CA bundle to verify it with
+                (for a test server).
+            timeout (float): overrides :attr:`TIMEOUT` for this client.
+            retries (int): overrides :attr:`RETRIES` for this client.
+
+        Raises:
+            PyLmodCertificateError: the certificate file cannot be read.
+        """
+        check_certificate(cert)
+        # pem with private and public key application certificate for access
+        self.cert = cert
+        if timeout is not None:
+            self.TIMEOUT = timeout
+        if retries is not None:
+            self.RETRIES = retries
+
+        server_root = urlbase if urlbase.endswith('/') else urlbase + '/'
+        self.urlbase = server_root
+        if self.SERVICE:
+            self.urlbase += 'service/{0}/'.format(self.SERVICE)
+
+        self._session = requests.Session()
+        self._session.cert = (
+            os.fspath(cert) if isinstance(cert, os.PathLike) else cert)
+        self._session.verify = verify
+        self._session.mount(server_root,
+                            HTTPAdapter(max_retries=self.retry_policy()))
+        for endpoint in ENDPOINTS.values():
+            if endpoint.creates and endpoint.service == self.SERVICE:
+                self._session.mount(
+                    self._url_format(endpoint.path),
+                    HTTPAdapter(max_retries=self.retry_policy(creates=True)),
+                )
+        log.info('[PyLmod] init urlbase=%s', self.urlbase)
+
+    def retry_policy(self, creates: bool = False) -> Retry:
+        """Return the retry policy of this client's requests.
+
+        Override this method (or the class attributes it reads) to change
+        how pylmod retries.
+
+        Args:
+            creates (bool): the policy for a POST that creates something.
+                Such a POST is retried only when it cannot have reached the
+                server (the connection failed); a read timeout, a dropped
+                connection or a retryable status is left to the caller, who
+                must look before creating again.  Every other request,
+                including grade posts, which set values, is retried.
+
+        Returns:
+            urllib3.util.Retry: the policy, mounted on the service URL.
+        """
+        methods = Retry.DEFAULT_ALLOWED_METHODS
+        if not creates:
+            methods = methods | {'POST'}
+        return LmodRetry(
+            total=self.RETRIES,
+            # TLS and certificate errors: repeating cannot help.
+            other=0,
+            allowed_methods=methods,
+            status_forcelist=self.RETRY_STATUSES,
+            backoff_factor=self.BACKOFF_FACTOR,
+            respect_retry_after_header=True,
+            # The last response is kept so that its status reaches the caller.
+            raise_on_status=False,
+        )
+
+    @property
+    def timeout(self) -> Tuple[float, float]:
+        """The ``(connect, read)`` timeout pair derived from :attr:`TIMEOUT`."""
+        return min(self.CONNECT_TIMEOUT, self.TIMEOUT), self.TIMEOUT
+
+    @staticmethod
+    def _data_to_json(data: Any) -> str:
+        """Convert to json if it isn't already a string.
+
+        Args:
+            data (str): data to convert to json
+        """
+        if not isinstance(data, str):
+            data = json.dumps(data)
+        return data
+
+    def _url_format(self, service: str) -> str:
+        """Generate URL from urlbase and service.
+
+        Args:
+            service (str): The endpoint service to use, i.e. gradebook
+        Returns:
+            str: URL to where the request should be made
+        """
+        return '{base}{service}'.format(base=self.urlbase, service=service)
+
+    def rest_action(self, func: Callable[..., requests.Response], url: str,
+                    **kwargs: Any) -> Any:
+        """Routine to do low-level REST operation, with retry.
+
+        Args:
+            func (callable): API function to call, e.g. ``self._session.get``
+            url (str): service URL endpoint
+            kwargs (dict): addition parameters
+
+        Raises:
+            requests.RequestException: Exception connection error (after
+                the retries)
+            PyLmodHTTPError: a retryable error status was still there when
+                the retries ran out (also a ``requests.HTTPError``)
+            PyLmodBadResponse: Unable to decode response content (also a
+                ``ValueError``)
+
+        Returns:
+            list: the json-encoded content of the response
+        """
+        try:
+            response = func(url, timeout=self.timeout, **kwargs)
+        except requests.RequestException as err:
+            log.error('[PyLmod] Error - connection error in rest_action '
+                      'for %s: %s', url, err)
+            raise
+        if response.status_code in self.RETRY_STATUSES:
+            message = 'LMod answered HTTP {0} {1} to {2} {3}'.format(
+                response.status_code, response.reason,
+                response.request.method, url)
+            log.error('[PyLmod] %s', message)
+            raise PyLmodHTTPError(message, response=response)
+        try:
+            return response.json()
+        except ValueError as err:
+            body_start = response.text[:BODY_START_LENGTH]
+            message = (
+                'LMod answered HTTP {0} to {1} {2} with a body that is not '
+                'JSON, starting {3!r}'.format(
+                    response.status_code, response.request.method, url,
+                    body_start))
+            log.error('[PyLmod] HTTP %s to %s %s is not JSON',
+                      response.status_code, response.request.method, url)
+            raise PyLmodBadResponse(message, response, body_start) from err
+
+    def get(self, service: str, params: Optional[dict] = None) -> Any:
+        """Generic GET operation for retrieving data from Learning Modules API.
+
+        .. code-block:: python
+
+            gbk.get('students/{gradebookId}', params=params, gradebookId=gbid)
+
+        Args:
+            service (str): The endpoint service to use, i.e. gradebook
+            params (dict): additional parameters to add to the call
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            list: the json-encoded content of the response
+        """
+        url = self._url_format(service)
+        if params is None:
+            params = {}
+        return self.rest_action(self._session.get, url, params=params)
+
+    def post(self, service: str, data: Any) -> Any:
+        """Generic POST operation for sending data to Learning Modules API.
+
+        Data should be a JSON string or a dict.  If it is not a string,
+        it is turned into a JSON string for the POST body.
+
+        Args:
+            service (str): The endpoint service to use, i.e. gradebook
+            data (json or dict): the data payload
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            list: the json-encoded content of the response
+        """
+        url = self._url_format(service)
+        data = Base._data_to_json(data)
+        # Add content-type for body in POST.
+        headers = {'content-type': 'application/json'}
+        return self.rest_action(self._session.post, url,
+                                data=data, headers=headers)
+
+    def delete(self, service: str) -> Any:
+        """Generic DELETE operation for Learning Modules API.
+
+        Args:
+            service (str): The endpoint service to use, i.e. gradebook
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            list: the json-encoded content of the response
+        """
+        url = self._url_format(service)
+        return self.rest_action(self._session.delete, url)

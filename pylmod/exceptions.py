@@ -1,0 +1,90 @@
+"""Exceptions raised by pylmod.
+
+Every exception pylmod raises on purpose is a :class:`PyLmodException`.  Where
+PyLmod 1.0.x raised a standard exception that callers already catch
+(``ValueError`` for a body that is not JSON, ``requests.HTTPError`` style
+errors), the new class subclasses that one too, so old ``except`` clauses keep
+working.
+"""
+from typing import Optional
+
+import requests
+
+
+class PyLmodException(Exception):
+    """Base exception class for pylmod."""
+
+
+class PyLmodUnexpectedData(PyLmodException):
+    """The data returned for the API wasn't as expected."""
+
+
+class PyLmodFailedAssignmentCreation(PyLmodException):
+    """Failed to create assignment."""
+
+
+class PyLmodNoSuchSection(PyLmodException):
+    """Failed to find the specified section."""
+
+
+class PyLmodCertificateError(PyLmodException):
+    """The client certificate (or its key) cannot be read.
+
+    Attributes:
+        path (str): the file that is missing or unreadable.
+    """
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class PyLmodMissingId(PyLmodException, ValueError):
+    """A call needs an id that was given neither to the method nor to the
+    constructor (a gradebook id, a group uuid, a course id).
+
+    The message says which argument to pass.
+    """
+
+
+class PyLmodBadResponse(PyLmodException, ValueError):
+    """The service answered with a body that is not JSON.
+
+    Typically an HTML error page from a proxy.  It is a ``ValueError`` because
+    PyLmod 1.0.x raised ``ValueError`` here.
+
+    Attributes:
+        status_code (int): the HTTP status of the response.
+        body_start (str): the first characters of the body.
+        response (requests.Response): the response itself.
+    """
+
+    def __init__(self, message: str, response: requests.Response,
+                 body_start: str) -> None:
+        super().__init__(message)
+        self.response = response
+        self.status_code = response.status_code
+        self.body_start = body_start
+
+
+class PyLmodHTTPError(PyLmodException, requests.HTTPError):
+    """The service kept answering with a retryable error status (429, 502,
+    503, 504) until the retries ran out, or answered so to a request that
+    must not be repeated.
+
+    Attributes:
+        status_code (int): the HTTP status of the last response.
+        response (requests.Response): the last response.
+    """
+
+    def __init__(self, message: str,
+                 response: Optional[requests.Response] = None) -> None:
+        super().__init__(message, response=response)
+        self.status_code = None if response is None else response.status_code
+
+
+class PyLmodCSVError(PyLmodException, ValueError):
+    """A grade spreadsheet cannot be read as asked.
+
+    The message names the file (when known), the line and the column.
+    """

@@ -1,0 +1,748 @@
+"""
+Contains GradeBook class
+"""
+import json
+import logging
+import time
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+
+from pylmod.base import Base
+from pylmod.endpoints import ENDPOINTS, GRADEBOOK
+from pylmod.exceptions import PyLmodMissingId, PyLmodNoSuchSection, PyLmodUnexpectedData
+from pylmod.upload import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_EMAIL_FIELD,
+    NON_ASSIGNMENT_FIELDS,
+    GradeUpload,
+    UploadReport,
+    open_grade_csv,
+)
+
+log = logging.getLogger(__name__)  # pylint: disable=invalid-name
+
+DEFAULT_MAX_POINTS = 1.0
+
+#: A gradebook id as LMod returns it (an int), or as a string.
+GradebookId = Union[int, str]
+
+
+class GradeBook(Base):
+    """
+    Since the MIT Learning Modules Web service (LMod) usually returns
+    response data, GradeBook API calls will return this data as a Python
+    data structure, either a list or a dictionary. The data structure will
+    often contain these items:
+
+    - ``status`` - ``1`` = successful, ``-1`` = failed
+    - ``message`` - details about any error condition, or success message
+    - ``data`` - the returned data in a list or dictionary, if applicable
+
+    For example, errors usually return a dictionary containing ``status``
+    and ``message``.  The shapes of the data are in :doc:`shapes`.
+
+    Args:
+        cert (str): the client certificate (see :class:`pylmod.base.Base`)
+        urlbase (str): the LMod server, default production
+        gbuuid (str): gradebook uuid, i.e. ``STELLAR:/project/mitxdemosite``;
+            when given, the constructor looks up :attr:`gradebook_id`.
+        transport_options: ``verify``, ``timeout``, ``retries`` as for
+            :class:`pylmod.base.Base`.
+
+    Attributes:
+        gradebook_id (int): the gradebook used when a method is called
+            without ``gradebook_id`` (``None`` until ``gbuuid`` is given).
+
+    Example:
+
+    .. code-block:: python
+
+        gradebook = GradeBook('/path/to/cert.pem',
+                              gbuuid='STELLAR:/project/mitxdemosite')
+        for student in gradebook.get_students(simple=True):
+            print(student['email'], student['section'])
+    """
+
+    SERVICE = GRADEBOOK
+    gradebook_id: Optional[GradebookId] = None
+
+    def __init__(
+            self,
+            cert: Any,
+            urlbase: str = 'https://learning-modules.mit.edu:8443/',
+            gbuuid: Optional[str] = None,
+            **transport_options: Any,
+    ) -> None:
+        super().__init__(cert, urlbase, **transport_options)
+        if gbuuid is not None:
+            self.gradebook_id = self.get_gradebook_id(gbuuid)
+
+    def _gradebook_id(self, gradebook_id: Optional[GradebookId],
+                      endpoint: str) -> GradebookId:
+        """Return ``gradebook_id or self.gradebook_id``.
+
+        Raises:
+            PyLmodMissingId: neither is set.
+        """
+        gradebook_id = gradebook_id or self.gradebook_id
+        if gradebook_id is None or gradebook_id == '':
+            raise PyLmodMissingId(
+                'No gradebook id for {0}: pass gbuuid= to GradeBook() or '
+                'gradebook_id= to the method.'.format(endpoint))
+        return gradebook_id
+
+    def _path(self, endpoint: str, gradebook_id: Optional[GradebookId] = '',
+              **ids: Any) -> str:
+        """Fill in an endpoint path with ``gradebook_id or self.gradebook_id``."""
+        return ENDPOINTS[endpoint].format(
+            gradebookId=self._gradebook_id(gradebook_id, endpoint), **ids)
+
+    @staticmethod
+    def unravel_sections(section_data: Dict[str, List[dict]]) -> List[dict]:
+        """Unravels section type dictionary into flat list of sections with
+        section type set as an attribute.
+
+        Args:
+            section_data(dict): Data return from py:method::get_sections
+
+        Returns:
+            list: Flat list of sections with ``sectionType`` set to
+                type (i.e. recitation, lecture, etc)
+        """
+        sections = []
+        for section_type, subsection_list in section_data.items():
+            for section in subsection_list:
+                section['sectionType'] = section_type
+                sections.append(section)
+        return sections
+
+    @staticmethod
+    def unravel_staff(staff_data: Dict[str, Any]) -> List[dict]:
+        """Unravels staff role dictionary into flat list of staff
+        members with ``role`` set as an attribute.
+
+        Args:
+            staff_data(dict): the whole body returned by the staff call
+                (with its ``data`` key)
+
+        Returns:
+            list: Flat list of staff members with ``role`` set to
+                role type (i.e. course_admin, instructor, TA, etc)
+        """
+        staff_list = []
+        for role, staff_members in staff_data['data'].items():
+            for member in staff_members:
+                member['role'] = role
+                staff_list.append(member)
+        return staff_list
+
+    def get_gradebook_id(self, gbuuid: str) -> GradebookId:
+        """``GET service/gradebook/gradebook?uuid=<gbuuid>``
+
+        Return gradebookid for a given gradebook uuid.
+
+        Args:
+            gbuuid (str): gradebook uuid, i.e. ``STELLAR:/project/gbngtest``
+
+        Raises:
+            PyLmodUnexpectedData: No gradebook id returned
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            str: value of gradebook id, i.e. ``1293808``
+        """
+        gradebook = self.get(ENDPOINTS['gradebook'].path,
+                             params={'uuid': gbuuid})
+        if 'data' not in gradebook:
+            failure_message = ('Error in get_gradebook_id '
+                               'for {0} - no data'.format(gradebook))
+            log.error(failure_message)
+            raise PyLmodUnexpectedData(failure_message)
+        return gradebook['data']['gradebookId']
+
+    def get_options(self, gradebook_id: GradebookId) -> dict:
+        """``GET service/gradebook/gradebook/options/{gradebookId}``
+
+        Get options dictionary for a gradebook.  Options include gradebook
+        attributes (see :ref:`shape-options`).
+
+        Args:
+            gradebook_id (str): unique identifier for gradebook, i.e. ``2314``
+
+        Returns:
+            dict: the ``data`` of the response, e.g.
+            ``{'gradebookId': 1293808, 'gradebookName': ..., ...}``
+        """
+        return self.get(self._path('options', gradebook_id))['data']
+
+    def get_assignments(
+            self,
+            gradebook_id: GradebookId = '',
+            simple: bool = False,
+            max_points: bool = True,
+            avg_stats: bool = False,
+            grading_stats: bool = False
+    ) -> List[dict]:
+        """``GET service/gradebook/assignments/{gradebookId}``
+
+        Return list of assignments for a given gradebook.  You can control
+        if additional parameters are returned, but the response time with
+        ``avg_stats`` and ``grading_stats`` enabled is significantly longer.
+
+        Args:
+            gradebook_id (str): unique identifier for gradebook, i.e. ``2314``
+            simple (bool): return just assignment names, default= ``False``
+            max_points (bool):
+                Max points is a property of the grading scheme for the
+                assignment rather than a property of the assignment itself,
+                default= ``True``
+            avg_stats (bool): return average grade, default= ``False``
+            grading_stats (bool):
+                return grading statistics, i.e. number of approved grades,
+                unapproved grades, etc., default= ``False``
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            list: assignment dictionaries (see :ref:`shape-assignment`), or
+            with ``simple``, ``[{'AssignmentName': 'midterm1'}, ...]``
+        """
+        # pylint: disable=too-many-arguments
+        params = dict(
+            includeMaxPoints=json.dumps(max_points),
+            includeAvgStats=json.dumps(avg_stats),
+            includeGradingStats=json.dumps(grading_stats)
+        )
+        assignments = self.get(self._path('assignments', gradebook_id),
+                               params=params)
+        if simple:
+            return [{'AssignmentName': x['name']}
+                    for x in assignments['data']]
+        return assignments['data']
+
+    def get_assignment_by_name(
+            self, assignment_name: str,
+            assignments: Optional[Iterable[Mapping[str, Any]]] = None,
+    ) -> Tuple[Optional[int], Optional[Mapping[str, Any]]]:
+        """Get an assignment by name.
+
+        It works by retrieving all assignments and returning the first
+        assignment with a matching name. If the optional parameter
+        ``assignments`` is provided, it uses this collection rather than
+        retrieving all assignments from the service.
+
+        Args:
+            assignment_name (str): name of assignment
+            assignments (list): assignments to search, default: None
+                When ``assignments`` is unspecified, all assignments
+                are retrieved from the service.
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            tuple: ``(assignmentId, assignment)``, e.g.
+            ``(16708850, {'assignmentId': 16708850, 'name': 'midterm1',
+            ...})``, or ``(None, None)``
+        """
+        if assignments is None:
+            assignments = self.get_assignments()
+        for assignment in assignments:
+            if assignment['name'] == assignment_name:
+                return assignment['assignmentId'], assignment
+        return None, None
+
+    def create_assignment(  # pylint: disable=too-many-arguments
+            self,
+            name: str,
+            short_name: str,
+            weight: Any,
+            max_points: Any,
+            due_date_str: str,
+            gradebook_id: GradebookId = '',
+            **kwargs: Any
+    ) -> dict:
+        """``POST service/gradebook/assignment``
+
+        Create a new assignment. By default, assignments are created
+        under the `Uncategorized` category.  This request is not repeated
+        once it may have reached the server: after a timeout, look for the
+        assignment by name before creating it again.
+
+        Args:
+            name (str): descriptive assignment name,
+                i.e. ``new NUMERIC SIMPLE ASSIGNMENT``
+            short_name (str): short name of assignment, one word of
+                no more than 5 characters,  i.e. ``SAnew``
+            weight (str): floating point value for weight, i.e. ``1.0``
+            max_points (str): floating point value for maximum point
+                total, i.e. ``100.0``
+            due_date_str (str): due date as string in ``mm-dd-yyyy``
+                format, i.e. ``08-21-2011``
+            gradebook_id (str): unique identifier for gradebook, i.e. ``2314``
+            kwargs (dict): dictionary containing additional parameters,
+                i.e. ``graderVisible``, ``totalAverage``, and ``categoryId``,
+                merged over the defaults.
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            dict: ``{'data': {'assignmentId': 18490492, ...}, 'message':
+            'assignment is created successfully', 'status': 1}``
+        """
+        data = {
+            'name': name,
+            'shortName': short_name,
+            'weight': weight,
+            'graderVisible': False,
+            'gradingSchemeType': 'NUMERIC',
+            'gradebookId': gradebook_id or self.gradebook_id,
+            'maxPointsTotal': max_points,
+            'dueDateString': due_date_str
+        }
+        data.update(kwargs)
+        data['gradebookId'] = self._gradebook_id(data['gradebookId'],
+                                                 'create_assignment')
+        log.info("Creating assignment %s", name)
+        response = self.post(ENDPOINTS['create_assignment'].path, data)
+        log.debug('Received response data: %s', response)
+        return response
+
+    def delete_assignment(self, assignment_id: Any) -> dict:
+        """``DELETE service/gradebook/assignment/{assignmentId}``
+
+        Delete assignment specified by assignment Id.
+
+        Args:
+            assignment_id (str): id of assignment to delete
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            dict: ``{'message': 'assignment is deleted successfully',
+            'status': 1}``
+        """
+        return self.delete(
+            ENDPOINTS['delete_assignment'].format(assignmentId=assignment_id))
+
+    def set_grade(
+            self,
+            assignment_id: Any,
+            student_id: Any,
+            grade_value: Any,
+            gradebook_id: GradebookId = '',
+            **kwargs: Any
+    ) -> dict:
+        """``POST service/gradebook/grades/{gradebookId}``
+
+        Set a numerical grade for a student and assignment. Additional
+        options for grade ``mode`` are: OVERALL_GRADE = ``1``,
+        REGULAR_GRADE = ``2``.  To set 'excused' as the grade, enter
+        ``None`` for letter and numeric grade values, and pass ``x`` as the
+        ``specialGradeValue``.  ``returnAffectedValues`` determines whether
+        or not to return student cumulative points and impacted assignment
+        category grades (average and student grade).
+
+        Args:
+            assignment_id (str): numerical ID for assignment
+            student_id (str): numerical ID for student
+            grade_value (str): numerical grade value
+            gradebook_id (str): unique identifier for gradebook, i.e. ``2314``
+            kwargs (dict): dictionary of additional parameters merged over
+                the defaults, e.g. ``{'isGradeApproved': True,
+                'comment': None, 'returnAffectedValues': True}``
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            dict: ``{'message': 'grade saved successfully', 'status': 1}``
+        """
+        # pylint: disable=too-many-arguments
+        # numericGradeValue stringified because 'x' is a possible
+        # value for excused grades.
+        grade_info = {
+            'studentId': student_id,
+            'assignmentId': assignment_id,
+            'mode': 2,
+            'comment': 'from MITx {0}'.format(time.ctime(time.time())),
+            'numericGradeValue': str(grade_value),
+            'isGradeApproved': False
+        }
+        grade_info.update(kwargs)
+        log.info("student %s set_grade for assignment %s",
+                 student_id, assignment_id)
+        log.debug("student %s set_grade=%s for assignment %s",
+                  student_id, grade_value, assignment_id)
+        return self.post(self._path('grade', gradebook_id), data=grade_info)
+
+    def multi_grade(self, grade_array: List[Mapping[str, Any]],
+                    gradebook_id: GradebookId = '') -> dict:
+        """``POST service/gradebook/multiGrades/{gradebookId}``
+
+        Set multiple student grades for a gradebook in one request.  Each
+        grade dictionary in ``grade_array`` must contain a ``studentId`` and
+        an ``assignmentId`` (see :ref:`shape-multigrade` for the other keys:
+        ``mode`` 1 = overall grade, 2 = regular grade; excused is
+        ``specialGradeValue`` ``'x'``).  The body is sent as given.
+
+        Args:
+            grade_array (list): an array of grades to save
+            gradebook_id (str): unique identifier for gradebook, i.e. ``2314``
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            dict: ``{'status': 1, 'message': ..., 'data': {'numFailures': 0,
+            'results': [...]}}``; ``results`` lists the grades that failed.
+        """
+        path = self._path('multi_grade', gradebook_id)
+        log.info('Sending %d grades', len(grade_array))
+        log.debug('Sending grades: %r', grade_array)
+        return self.post(path, data=grade_array)
+
+    def get_sections(self, gradebook_id: GradebookId = '',
+                     simple: bool = False) -> Any:
+        """``GET service/gradebook/sections/{gradebookId}?includeMembers=false``
+
+        Return a dictionary of types of sections containing a list of that
+        type for a given gradebook (see :ref:`shape-sections`).
+
+        Args:
+            gradebook_id (str): unique identifier for gradebook, i.e. ``2314``
+            simple (bool): return a list of ``{'SectionName': name}`` for
+                every section regardless of type.
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            dict: ``{'recitation': [{'groupId': 1327565, 'name': 'r01', ...},
+            ...], ...}``
+        """
+        params = dict(includeMembers='false')
+        section_data = self.get(self._path('sections', gradebook_id),
+                                params=params)
+        if simple:
+            sections = self.unravel_sections(section_data['data'])
+            return [{'SectionName': x['name']} for x in sections]
+        return section_data['data']
+
+    def get_section_by_name(
+            self, section_name: str, gradebook_id: GradebookId = '',
+    ) -> Tuple[Optional[int], Optional[dict]]:
+        """Get a section by its name.
+
+        Args:
+            section_name (str): The section's name.
+            gradebook_id (str): unique identifier for gradebook, i.e. ``2314``
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            tuple: ``(groupId, section)`` with ``sectionType`` added to the
+            section, e.g. ``(1327565, {'name': 'r01', 'sectionType':
+            'recitation', ...})``, or ``(None, None)``
+        """
+        sections = self.unravel_sections(self.get_sections(gradebook_id))
+        for section in sections:
+            if section['name'] == section_name:
+                return section['groupId'], section
+        return None, None
+
+    def get_students(
+            self,
+            gradebook_id: GradebookId = '',
+            simple: bool = False,
+            section_name: str = '',
+            include_photo: bool = False,
+            include_grade_info: bool = False,
+            include_grade_history: bool = False,
+            include_makeup_grades: bool = False
+    ) -> List[dict]:
+        """``GET service/gradebook/students/{gradebookId}`` or, with a
+        section, ``.../students/{gradebookId}/section/{groupId}``
+
+        Get a list of students for a given gradebook (see
+        :ref:`shape-student`).
+
+        Args:
+            gradebook_id (str): unique identifier for gradebook, i.e. ``2314``
+            simple (bool):
+                if ``True``, just return dictionary with keys ``email``,
+                ``name``, ``section``, default = ``False``; ``@mit.edu`` in
+                the email becomes ``@MIT.EDU`` (as in certificates)
+            section_name (str): section name
+            include_photo (bool): include student photo, default= ``False``
+            include_grade_info (bool):
+                include student's grade info, default= ``False``
+            include_grade_history (bool):
+                include student's grade history, default= ``False``
+            include_makeup_grades (bool):
+                include student's makeup grades, default= ``False``
+
+        Raises:
+            PyLmodNoSuchSection: no section has that name
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            list: list of student dictionaries
+        """
+        # pylint: disable=too-many-arguments
+        params = dict(
+            includePhoto=json.dumps(include_photo),
+            includeGradeInfo=json.dumps(include_grade_info),
+            includeGradeHistory=json.dumps(include_grade_history),
+            includeMakeupGrades=json.dumps(include_makeup_grades),
+        )
+        if section_name:
+            group_id, _ = self.get_section_by_name(section_name, gradebook_id)
+            if group_id is None:
+                failure_message = (
+                    'in get_students -- Error: '
+                    'No such section %s' % section_name
+                )
+                log.critical(failure_message)
+                raise PyLmodNoSuchSection(failure_message)
+            path = self._path('section_students', gradebook_id,
+                              sectionId=group_id)
+        else:
+            path = self._path('students', gradebook_id)
+        student_data = self.get(path, params=params)
+        if simple:
+            return [_simple_student(x) for x in student_data['data']]
+        return student_data['data']
+
+    def get_student_by_email(
+            self, email: str,
+            students: Optional[Iterable[Mapping[str, Any]]] = None,
+    ) -> Tuple[Optional[int], Optional[Mapping[str, Any]]]:
+        """Get a student based on an email address (case-insensitive).
+
+        Calls ``self.get_students()`` to get list of all students,
+        if not passed as the ``students`` parameter.  To look up many
+        students, index them once with :func:`pylmod.upload.index_students`.
+
+        Args:
+            email (str): student email
+            students (list): students to search, default: None
+                When ``students`` is unspecified, all students in gradebook
+                are retrieved.
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            tuple: ``(studentId, student)`` or ``(None, None)``
+        """
+        if students is None:
+            students = self.get_students()
+        email = email.lower()
+        for student in students:
+            if student['accountEmail'].lower() == email:
+                return student['studentId'], student
+        return None, None
+
+    def _spreadsheet2gradebook_multi(
+            self,
+            csv_reader: Iterable[Mapping[str, Any]],
+            email_field: str,
+            non_assignment_fields: Iterable[str],
+            approve_grades: bool = False,
+            use_max_points_column: bool = False,
+            max_points_column: Optional[str] = None,
+            normalize_column: Optional[str] = None,
+            *,
+            batch_size: int = DEFAULT_BATCH_SIZE,
+            dry_run: bool = False,
+            report: Optional[UploadReport] = None,
+    ) -> Tuple[dict, float]:
+        """Transfer grades from rows of a spreadsheet with ``multi_grade()``.
+
+        See :meth:`spreadsheet2gradebook`; this takes any iterable of row
+        dictionaries (a :class:`csv.DictReader`, a list of dicts).
+
+        Args:
+            csv_reader (iterable): rows as dictionaries
+            email_field (str): The name of the email field
+            non_assignment_fields (list): list of column names in CSV file
+                which should not be treated as assignment names
+            approve_grades, use_max_points_column, max_points_column,
+                normalize_column, batch_size, dry_run, report: as for
+                :meth:`spreadsheet2gradebook`
+
+        Returns:
+            tuple: ``(response, seconds)`` as for :meth:`spreadsheet2gradebook`
+        """
+        upload = GradeUpload(
+            self, email_field, non_assignment_fields,
+            approve_grades=approve_grades,
+            use_max_points_column=use_max_points_column,
+            max_points_column=max_points_column,
+            normalize_column=normalize_column,
+            report=report,
+        )
+        upload.read(csv_reader, dry_run=dry_run)
+        upload.send(batch_size=batch_size, dry_run=dry_run)
+        return upload.report.response, upload.report.duration
+
+    def spreadsheet2gradebook(
+            self,
+            csv_file: Any,
+            email_field: Optional[str] = None,
+            approve_grades: bool = False,
+            use_max_points_column: bool = False,
+            max_points_column: Optional[str] = None,
+            normalize_column: Optional[str] = None,
+            *,
+            batch_size: int = DEFAULT_BATCH_SIZE,
+            delimiter: Optional[str] = None,
+            dry_run: bool = False,
+            report: Optional[UploadReport] = None,
+    ) -> Tuple[dict, float]:
+        """Upload grade spreadsheet to gradebook.
+
+        Upload grades from CSV format spreadsheet file into the
+        Learning Modules gradebook.  The spreadsheet must have a column
+        named ``External email`` (or ``External_email``) which is used as
+        the student's email address (for looking up and matching studentId).
+
+        These columns are disregarded: ``ID``, ``Username``,
+        ``Full Name``, ``edX email``, ``External email``,
+        as well as the strings passed in ``max_points_column``
+        and ``normalize_column``, if any.
+        All other columns are taken as assignments; an assignment missing
+        from the gradebook is created.
+
+        If ``email_field`` is specified, then that field name is taken as
+        the student's email.
+
+        .. code-block:: none
+
+            External email,AB Assignment 01,AB Assignment 02
+            jeannechiang@gmail.com,1.0,0.9
+            stellar.test2@gmail.com,0.2,0.4
+            stellar.test1@gmail.com,0.93,0.77
+
+        Empty cells are skipped (not sent as zero); cells that are not
+        finite numbers are skipped and reported; when a student has two
+        rows, the last value of each cell wins.  The grades are sent in
+        ``multiGrades`` requests of at most ``batch_size`` grades (one
+        request for a normal class).
+
+        Args:
+            csv_file (str): filename of csv data, or readable file object
+            email_field (str): student's email
+            approve_grades (bool): Should grades be auto approved?
+            use_max_points_column (bool): If True, read the max points and
+                normalize values from the CSV and use the max points value
+                in place of the default if normalized is False.
+            max_points_column (str): The name of the max_pts column. All
+                rows contain the same number, the max points for
+                the assignment.
+            normalize_column (str): The name of the normalize column which
+                indicates whether to use the max points value.
+            batch_size (int): most grades per ``multiGrades`` request.
+            delimiter (str): the CSV delimiter; by default ``,``, or ``;`` /
+                tab when the header line uses that and no comma.
+            dry_run (bool): read and check everything, send nothing.
+            report (UploadReport): filled in with the outcome of every
+                grade (confirmed, failed, not sent), skipped cells, unknown
+                emails and duplicates.
+
+        Raises:
+            PyLmodFailedAssignmentCreation: Failed to create assignment
+            PyLmodCSVError: the file cannot be read (names line and column)
+            requests.RequestException: Exception connection error; the
+                exception's ``upload_report`` says which grades were
+                confirmed before it and which were not.
+            ValueError: Unable to decode response content
+
+        Returns:
+            tuple: tuple of dictionary containing response ``status``
+            and ``message`` (with ``data.numFailures`` and ``data.results``
+            over all requests), and duration of operation
+        """
+        non_assignment_fields = list(NON_ASSIGNMENT_FIELDS)
+        if max_points_column is not None:
+            non_assignment_fields.append(max_points_column)
+        if normalize_column is not None:
+            non_assignment_fields.append(normalize_column)
+
+        if email_field is not None:
+            non_assignment_fields.append(email_field)
+        else:
+            email_field = DEFAULT_EMAIL_FIELD
+
+        with open_grade_csv(csv_file, delimiter) as csv_reader:
+            return self._spreadsheet2gradebook_multi(
+                csv_reader,
+                email_field,
+                non_assignment_fields,
+                approve_grades=approve_grades,
+                use_max_points_column=use_max_points_column,
+                max_points_column=max_points_column,
+                normalize_column=normalize_column,
+                batch_size=batch_size,
+                dry_run=dry_run,
+                report=report,
+            )
+
+    def get_staff(self, gradebook_id: GradebookId,
+                  simple: bool = False) -> Any:
+        """``GET service/gradebook/staff/{gradebookId}``
+
+        Get staff list for the gradebook specified (see
+        :ref:`shape-staff`).  Optionally, return a less detailed list by
+        specifying ``simple = True``: one dictionary per member and role,
+        with the member's ``accountEmail``, ``displayName`` and ``role``.
+
+        Args:
+            gradebook_id (str): unique identifier for gradebook, i.e. ``2314``
+            simple (bool): Return a staff list with less detail. Default
+                is ``False``.
+
+        Returns:
+            dict: ``{'COURSE_ADMIN': [member, ...], 'COURSE_TA': [...]}``,
+            or with ``simple`` a list of ``{'accountEmail', 'displayName',
+            'role'}``
+        """
+        staff_data = self.get(self._path('staff', gradebook_id), params=None)
+        if simple:
+            return [
+                {
+                    'accountEmail': member['accountEmail'],
+                    'displayName': member['displayName'],
+                    'role': member['role'],
+                }
+                for member in self.unravel_staff(staff_data)
+            ]
+        return staff_data['data']
+
+
+def _simple_student(student: Mapping[str, Any]) -> Dict[str, Any]:
+    """Return ``{'email', 'name', 'section'}`` of a student.
+
+    The mit.edu domain is upper-cased (``@MIT.EDU``), as in MIT client
+    certificates, so the emails match them.
+    """
+    return {
+        'email': student['accountEmail'].replace('@mit.edu', '@MIT.EDU'),
+        'name': student['displayName'],
+        'section': student['section'],
+    }

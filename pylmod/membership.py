@@ -1,0 +1,207 @@
+"""
+Contains Membership class
+"""
+import logging
+from typing import Any, List, Optional
+
+from pylmod.base import Base
+from pylmod.endpoints import ENDPOINTS, MEMBERSHIP
+from pylmod.exceptions import PyLmodMissingId, PyLmodUnexpectedData
+
+log = logging.getLogger(__name__)  # pylint: disable=invalid-name
+
+
+class Membership(Base):
+    """Provide API for functions that return group membership data from
+    MIT Learning Modules Web service.
+
+    Args:
+        cert (str): the client certificate (see :class:`pylmod.base.Base`)
+        urlbase (str): the LMod server, default production
+        uuid (str): course uuid, i.e. ``/project/mitxdemosite``; when given,
+            the constructor looks up :attr:`course_id`.
+        transport_options: ``verify``, ``timeout``, ``retries`` as for
+            :class:`pylmod.base.Base`.
+
+    Attributes:
+        uuid (str): the default uuid of the group methods.
+        course_id (int): the default course of :meth:`get_course_guide_staff`
+            (``None`` unless ``uuid`` was given).
+
+    Example:
+
+    .. code-block:: python
+
+        membership = Membership('/path/to/cert.pem',
+                                uuid='/project/mitxdemosite')
+        membership.email_has_role('hduck@mit.edu', 'TA')
+    """
+
+    SERVICE = MEMBERSHIP
+
+    def __init__(
+            self,
+            cert: Any,
+            urlbase: str = 'https://learning-modules.mit.edu:8443/',
+            uuid: Optional[str] = None,
+            **transport_options: Any,
+    ) -> None:
+        super().__init__(cert, urlbase, **transport_options)
+        self.course_id: Optional[Any] = None
+        self.uuid = uuid
+        if uuid is not None:
+            self.course_id = self.get_course_id(uuid)
+
+    @staticmethod
+    def _required(value: Any, what: str) -> Any:
+        if value is None or value == '':
+            raise PyLmodMissingId(
+                'No {0}: pass it to the method, or uuid= to '
+                'Membership().'.format(what))
+        return value
+
+    def get_group(self, uuid: Optional[str] = None) -> Any:
+        """``GET service/membership/group?uuid=<uuid>``
+
+        Get group data based on uuid.
+
+        Args:
+            uuid (str): optional uuid. defaults to self.uuid
+
+        Raises:
+            requests.RequestException: Exception connection error
+
+        Returns:
+            dict: group json, e.g. ``{'response': {'docs': [{'id': 1000000,
+            ...}]}}``
+        """
+        if uuid is None:
+            uuid = self.uuid
+        return self.get(ENDPOINTS['group'].path, params={'uuid': uuid})
+
+    def get_group_id(self, uuid: Optional[str] = None) -> Any:
+        """Get group id based on uuid (via :meth:`get_group`).
+
+        Args:
+            uuid (str): optional uuid. defaults to self.uuid
+
+        Raises:
+            PyLmodUnexpectedData: No group data was returned.
+            requests.RequestException: Exception connection error
+
+        Returns:
+            int: numeric group id
+        """
+        group_data = self.get_group(uuid)
+        try:
+            return group_data['response']['docs'][0]['id']
+        except (KeyError, IndexError):
+            failure_message = ('Error in get_group response data - '
+                               'got {0}'.format(group_data))
+            log.exception(failure_message)
+            raise PyLmodUnexpectedData(failure_message)
+
+    def get_membership(self, uuid: Optional[str] = None) -> Any:
+        """``GET service/membership/group/{groupId}/member``
+
+        Get membership data based on uuid (the group id comes from
+        :meth:`get_group_id`).
+
+        Args:
+            uuid (str): optional uuid. defaults to self.uuid
+
+        Raises:
+            PyLmodUnexpectedData: No data was returned.
+            requests.RequestException: Exception connection error
+
+        Returns:
+            dict: membership json, e.g. ``{'response': {'docs': [{'email':
+            'hduck@mit.edu', 'roleType': 'TA'}, ...]}}``
+        """
+        group_id = self.get_group_id(uuid=uuid)
+        return self.get(ENDPOINTS['group_members'].format(groupId=group_id),
+                        params=None)
+
+    def email_has_role(self, email: str, role_name: str,
+                       uuid: Optional[str] = None) -> bool:
+        """Determine if an email is associated with a role.
+
+        Args:
+            email (str): user email (compared exactly)
+            role_name (str): user role, i.e. ``TA``, ``Instructor``
+            uuid (str): optional uuid. defaults to self.uuid
+
+        Raises:
+            PyLmodUnexpectedData: Unexpected data was returned.
+            requests.RequestException: Exception connection error
+
+        Returns:
+            bool: True or False if email has role_name
+        """
+        mbr_data = self.get_membership(uuid=uuid)
+        try:
+            docs = mbr_data['response']['docs']
+        except KeyError:
+            failure_message = ('KeyError in membership data - '
+                               'got {0}'.format(mbr_data))
+            log.exception(failure_message)
+            raise PyLmodUnexpectedData(failure_message)
+        return any(
+            (x.get('email') == email and x.get('roleType') == role_name)
+            for x in docs
+        )
+
+    def get_course_id(self, course_uuid: str) -> Any:
+        """``GET service/membership/courseguide/course?uuid=<course_uuid>``
+
+        Get course id based on uuid.  The uuid is written into the path as
+        it is (the real service expects it so), not encoded as a parameter.
+
+        Args:
+            course_uuid (str): course uuid, i.e. ``/project/mitxdemosite``
+
+        Raises:
+            PyLmodUnexpectedData: No course data was returned.
+            requests.RequestException: Exception connection error
+
+        Returns:
+            int: numeric course id
+        """
+        uuid = self._required(course_uuid or self.course_id, 'course uuid')
+        course_data = self.get(ENDPOINTS['course'].format(uuid=uuid),
+                               params=None)
+        try:
+            return course_data['response']['docs'][0]['id']
+        except KeyError:
+            failure_message = ('KeyError in get_course_id - '
+                               'got {0}'.format(course_data))
+            log.exception(failure_message)
+            raise PyLmodUnexpectedData(failure_message)
+        except TypeError:
+            failure_message = ('TypeError in get_course_id - '
+                               'got {0}'.format(course_data))
+            log.exception(failure_message)
+            raise PyLmodUnexpectedData(failure_message)
+
+    def get_course_guide_staff(self, course_id: Any = '') -> List[dict]:
+        """``GET service/membership/courseguide/course/{courseId}/staff``
+
+        Get a list of staff members for a given course, specified by a
+        course id.
+
+        Args:
+            course_id (int): unique identifier for course, i.e. ``2314``;
+                defaults to self.course_id
+
+        Raises:
+            requests.RequestException: Exception connection error
+            ValueError: Unable to decode response content
+
+        Returns:
+            list: ``[{'displayName': 'Huey Duck', 'role': 'TA',
+            'sortableDisplayName': 'Duck, Huey'}, ...]``
+        """
+        course_id = self._required(course_id or self.course_id, 'course id')
+        staff_data = self.get(
+            ENDPOINTS['course_staff'].format(courseId=course_id), params=None)
+        return staff_data['response']['docs']

@@ -1,0 +1,4 @@
+"""pylmod: the metadata lives in setup.cfg."""
+from setuptools import setup
+
+setup()
