@@ -6,6 +6,8 @@ their request paths from these rows, and the fake LMod in
 is written exactly once.  Paths are relative to the service root
 (``<urlbase>service/<service>/``); ``{names}`` are filled in by the caller.
 """
+from __future__ import annotations
+
 from typing import Dict, NamedTuple, Tuple
 
 GRADEBOOK = 'gradebook'

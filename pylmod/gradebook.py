@@ -1,22 +1,21 @@
 """
 Contains GradeBook class
 """
+from __future__ import annotations
+
 import json
 import logging
 import time
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import (
+    TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union,
+)
 
 from pylmod.base import Base
 from pylmod.endpoints import ENDPOINTS, GRADEBOOK
 from pylmod.exceptions import PyLmodMissingId, PyLmodNoSuchSection, PyLmodUnexpectedData
-from pylmod.upload import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_EMAIL_FIELD,
-    NON_ASSIGNMENT_FIELDS,
-    GradeUpload,
-    UploadReport,
-    open_grade_csv,
-)
+
+if TYPE_CHECKING:  # pragma: no cover - pylmod.upload is imported when used
+    from pylmod.upload import UploadReport
 
 log = logging.getLogger(__name__)  # pylint: disable=invalid-name
 
@@ -568,7 +567,7 @@ class GradeBook(Base):
             max_points_column: Optional[str] = None,
             normalize_column: Optional[str] = None,
             *,
-            batch_size: int = DEFAULT_BATCH_SIZE,
+            batch_size: Optional[int] = None,
             dry_run: bool = False,
             report: Optional[UploadReport] = None,
     ) -> Tuple[dict, float]:
@@ -589,6 +588,7 @@ class GradeBook(Base):
         Returns:
             tuple: ``(response, seconds)`` as for :meth:`spreadsheet2gradebook`
         """
+        from pylmod.upload import DEFAULT_BATCH_SIZE, GradeUpload
         upload = GradeUpload(
             self, email_field, non_assignment_fields,
             approve_grades=approve_grades,
@@ -598,7 +598,8 @@ class GradeBook(Base):
             report=report,
         )
         upload.read(csv_reader, dry_run=dry_run)
-        upload.send(batch_size=batch_size, dry_run=dry_run)
+        upload.send(batch_size=batch_size or DEFAULT_BATCH_SIZE,
+                    dry_run=dry_run)
         return upload.report.response, upload.report.duration
 
     def spreadsheet2gradebook(
@@ -610,7 +611,7 @@ class GradeBook(Base):
             max_points_column: Optional[str] = None,
             normalize_column: Optional[str] = None,
             *,
-            batch_size: int = DEFAULT_BATCH_SIZE,
+            batch_size: Optional[int] = None,
             delimiter: Optional[str] = None,
             dry_run: bool = False,
             report: Optional[UploadReport] = None,
@@ -657,7 +658,8 @@ class GradeBook(Base):
                 the assignment.
             normalize_column (str): The name of the normalize column which
                 indicates whether to use the max points value.
-            batch_size (int): most grades per ``multiGrades`` request.
+            batch_size (int): most grades per ``multiGrades`` request
+                (default :data:`pylmod.upload.DEFAULT_BATCH_SIZE`, 20,000).
             delimiter (str): the CSV delimiter; by default ``,``, or ``;`` /
                 tab when the header line uses that and no comma.
             dry_run (bool): read and check everything, send nothing.
@@ -678,6 +680,9 @@ class GradeBook(Base):
             and ``message`` (with ``data.numFailures`` and ``data.results``
             over all requests), and duration of operation
         """
+        from pylmod.upload import (
+            DEFAULT_EMAIL_FIELD, NON_ASSIGNMENT_FIELDS, open_grade_csv,
+        )
         non_assignment_fields = list(NON_ASSIGNMENT_FIELDS)
         if max_points_column is not None:
             non_assignment_fields.append(max_points_column)

@@ -1,6 +1,8 @@
 """
 Contains Membership class
 """
+from __future__ import annotations
+
 import logging
 from typing import Any, List, Optional
 

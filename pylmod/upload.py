@@ -5,6 +5,8 @@ Students and assignments are indexed once (by lower-cased email and by
 name), rows are streamed, and every grade the caller asked to send ends with
 a known outcome in an :class:`UploadReport`.
 """
+from __future__ import annotations
+
 import contextlib
 import csv
 import itertools
@@ -56,9 +58,10 @@ DRY_RUN = 'dry run'          #: Not sent because of ``dry_run``.
 AMBIGUOUS_ERRORS = (requests.RequestException, PyLmodBadResponse)
 
 
-@dataclass
 class GradeOutcome:
     """One grade from the spreadsheet and what became of it.
+
+    (A plain class with ``__slots__``: an upload holds one per grade.)
 
     Attributes:
         line: the line of the CSV file (the header is line 1).
@@ -70,12 +73,30 @@ class GradeOutcome:
         message: why, when it is not confirmed.
     """
 
-    line: int
-    email: str
-    assignment: str
-    grade: Dict[str, Any]
-    status: str = NOT_SENT
-    message: str = ''
+    __slots__ = ('line', 'email', 'assignment', 'grade', 'status', 'message')
+
+    def __init__(self, line: int, email: str, assignment: str,
+                 grade: Dict[str, Any], status: str = NOT_SENT,
+                 message: str = '') -> None:
+        self.line = line
+        self.email = email
+        self.assignment = assignment
+        self.grade = grade
+        self.status = status
+        self.message = message
+
+    def _fields(self) -> Tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GradeOutcome):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __repr__(self) -> str:
+        return 'GradeOutcome({0})'.format(', '.join(
+            '{0}={1!r}'.format(name, getattr(self, name))
+            for name in self.__slots__))
 
 
 @dataclass
@@ -173,11 +194,11 @@ def parse_grade(value: Any) -> Tuple[Optional[float], str]:
 
     Empty cells are skipped (never zero); ``nan`` and ``inf`` are rejected.
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None, 'empty'
     try:
-        number = float(value) * 1.0
+        number = float(value)
     except (TypeError, ValueError):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None, 'empty'
         return None, 'not a number'
     if not math.isfinite(number):
         return None, 'not a finite number'
@@ -399,6 +420,8 @@ class GradeUpload:
             self.gradebook.get_assignments())
         student_by_email = index_students(self.gradebook.get_students())
         self._check_email_column(header_columns(rows), 1)
+        excluded_fields = self.excluded_fields
+        assignment_ids = self._assignment_ids
         for line, row in numbered_rows(rows):
             self.report.rows_read += 1
             if self.email_field not in row:
@@ -412,14 +435,17 @@ class GradeUpload:
                 log.debug('line %d: no student with email %r', line, email)
                 continue
             for column, value in row.items():
-                if column in self.excluded_fields:
+                if column in excluded_fields:
                     continue
-                if not isinstance(column, str):
+                if column in assignment_ids:
+                    assignment_id = assignment_ids[column]
+                elif isinstance(column, str):
+                    assignment_id = self._assignment_id(column, row)
+                else:
                     self.report.skipped_cells.append(SkippedCell(
                         line, '', value, 'more cells than header columns'))
                     continue
-                assignment_id = self._assignment_id(column, row)
-                self._add_grade(line, email, student, column,
+                self._add_grade(line, email, student['studentId'], column,
                                 assignment_id, value)
 
     def _check_email_column(self, columns: Optional[List[Any]],
@@ -437,7 +463,7 @@ class GradeUpload:
             .format(line, self.email_field,
                     ', '.join(repr(column) for column in columns)))
 
-    def _add_grade(self, line: int, email: str, student: Mapping[str, Any],
+    def _add_grade(self, line: int, email: str, student_id: Any,
                    column: str, assignment_id: Any, value: Any) -> None:
         number, reason = parse_grade(value)
         if number is None:
@@ -449,13 +475,13 @@ class GradeUpload:
                 log.debug('line %d, column %r: value %r', line, column, value)
             return
         grade = {
-            'studentId': student['studentId'],
+            'studentId': student_id,
             'assignmentId': assignment_id,
             'numericGradeValue': number,
             'mode': 2,
             'isGradeApproved': self.approve_grades,
         }
-        key = (student['studentId'], assignment_id)
+        key = (student_id, assignment_id)
         earlier = self._grades.get(key)
         if earlier is not None:
             self.report.duplicates.append((line, earlier.line, column))
