@@ -1,0 +1,221 @@
+"""Benchmarks of pylmod's spreadsheet upload (not part of the test suite).
+
+One command runs everything and prints a table::
+
+    python benchmarks/run.py                       # 1k, 10k, 50k, 100k students
+    python benchmarks/run.py --sizes 1000,20000    # chosen sizes
+    python benchmarks/run.py --no-legacy           # skip PyLmod 1.0.2
+
+For each size, a fake LMod (``pylmod.testing``) is started over mutual TLS in
+its own process, seeded with that many students and five assignments, and
+three clients run in their own processes against it:
+
+(a) ``spreadsheet2gradebook`` of pylmod (this checkout) end to end: reads,
+    CSV, ``multiGrades``;
+(b) the same with PyLmod 1.0.2 installed from PyPI into a separate
+    virtualenv (up to ``--legacy-max`` students: its cost grows with
+    rows x students);
+(c) the floor: ``json.dumps`` of the same grades and one raw ``requests``
+    POST to ``multiGrades``.
+
+Then (d) the time of ``import pylmod`` against ``import requests`` (median
+of fresh interpreters).  Seconds are wall-clock; memory is the peak resident
+size of the client process.  See docs/performance.rst for recorded numbers.
+"""
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import venv
+from typing import Any, Dict, List, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+GRADEBOOK_ID = 5000000
+GRADEBOOK_UUID = 'STELLAR:/project/benchmark'
+ASSIGNMENTS = ['Homework {0}'.format(number) for number in range(1, 6)]
+LEGACY_VERSION = '1.0.2'
+
+
+def make_inputs(students: int, directory: str) -> Dict[str, str]:
+    """Write the seed, the CSV and the floor's grade array for a size."""
+    assignments = [{'assignmentId': 6000001 + index, 'name': name,
+                    'maxPointsTotal': 10.0}
+                   for index, name in enumerate(ASSIGNMENTS)]
+    student_seeds = [{'studentId': 100000 + index,
+                      'accountEmail': 'student{0}@example.edu'.format(index),
+                      'displayName': 'Student {0}'.format(index)}
+                     for index in range(students)]
+    seed = {'gradebooks': [{'gradebookId': GRADEBOOK_ID,
+                            'uuid': GRADEBOOK_UUID,
+                            'assignments': assignments,
+                            'students': student_seeds}]}
+    paths = {name: os.path.join(directory, name)
+             for name in ('seed.json', 'grades.csv', 'grades.json')}
+    with open(paths['seed.json'], 'w', encoding='utf-8') as seed_file:
+        json.dump(seed, seed_file)
+    grades = []
+    with open(paths['grades.csv'], 'w', newline='',
+              encoding='utf-8') as csv_file:
+        writer = csv.writer(csv_file)
+        writer.writerow(['External email'] + ASSIGNMENTS)
+        for index, student in enumerate(student_seeds):
+            values = [round((index * 7 + column * 3) % 101 / 10, 1)
+                      for column in range(len(ASSIGNMENTS))]
+            writer.writerow([student['accountEmail']] + values)
+            grades.extend(
+                {'studentId': student['studentId'],
+                 'assignmentId': assignment['assignmentId'],
+                 'numericGradeValue': value, 'mode': 2,
+                 'isGradeApproved': False}
+                for assignment, value in zip(assignments, values))
+    with open(paths['grades.json'], 'w', encoding='utf-8') as grades_file:
+        json.dump(grades, grades_file)
+    return paths
+
+
+class FakeServerProcess:
+    """``benchmarks/serve.py`` in its own process, so that the client's
+    time and memory are its own."""
+
+    def __init__(self, seed_path: str, cert_dir: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, 'serve.py'), seed_path,
+             cert_dir], stdout=subprocess.PIPE, text=True, cwd=REPO)
+        ready = json.loads(self.process.stdout.readline())
+        self.url: str = ready['url']
+        self.client_cert: str = ready['client_cert']
+        self.ca_cert: str = ready['ca_cert']
+
+    def __enter__(self) -> 'FakeServerProcess':
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def run_client(python: str, script: str, args: List[str],
+               ca_cert: str) -> Dict[str, Any]:
+    """Run a client script and return the JSON line it prints."""
+    env = dict(os.environ, REQUESTS_CA_BUNDLE=ca_cert)
+    env.pop('PYTHONPATH', None)
+    completed = subprocess.run(
+        [python, os.path.join(HERE, script)] + args, env=env,
+        capture_output=True, text=True, cwd=HERE, check=False)
+    if completed.returncode != 0:
+        raise RuntimeError('{0} failed:\n{1}'.format(script, completed.stderr))
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def legacy_python(directory: str) -> str:
+    """Return the python of a virtualenv holding PyLmod 1.0.2."""
+    python = os.path.join(directory, 'bin', 'python')
+    if not os.path.exists(python):
+        venv.create(directory, with_pip=True)
+        # 1.0.2 imports pkg_resources, gone from recent setuptools.
+        subprocess.run([python, '-m', 'pip', 'install', '-q',
+                        'pylmod=={0}'.format(LEGACY_VERSION),
+                        'setuptools<81'], check=True)
+    return python
+
+
+def import_time(module: str, runs: int = 15) -> float:
+    """Median seconds to import ``module`` in a fresh interpreter."""
+    code = ('import time; started = time.perf_counter(); import {0}; '
+            'print(time.perf_counter() - started)').format(module)
+    samples = [float(subprocess.run(
+        [sys.executable, '-c', code], capture_output=True, text=True,
+        check=True, cwd=HERE).stdout) for _ in range(runs)]
+    return statistics.median(samples)
+
+
+def benchmark_size(students: int, work: str,
+                   legacy: Optional[str]) -> Dict[str, Any]:
+    """Run (a), (b) and (c) for one number of students."""
+    directory = os.path.join(work, str(students))
+    os.makedirs(directory, exist_ok=True)
+    paths = make_inputs(students, directory)
+    row: Dict[str, Any] = {'students': students,
+                           'grades': students * len(ASSIGNMENTS)}
+    with FakeServerProcess(paths['seed.json'],
+                           os.path.join(directory, 'certs')) as server:
+        upload_args = [server.url, server.client_cert, GRADEBOOK_UUID,
+                       paths['grades.csv']]
+        row['pylmod'] = run_client(sys.executable, 'upload_client.py',
+                                   upload_args, server.ca_cert)
+        if legacy:
+            row['legacy'] = run_client(legacy, 'upload_client.py',
+                                       upload_args, server.ca_cert)
+        row['floor'] = run_client(
+            sys.executable, 'floor_client.py',
+            [server.url, server.client_cert, str(GRADEBOOK_ID),
+             paths['grades.json']], server.ca_cert)
+    return row
+
+
+def print_table(rows: List[Dict[str, Any]]) -> None:
+    """Print the results side by side."""
+    print('{0:>9} {1:>9} {2:>16} {3:>16} {4:>14} {5:>9} {6:>9}'.format(
+        'students', 'grades', 'pylmod s (MB)', '1.0.2 s (MB)',
+        'floor s (MB)', '1.0.2/new', 'new/floor'))
+    for row in rows:
+        new, floor = row['pylmod'], row['floor']
+        legacy = row.get('legacy')
+        print('{0:>9} {1:>9} {2:>16} {3:>16} {4:>14} {5:>9} {6:>9}'.format(
+            row['students'], row['grades'], _cell(new), _cell(legacy),
+            _cell(floor),
+            '{0:.0f}x'.format(legacy['seconds'] / new['seconds'])
+            if legacy else '-',
+            '{0:.2f}x'.format(new['seconds'] / floor['seconds'])))
+
+
+def _cell(result: Optional[Dict[str, Any]]) -> str:
+    if not result:
+        return '-'
+    return '{0:.2f} ({1:.0f})'.format(result['seconds'],
+                                      result['peak_rss_mb'])
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--sizes', default='1000,10000,50000,100000',
+                        help='comma-separated numbers of students')
+    parser.add_argument('--legacy-max', type=int, default=20000,
+                        help='largest size to run PyLmod 1.0.2 on')
+    parser.add_argument('--no-legacy', action='store_true',
+                        help='do not install and run PyLmod 1.0.2')
+    parser.add_argument('--work', help='working directory (default: temp)')
+    parser.add_argument('--json', help='also write the results there')
+    options = parser.parse_args(argv)
+    work = options.work or tempfile.mkdtemp(prefix='pylmod-bench-')
+    legacy = None
+    if not options.no_legacy:
+        legacy = legacy_python(os.path.join(work, 'legacy-venv'))
+    rows = []
+    for students in (int(size) for size in options.sizes.split(',')):
+        rows.append(benchmark_size(
+            students, work,
+            legacy if students <= options.legacy_max else None))
+        print_table(rows[-1:])
+    print()
+    print_table(rows)
+    imports = {module: import_time(module) for module in ('requests',
+                                                          'pylmod')}
+    print('\nimport requests: {0:.1f} ms, import pylmod: {1:.1f} ms '
+          '(+{2:.1f} ms)'.format(imports['requests'] * 1000,
+                                 imports['pylmod'] * 1000,
+                                 (imports['pylmod'] - imports['requests'])
+                                 * 1000))
+    if options.json:
+        with open(options.json, 'w', encoding='utf-8') as results:
+            json.dump({'sizes': rows, 'import_seconds': imports}, results,
+                      indent=1)
+
+
+if __name__ == '__main__':
+    main()
