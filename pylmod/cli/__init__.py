@@ -1,0 +1,161 @@
+"""The ``pylmod`` command (also ``python -m pylmod``).
+
+Run ``pylmod --help`` for the commands; :doc:`/cli` documents them.
+
+Extension point: :func:`build_parser` adds the ``openedx`` command group by
+calling ``pylmod.openedx.commands.add_openedx_parser(subparsers, parents)``
+when that module can be imported.  A command added there, like every
+command here, sets ``handler=<callable(args) -> int exit status>`` with
+``parser.set_defaults`` and passes ``parents=parents`` to ``add_parser`` so
+the global options work after it too.  When the handler runs, the global
+settings are resolved on ``args`` (``args.cert``, ``args.url``,
+``args.gradebook``, ``args.format`` …, see
+:func:`~pylmod.cli.options.resolve_settings`), and these helpers follow the
+conventions of the built-in commands:
+
+- :func:`make_gradebook`, :func:`make_membership`: library clients from
+  the settings, with clear errors;
+- :func:`print_rows`, :func:`print_mapping`: output in ``--format``;
+- :func:`summarize`, :func:`write_report`, :func:`report_upload`: the
+  summary, ``--report`` file and exit status of a grade upload;
+- :class:`CliError`: raise it to stop with a message and an exit status
+  (:data:`EXIT_USAGE` 2, :data:`EXIT_FAILURE` 1).
+"""
+import argparse
+import os
+import sys
+from typing import Any, List, Optional, Sequence
+
+from pylmod.cli.clients import make_gradebook, make_membership
+from pylmod.cli.commands import add_commands
+from pylmod.cli.errors import command_logging, report_error
+from pylmod.cli.fake import add_fake_commands
+from pylmod.cli.options import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    global_options_parser,
+    resolve_settings,
+    setting_rows,
+)
+from pylmod.cli.output import (
+    print_mapping,
+    print_rows,
+    report_upload,
+    summarize,
+    write_report,
+)
+
+__all__ = [
+    'EXIT_FAILURE', 'EXIT_OK', 'EXIT_USAGE', 'CliError', 'build_parser',
+    'main', 'make_gradebook', 'make_membership', 'print_mapping',
+    'print_rows', 'report_upload', 'summarize', 'write_report',
+]
+
+#: The module that adds the ``openedx`` command group, when installed.
+OPENEDX_COMMANDS = 'pylmod.openedx.commands'
+
+
+def _config_command(args: argparse.Namespace) -> int:
+    """``pylmod config``: the settings in effect and where each comes from."""
+    print_rows(args, setting_rows(args), ['setting', 'value', 'source'])
+    return EXIT_OK
+
+
+def _version() -> str:
+    import pylmod
+    return 'pylmod ' + pylmod.__version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of the ``pylmod`` command.
+
+    Every subcommand sets ``handler``; the ``openedx`` group is added when
+    :data:`OPENEDX_COMMANDS` can be imported (see the module docstring).
+
+    Returns:
+        argparse.ArgumentParser: the parser; ``main`` resolves the settings
+        and calls ``args.handler(args)``.
+
+    Example:
+
+    .. code-block:: python
+
+        args = build_parser().parse_args(['--format', 'csv', 'students'])
+        args.handler  # students_command
+    """
+    global_options = global_options_parser()
+    parents: List[argparse.ArgumentParser] = [global_options]
+    parser = argparse.ArgumentParser(
+        prog='pylmod', parents=parents,
+        description='Work with MIT Learning Modules (LMod) gradebooks and '
+                    'course membership. Start with `pylmod demo`.',
+        epilog='Exit status: 0 done, 1 the operation failed (or has-role '
+               'said no), 2 usage or configuration error.')
+    parser.add_argument('--version', action='version', version=_version())
+    subparsers = parser.add_subparsers(title='commands', metavar='COMMAND')
+    subparsers.required = True
+    add_commands(subparsers, parents)
+    add_fake_commands(subparsers, parents)
+    config_parser = subparsers.add_parser(
+        'config', parents=parents,
+        help='show the settings in effect and where each comes from')
+    config_parser.set_defaults(handler=_config_command)
+    try:
+        from pylmod.openedx import commands as openedx_commands
+    except ImportError as err:
+        if err.name not in (OPENEDX_COMMANDS, 'pylmod.openedx'):
+            raise
+    else:
+        openedx_commands.add_openedx_parser(subparsers, parents)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the ``pylmod`` command.
+
+    Args:
+        argv: the arguments (default ``sys.argv[1:]``).
+
+    Returns:
+        int: the exit status: 0 done, 1 the operation failed, 2 usage or
+        configuration error, 130 interrupted.
+
+    Example:
+
+    .. code-block:: python
+
+        main(['--cert', 'me.pem', '--gradebook', 'STELLAR:/project/x',
+              'sections'])
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    args.verbose = getattr(args, 'verbose', 0) or 0
+    with command_logging(args.verbose):
+        try:
+            resolve_settings(args)
+            status: Any = args.handler(args)
+            sys.stdout.flush()
+        except KeyboardInterrupt:
+            sys.stderr.write('pylmod: interrupted\n')
+            return 130
+        except BrokenPipeError:
+            # The reader went away (`pylmod students | head`): not an error
+            # to report, and there is nobody to report it to.
+            _silence_stdout()
+            return EXIT_FAILURE
+        except Exception as err:
+            return report_error(err, args)
+    return int(status or EXIT_OK)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -1,0 +1,340 @@
+"""The ``pylmod`` subcommands that talk to LMod.
+
+Each handler takes the parsed arguments, makes one library call (or a few),
+prints the result and returns the exit status.  The logic lives in the
+library; a handler only chooses what to show.
+"""
+import argparse
+import datetime
+import logging
+import sys
+from typing import Any, List, Mapping
+
+from pylmod.cli.clients import lmod_message, make_gradebook, make_membership
+from pylmod.cli.export import export_grades
+from pylmod.cli.options import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    identifier,
+)
+from pylmod.cli.output import (
+    ProgressFile,
+    print_mapping,
+    print_rows,
+    report_upload,
+)
+from pylmod.exceptions import PyLmodCSVError, PyLmodNoSuchSection
+from pylmod.gradebook import GradeBook
+from pylmod.upload import DEFAULT_BATCH_SIZE, UploadReport, parse_grade
+
+log = logging.getLogger(__name__)
+
+#: The due date format of LMod (``--due``).
+DUE_DATE_FORMAT = '%m-%d-%Y'
+
+STUDENT_COLUMNS = ('studentId', 'accountEmail', 'displayName', 'section')
+SIMPLE_STUDENT_COLUMNS = ('email', 'name', 'section')
+ASSIGNMENT_COLUMNS = ('assignmentId', 'name', 'shortName', 'maxPointsTotal',
+                      'weight', 'dueDateString')
+SECTION_COLUMNS = ('groupId', 'name', 'sectionType', 'shortName')
+STAFF_COLUMNS = ('accountEmail', 'displayName', 'role')
+COURSE_STAFF_COLUMNS = ('displayName', 'role', 'sortableDisplayName')
+
+
+def due_date(text: str) -> str:
+    """Check a due date is ``MM-DD-YYYY`` (``--due``) and return it."""
+    try:
+        parsed = datetime.datetime.strptime(text, DUE_DATE_FORMAT)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.strftime(DUE_DATE_FORMAT) != text:
+        raise argparse.ArgumentTypeError(
+            'expected a date as MM-DD-YYYY, e.g. 12-15-2026, got {0!r}'.format(
+                text))
+    return text
+
+
+def number(text: str) -> float:
+    """Parse a finite number (``--max-points``, a grade)."""
+    value, reason = parse_grade(text)
+    if value is None:
+        raise argparse.ArgumentTypeError('{0!r} is {1}'.format(text, reason))
+    return value
+
+
+def delimiter(text: str) -> str:
+    """Parse ``--delimiter``: one character, or ``tab``."""
+    if text in ('tab', '\\t'):
+        return '\t'
+    if len(text) != 1:
+        raise argparse.ArgumentTypeError(
+            'expected one character (or "tab"), got {0!r}'.format(text))
+    return text
+
+
+def positive_count(text: str) -> int:
+    """Parse a whole number of 1 or more (``--batch-size``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            'expected a whole number of 1 or more, got {0!r}'.format(text))
+    return value
+
+
+def _check_answer(body: Any, action: str) -> None:
+    """Raise if LMod answered ``status`` -1 to a change."""
+    if not isinstance(body, Mapping) or body.get('status') not in (1, '1'):
+        raise CliError('LMod refused to {0}: {1}'.format(
+            action, lmod_message(body)))
+
+
+def _print_answer(args: argparse.Namespace, body: Any, text: str) -> None:
+    if args.format == 'json':
+        print_mapping(args, body)
+    else:
+        sys.stdout.write(text + '\n')
+
+
+# -- gradebook ------------------------------------------------------------
+
+def students_command(args: argparse.Namespace) -> int:
+    """``pylmod students``: the students, of one section with --section."""
+    gradebook = make_gradebook(args)
+    try:
+        students = gradebook.get_students(simple=args.simple,
+                                          section_name=args.section or '')
+    except PyLmodNoSuchSection:
+        names = [section['SectionName']
+                 for section in gradebook.get_sections(simple=True)]
+        raise CliError('no section named {0!r} in the gradebook; the '
+                       'sections are: {1}'.format(args.section,
+                                                  ', '.join(names))) from None
+    print_rows(args, students,
+               SIMPLE_STUDENT_COLUMNS if args.simple else STUDENT_COLUMNS)
+    return EXIT_OK
+
+
+def assignments_command(args: argparse.Namespace) -> int:
+    """``pylmod assignments``."""
+    print_rows(args, make_gradebook(args).get_assignments(),
+               ASSIGNMENT_COLUMNS)
+    return EXIT_OK
+
+
+def sections_command(args: argparse.Namespace) -> int:
+    """``pylmod sections``: every section, with its type."""
+    gradebook = make_gradebook(args)
+    print_rows(args, GradeBook.unravel_sections(gradebook.get_sections()),
+               SECTION_COLUMNS)
+    return EXIT_OK
+
+
+def staff_command(args: argparse.Namespace) -> int:
+    """``pylmod staff``: one row per member and role."""
+    gradebook = make_gradebook(args)
+    print_rows(args, gradebook.get_staff(gradebook.gradebook_id, simple=True),
+               STAFF_COLUMNS)
+    return EXIT_OK
+
+
+def options_command(args: argparse.Namespace) -> int:
+    """``pylmod options``: the gradebook's options."""
+    gradebook = make_gradebook(args)
+    print_mapping(args, gradebook.get_options(gradebook.gradebook_id))
+    return EXIT_OK
+
+
+def create_assignment_command(args: argparse.Namespace) -> int:
+    """``pylmod create-assignment NAME``."""
+    gradebook = make_gradebook(args)
+    body = gradebook.create_assignment(args.name, args.short_name,
+                                       args.weight, args.max_points, args.due)
+    _check_answer(body, 'create assignment {0!r}'.format(args.name))
+    data = body.get('data') or {}
+    _print_answer(args, body, 'created assignment {0!r} (id {1})'.format(
+        args.name, data.get('assignmentId')))
+    return EXIT_OK
+
+
+def delete_assignment_command(args: argparse.Namespace) -> int:
+    """``pylmod delete-assignment ID``."""
+    gradebook = make_gradebook(args)
+    body = gradebook.delete_assignment(args.assignment_id)
+    _check_answer(body, 'delete assignment {0}'.format(args.assignment_id))
+    _print_answer(args, body, 'deleted assignment {0}'.format(
+        args.assignment_id))
+    return EXIT_OK
+
+
+def set_grade_command(args: argparse.Namespace) -> int:
+    """``pylmod set-grade --student EMAIL --assignment NAME VALUE``."""
+    gradebook = make_gradebook(args)
+    student_id, _ = gradebook.get_student_by_email(args.student)
+    if student_id is None:
+        raise CliError('no student with email {0!r} in the gradebook'.format(
+            args.student))
+    assignment_id, _ = gradebook.get_assignment_by_name(args.assignment)
+    if assignment_id is None:
+        raise CliError('no assignment named {0!r} in the gradebook (see '
+                       '`pylmod assignments`)'.format(args.assignment))
+    body = gradebook.set_grade(assignment_id, student_id, args.value,
+                               isGradeApproved=args.approve)
+    _check_answer(body, 'set the grade')
+    _print_answer(args, body, 'set {0!r} of {1} to {2}'.format(
+        args.assignment, args.student, args.value))
+    return EXIT_OK
+
+
+def upload_command(args: argparse.Namespace) -> int:
+    """``pylmod upload CSV``: see :func:`pylmod.cli.output.report_upload`."""
+    columns = (args.max_points_column, args.normalize_column)
+    if (columns[0] is None) != (columns[1] is None):
+        raise CliError('--max-points-column and --normalize-column go '
+                       'together: give both or neither', EXIT_USAGE)
+    gradebook = make_gradebook(args)
+    report = UploadReport()
+    with ProgressFile(args.csv) as csv_file:
+        try:
+            gradebook.spreadsheet2gradebook(
+                csv_file, email_field=args.email_field,
+                approve_grades=args.approve,
+                use_max_points_column=columns[0] is not None,
+                max_points_column=columns[0], normalize_column=columns[1],
+                batch_size=args.batch_size, delimiter=args.delimiter,
+                dry_run=args.dry_run, report=report)
+        except PyLmodCSVError as err:
+            if args.email_field is None and 'email_field=' in str(err):
+                raise CliError('{0} With pylmod upload: --email-field '
+                               'COLUMN.'.format(err), EXIT_USAGE) from err
+            raise
+        except Exception:
+            if report.requests_sent:
+                # Stopped half way: say which grades are stored, then fail.
+                report_upload(args, report)
+            raise
+    return report_upload(args, report)
+
+
+def export_grades_command(args: argparse.Namespace) -> int:
+    """``pylmod export-grades OUT.csv``."""
+    counts = export_grades(make_gradebook(args), args.out)
+    sys.stderr.write(
+        'pylmod: exported {grades} grades of {students} students in '
+        '{assignments} assignments to {0}\n'.format(args.out, **counts))
+    if counts['not numeric']:
+        sys.stderr.write(
+            'pylmod: {0} stored grades are not numbers (excused or letter '
+            'grades) and were left out\n'.format(counts['not numeric']))
+    return EXIT_OK
+
+
+# -- membership -----------------------------------------------------------
+
+def has_role_command(args: argparse.Namespace) -> int:
+    """``pylmod has-role EMAIL ROLE``: exit status 0 if yes, 1 if no."""
+    has_role = make_membership(args).email_has_role(args.email, args.role)
+    sys.stdout.write('{0} {1} role {2}\n'.format(
+        args.email, 'has' if has_role else 'does not have', args.role))
+    return EXIT_OK if has_role else EXIT_FAILURE
+
+
+def course_staff_command(args: argparse.Namespace) -> int:
+    """``pylmod course-staff``: the course guide's staff of --course."""
+    print_rows(args, make_membership(args).get_course_guide_staff(),
+               COURSE_STAFF_COLUMNS)
+    return EXIT_OK
+
+
+def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
+                 ) -> None:
+    """Add the LMod subcommands to the ``pylmod`` parser."""
+    def add(name: str, handler: Any,
+            help_text: str) -> argparse.ArgumentParser:
+        parser = subparsers.add_parser(name, parents=parents, help=help_text,
+                                       description=help_text + '.')
+        parser.set_defaults(handler=handler)
+        return parser
+
+    parser = add('students', students_command, 'list the students')
+    parser.add_argument('--section', metavar='NAME',
+                        help='only the students of this section')
+    parser.add_argument('--simple', action='store_true',
+                        help='only email (@MIT.EDU upper-cased), name and '
+                             'section')
+    add('assignments', assignments_command, 'list the assignments')
+    add('sections', sections_command, 'list the sections')
+    add('staff', staff_command, 'list the gradebook staff and their roles')
+    add('options', options_command, 'show the gradebook options')
+
+    parser = add('create-assignment', create_assignment_command,
+                 'create an assignment')
+    parser.add_argument('name', metavar='NAME')
+    parser.add_argument('--short-name', required=True,
+                        help='short name (one word, at most 5 characters)')
+    parser.add_argument('--max-points', type=number, required=True,
+                        metavar='POINTS')
+    parser.add_argument('--due', type=due_date, required=True,
+                        metavar='MM-DD-YYYY', help='due date')
+    parser.add_argument('--weight', type=number, default=1.0,
+                        help='weight (default 1.0)')
+
+    parser = add('delete-assignment', delete_assignment_command,
+                 'delete an assignment and its grades')
+    parser.add_argument('assignment_id', metavar='ID', type=identifier,
+                        help='the assignment id (see `pylmod assignments`)')
+
+    parser = add('set-grade', set_grade_command,
+                 'set one grade of one student')
+    parser.add_argument('--student', required=True, metavar='EMAIL')
+    parser.add_argument('--assignment', required=True, metavar='NAME')
+    parser.add_argument('--approve', action='store_true',
+                        help='send the grade as approved')
+    parser.add_argument('value', metavar='VALUE', type=number)
+
+    parser = add('upload', upload_command,
+                 'upload a CSV spreadsheet of grades (one row per student, '
+                 'one column per assignment; missing assignments are '
+                 'created)')
+    parser.add_argument('csv', metavar='CSV')
+    parser.add_argument('--email-field', metavar='COLUMN',
+                        help="the column with the students' emails (default "
+                             "'External email')")
+    parser.add_argument('--approve', action='store_true',
+                        help='send the grades as approved')
+    parser.add_argument('--max-points-column', metavar='COLUMN',
+                        help='column with the max points of a created '
+                             'assignment (with --normalize-column)')
+    parser.add_argument('--normalize-column', metavar='COLUMN',
+                        help='column that is 0 when the max points column '
+                             'applies')
+    parser.add_argument('--dry-run', action='store_true',
+                        help='read and check everything, send nothing')
+    parser.add_argument('--batch-size', type=positive_count,
+                        default=DEFAULT_BATCH_SIZE, metavar='N',
+                        help='grades per request (default %(default)s)')
+    parser.add_argument('--delimiter', type=delimiter, metavar='CHAR',
+                        help='CSV delimiter (default: guessed from the '
+                             'header; "tab" for tabs)')
+    parser.add_argument('--report', metavar='FILE',
+                        help='write the outcome of every row to this CSV '
+                             'file')
+
+    parser = add('export-grades', export_grades_command,
+                 'write the stored grades as a CSV that `pylmod upload` '
+                 'reads')
+    parser.add_argument('out', metavar='OUT.csv', help='the file (- for '
+                                                      'stdout)')
+
+    parser = add('has-role', has_role_command,
+                 'tell whether EMAIL has ROLE in --course (exit status 0 '
+                 'if yes, 1 if no)')
+    parser.add_argument('email', metavar='EMAIL')
+    parser.add_argument('role', metavar='ROLE', help='e.g. TA, Instructor')
+    add('course-staff', course_staff_command,
+        'list the course guide staff of --course')
+

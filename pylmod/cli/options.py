@@ -1,0 +1,365 @@
+"""Global options of the ``pylmod`` command: flags, environment, config file.
+
+Every global option can be given three ways, and the first found wins:
+
+1. the flag on the command line (``--cert``),
+2. the environment variable (``PYLMOD_CERT``),
+3. the config file (``cert =`` in section ``[pylmod]`` of
+   ``~/.config/pylmod.ini``, or of the file named by ``--config`` /
+   ``PYLMOD_CONFIG``),
+
+then the default.  :func:`resolve_settings` writes the result on the
+:class:`argparse.Namespace`, so a command handler reads ``args.cert``,
+``args.url`` … whatever the source; :mod:`pylmod.cli.clients` turns them
+into library clients.
+"""
+import argparse
+import configparser
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+
+from pylmod.base import DEFAULT_URLBASE, Base
+
+log = logging.getLogger(__name__)
+
+#: Exit status of a command that did what was asked.
+EXIT_OK = 0
+#: Exit status of an operation that failed (LMod refused, a grade was not
+#: stored, the server cannot be reached), or a ``has-role`` answer of no.
+EXIT_FAILURE = 1
+#: Exit status of a usage or configuration error (nothing was done).
+EXIT_USAGE = 2
+
+#: The output formats of ``--format``.
+FORMATS = ('table', 'csv', 'json')
+
+#: The section of the config file holding the settings.
+CONFIG_SECTION = 'pylmod'
+
+#: The environment variable naming the config file.
+CONFIG_ENV = 'PYLMOD_CONFIG'
+
+
+class CliError(Exception):
+    """An error the command reports as one line on stderr.
+
+    Args:
+        message: what went wrong and what to do about it.
+        status: the exit status, :data:`EXIT_USAGE` or :data:`EXIT_FAILURE`.
+
+    Example:
+
+    .. code-block:: python
+
+        raise CliError('no client certificate: pass --cert PATH', EXIT_USAGE)
+    """
+
+    def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def positive_number(text: str) -> float:
+    """Parse a number of seconds greater than 0 (``--timeout``)."""
+    try:
+        number = float(text)
+    except ValueError:
+        number = float('nan')
+    if not number > 0 or number == float('inf'):
+        raise argparse.ArgumentTypeError(
+            'expected a number of seconds greater than 0, got {0!r}'.format(
+                text))
+    return number
+
+
+def count(text: str) -> int:
+    """Parse a whole number of 0 or more (``--retries``)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(
+            'expected a whole number of 0 or more, got {0!r}'.format(text))
+    return number
+
+
+def identifier(text: str) -> int:
+    """Parse a numeric LMod id (``--gradebook-id``, assignment ids)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(
+            'expected a numeric LMod id, got {0!r}'.format(text))
+    return number
+
+
+def output_format(text: str) -> str:
+    """Parse ``--format`` (``table``, ``csv`` or ``json``)."""
+    if text not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            'expected one of {0}, got {1!r}'.format(', '.join(FORMATS), text))
+    return text
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One global option and where else it can come from.
+
+    Attributes:
+        name: the attribute on the parsed arguments and the config key.
+        flag: the command line flag.
+        env: the environment variable.
+        help: the help text.
+        convert: turns the text into the value; raises
+            :class:`argparse.ArgumentTypeError` with a reason.
+        default: the value when no source gives one.
+        is_path: a file path (``~`` is expanded; in the config file a
+            relative path is relative to the file).
+        metavar: the placeholder in the help.
+    """
+
+    name: str
+    flag: str
+    env: str
+    help: str
+    convert: Callable[[str], Any] = str
+    default: Any = None
+    is_path: bool = False
+    metavar: Optional[str] = None
+
+
+SETTINGS: Tuple[Setting, ...] = (
+    Setting('cert', '--cert', 'PYLMOD_CERT',
+            'PEM file with your LMod client certificate and its private '
+            'key (or only the certificate, with --key)',
+            is_path=True, metavar='PATH'),
+    Setting('key', '--key', 'PYLMOD_KEY',
+            'private key file, when it is not inside the --cert file',
+            is_path=True, metavar='KEY'),
+    Setting('url', '--url', 'PYLMOD_URL',
+            'the LMod server (default: {0})'.format(DEFAULT_URLBASE),
+            default=DEFAULT_URLBASE, metavar='URL'),
+    Setting('gradebook', '--gradebook', 'PYLMOD_GRADEBOOK',
+            'gradebook uuid, e.g. STELLAR:/project/mitxdemosite',
+            metavar='UUID'),
+    Setting('gradebook_id', '--gradebook-id', 'PYLMOD_GRADEBOOK_ID',
+            'numeric gradebook id (instead of --gradebook)',
+            convert=identifier, metavar='ID'),
+    Setting('course', '--course', 'PYLMOD_COURSE',
+            'course (membership group) uuid, e.g. /project/mitxdemosite',
+            metavar='UUID'),
+    Setting('format', '--format', 'PYLMOD_FORMAT',
+            'output format: table (default), csv or json',
+            convert=output_format, default='table', metavar='FORMAT'),
+    Setting('timeout', '--timeout', 'PYLMOD_TIMEOUT',
+            'read timeout of one request in seconds (default 200)',
+            convert=positive_number, metavar='SECONDS'),
+    Setting('retries', '--retries', 'PYLMOD_RETRIES',
+            'retries of a failed request (default 10)', convert=count,
+            metavar='N'),
+    Setting('ca_bundle', '--ca-bundle', 'PYLMOD_CA_BUNDLE',
+            'CA bundle to verify the server with (for a test server such '
+            'as `pylmod serve-fake`)', is_path=True, metavar='PATH'),
+)
+
+#: Settings by name (also the keys allowed in the config file).
+SETTINGS_BY_NAME: Dict[str, Setting] = {
+    setting.name: setting for setting in SETTINGS}
+
+# How a source ranks when two settings conflict (--gradebook, --gradebook-id).
+_SOURCE_RANK = {'flag': 3, 'env': 2, 'config': 1, 'default': 0}
+
+
+def global_options_parser() -> argparse.ArgumentParser:
+    """Return the parser of the global options, to use as a parent.
+
+    It is the parent of the main parser and of every subcommand, so global
+    options may stand before or after the subcommand.  No option has a
+    default here (``argparse.SUPPRESS``): a value that is absent was not
+    given on the command line, and :func:`resolve_settings` looks further.
+
+    Returns:
+        argparse.ArgumentParser: a parser without ``-h``.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    group = parser.add_argument_group(
+        'global options (also from PYLMOD_* variables and the config file)')
+    for setting in SETTINGS:
+        group.add_argument(
+            setting.flag, dest=setting.name, type=setting.convert,
+            metavar=setting.metavar, default=argparse.SUPPRESS,
+            help='{0} [{1}]'.format(setting.help, setting.env))
+    group.add_argument(
+        '--config', metavar='FILE', default=argparse.SUPPRESS,
+        help='config file with a [pylmod] section '
+             '(default ~/.config/pylmod.ini) [{0}]'.format(CONFIG_ENV))
+    group.add_argument(
+        '-v', '--verbose', action='count', default=argparse.SUPPRESS,
+        help='log what is done (-v: INFO, -vv: DEBUG, which shows student '
+             'data); errors then show their traceback')
+    return parser
+
+
+def default_config_path(environ: Mapping[str, str]) -> str:
+    """Return ``$XDG_CONFIG_HOME/pylmod.ini`` (``~/.config/pylmod.ini``)."""
+    config_home = environ.get('XDG_CONFIG_HOME') or os.path.join(
+        os.path.expanduser('~'), '.config')
+    return os.path.join(config_home, 'pylmod.ini')
+
+
+def read_config(path: str, required: bool) -> Dict[str, str]:
+    """Read the ``[pylmod]`` section of a config file.
+
+    Args:
+        path: the file.
+        required: the user named the file, so it must exist.
+
+    Raises:
+        CliError: the file is missing (when required), unreadable, not an
+            INI file, or has a key that is not a setting.
+
+    Returns:
+        dict: setting name -> text (relative paths made absolute).
+    """
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        with open(path, encoding='utf-8') as config_file:
+            parser.read_file(config_file)
+    except FileNotFoundError:
+        if not required:
+            return {}
+        raise CliError('config file {0} does not exist'.format(path),
+                       EXIT_USAGE) from None
+    except (OSError, UnicodeDecodeError, configparser.Error) as err:
+        raise CliError('cannot read config file {0}: {1}'.format(path, err),
+                       EXIT_USAGE) from err
+    if not parser.has_section(CONFIG_SECTION):
+        raise CliError('config file {0} has no [{1}] section'.format(
+            path, CONFIG_SECTION), EXIT_USAGE)
+    values = {}
+    for key, text in parser.items(CONFIG_SECTION):
+        name = key.replace('-', '_')
+        setting = SETTINGS_BY_NAME.get(name)
+        if setting is None:
+            raise CliError(
+                'config file {0}: unknown key {1!r} in [{2}]; the keys are '
+                '{3}'.format(path, key, CONFIG_SECTION,
+                             ', '.join(SETTINGS_BY_NAME)), EXIT_USAGE)
+        if setting.is_path and text:
+            text = os.path.join(os.path.dirname(os.path.abspath(path)),
+                                os.path.expanduser(text))
+        values[name] = text
+    return values
+
+
+def resolve_settings(args: argparse.Namespace,
+                     environ: Optional[Mapping[str, str]] = None) -> None:
+    """Fill in every global setting on ``args``: flag > env > config > default.
+
+    Afterwards ``args.cert``, ``args.key``, ``args.url``, ``args.gradebook``,
+    ``args.gradebook_id``, ``args.course``, ``args.format``,
+    ``args.timeout``, ``args.retries``, ``args.ca_bundle``,
+    ``args.verbose`` and ``args.config`` are set, and
+    ``args.setting_sources`` maps each name to where its value came from
+    (``'flag'``, ``'env PYLMOD_URL'``, ``'config /path'``, ``'default'``).
+
+    Args:
+        args: the parsed command line.
+        environ: the environment (default :data:`os.environ`).
+
+    Raises:
+        CliError: a value from the environment or the config file is
+            invalid (the message names the variable or the file), or the
+            config file cannot be read.
+
+    Example:
+
+    .. code-block:: python
+
+        args = build_parser().parse_args(['students'])
+        resolve_settings(args, {'PYLMOD_CERT': '/secure/me.pem'})
+        args.cert  # '/secure/me.pem'
+    """
+    environ = os.environ if environ is None else environ
+    config_path = getattr(args, 'config', None) or environ.get(CONFIG_ENV)
+    config_required = bool(config_path)
+    if not config_path:
+        config_path = default_config_path(environ)
+    config_path = os.path.expanduser(config_path)
+    config = read_config(config_path, required=config_required)
+    args.config = config_path if os.path.exists(config_path) else None
+    args.verbose = getattr(args, 'verbose', None) or 0
+
+    sources = {}
+    for setting in SETTINGS:
+        if hasattr(args, setting.name):
+            sources[setting.name] = 'flag'
+            value = getattr(args, setting.name)
+            if setting.is_path and value:
+                value = os.path.expanduser(value)
+        elif environ.get(setting.env):
+            sources[setting.name] = 'env ' + setting.env
+            value = _convert(setting, environ[setting.env],
+                             'environment variable ' + setting.env)
+        elif config.get(setting.name):
+            sources[setting.name] = 'config ' + config_path
+            value = _convert(setting, config[setting.name],
+                             'config file {0}, key {1!r}'.format(
+                                 config_path, setting.name))
+        else:
+            sources[setting.name] = 'default'
+            value = setting.default
+        setattr(args, setting.name, value)
+    args.setting_sources = sources
+    _choose_gradebook(args)
+
+
+def _convert(setting: Setting, text: str, source: str) -> Any:
+    if setting.is_path:
+        return os.path.expanduser(text)
+    try:
+        return setting.convert(text)
+    except argparse.ArgumentTypeError as err:
+        raise CliError('{0} ({1}): {2}'.format(source, setting.flag, err),
+                       EXIT_USAGE) from None
+
+
+def _choose_gradebook(args: argparse.Namespace) -> None:
+    """Keep one of --gradebook / --gradebook-id: the one from the stronger
+    source (a flag beats a variable); both from one source is an error."""
+    if args.gradebook is None or args.gradebook_id is None:
+        return
+    rank_uuid = _SOURCE_RANK[args.setting_sources['gradebook'].split()[0]]
+    rank_id = _SOURCE_RANK[args.setting_sources['gradebook_id'].split()[0]]
+    if rank_uuid == rank_id:
+        raise CliError(
+            'both a gradebook uuid ({0}) and a gradebook id ({1}) are given '
+            'by {2}: give one'.format(
+                args.gradebook, args.gradebook_id,
+                args.setting_sources['gradebook']), EXIT_USAGE)
+    if rank_uuid > rank_id:
+        args.gradebook_id = None
+    else:
+        args.gradebook = None
+
+
+def setting_rows(args: argparse.Namespace) -> List[Dict[str, Any]]:
+    """Return ``{'setting', 'value', 'source'}`` for each setting (the key is
+    shown as its path: file contents are never printed)."""
+    library_defaults = {'timeout': Base.TIMEOUT, 'retries': Base.RETRIES}
+    rows = []
+    for setting in SETTINGS:
+        value = getattr(args, setting.name)
+        source = args.setting_sources[setting.name]
+        if value is None and setting.name in library_defaults:
+            value, source = library_defaults[setting.name], 'library default'
+        rows.append({'setting': setting.name, 'value': value,
+                     'source': source})
+    rows.append({'setting': 'config', 'value': args.config,
+                 'source': 'file read' if args.config else 'no file'})
+    return rows
