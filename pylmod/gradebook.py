@@ -7,12 +7,24 @@ import json
 import logging
 import time
 from typing import (
-    TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union,
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Union,
 )
 
 from pylmod.base import Base
 from pylmod.endpoints import ENDPOINTS, GRADEBOOK
-from pylmod.exceptions import PyLmodMissingId, PyLmodNoSuchSection, PyLmodUnexpectedData
+from pylmod.exceptions import (
+    PyLmodMissingId,
+    PyLmodNoSuchSection,
+    PyLmodUnexpectedData,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - pylmod.upload is imported when used
     from pylmod.upload import UploadReport
@@ -91,7 +103,7 @@ class GradeBook(Base):
 
     def _path(self, endpoint: str, gradebook_id: Optional[GradebookId] = '',
               **ids: Any) -> str:
-        """Fill in an endpoint path with ``gradebook_id or self.gradebook_id``."""
+        """Fill in a path with ``gradebook_id or self.gradebook_id``."""
         return ENDPOINTS[endpoint].format(
             gradebookId=self._gradebook_id(gradebook_id, endpoint), **ids)
 
@@ -412,7 +424,8 @@ class GradeBook(Base):
 
     def get_sections(self, gradebook_id: GradebookId = '',
                      simple: bool = False) -> Any:
-        """``GET service/gradebook/sections/{gradebookId}?includeMembers=false``
+        """``GET service/gradebook/sections/{gradebookId}``
+        (``includeMembers=false``)
 
         Return a dictionary of types of sections containing a list of that
         type for a given gradebook (see :ref:`shape-sections`).
@@ -681,7 +694,9 @@ class GradeBook(Base):
             over all requests), and duration of operation
         """
         from pylmod.upload import (
-            DEFAULT_EMAIL_FIELD, NON_ASSIGNMENT_FIELDS, open_grade_csv,
+            DEFAULT_EMAIL_FIELD,
+            NON_ASSIGNMENT_FIELDS,
+            open_grade_csv,
         )
         non_assignment_fields = list(NON_ASSIGNMENT_FIELDS)
         if max_points_column is not None:

@@ -15,8 +15,16 @@ import math
 import time
 from dataclasses import dataclass, field
 from typing import (
-    TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional,
-    Sequence, Tuple,
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
 )
 
 import requests
