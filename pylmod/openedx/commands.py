@@ -1,0 +1,303 @@
+"""``pylmod openedx push-grades`` and ``pylmod openedx sync-roster``.
+
+:func:`add_openedx_parser` is called by :func:`pylmod.cli.build_parser`.
+The handlers follow the conventions of ``pylmod upload``: problems on
+stderr (the first few of each kind), the counts on stdout in ``--format``,
+every record in the ``--report`` file (CSV, or JSON when the name ends with
+``.json``), exit status 0 when every record is confirmed (or skipped on
+purpose, or a dry run), 1 otherwise, 2 for a usage error.
+
+Importing this module is cheap: the bridge (and ``edx_rest_api_client``,
+Django) load when a command runs.
+"""
+import argparse
+import csv
+import json
+import os
+import sys
+from typing import Any, Dict, List, Optional
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+#: Problems listed on stderr (the rest are counted, all are in --report).
+PROBLEMS_SHOWN = 10
+
+#: Options of the Open edX connection: (flag, environment variable, help).
+CONNECTION_OPTIONS = (
+    ('--openedx-url', 'PYLMOD_OPENEDX_URL',
+     'the LMS root, e.g. https://lms.example.edu'),
+    ('--client-id', 'PYLMOD_OPENEDX_CLIENT_ID',
+     'OAuth client id of the Open edX application'),
+    ('--client-secret', 'PYLMOD_OPENEDX_CLIENT_SECRET',
+     'its secret (prefer the environment variable: a flag is visible to '
+     'other users of the machine); never printed'),
+)
+GRADE_COLUMNS = ('student_key', 'email', 'student_id', 'assignment', 'value',
+                 'status', 'reason')
+ROSTER_COLUMNS = ('key', 'action', 'status', 'result', 'reason', 'cohort')
+
+
+def add_openedx_parser(subparsers: Any,
+                       parents: List[argparse.ArgumentParser]) -> None:
+    """Add the ``openedx`` command and its subcommands.
+
+    Args:
+        subparsers: the ``pylmod`` subparsers action.
+        parents: the global options parsers (passed to every subcommand).
+    """
+    group = subparsers.add_parser(
+        'openedx', parents=parents,
+        help='sync grades and rosters between Open edX and LMod')
+    commands = group.add_subparsers(title='openedx commands',
+                                    metavar='COMMAND')
+    commands.required = True
+    connection = argparse.ArgumentParser(add_help=False)
+    options = connection.add_argument_group('Open edX connection')
+    for flag, env, help_text in CONNECTION_OPTIONS:
+        options.add_argument(flag, metavar=flag.split('-')[-1].upper(),
+                             help='{0} [{1}]'.format(help_text, env))
+    options.add_argument('--page-size', type=_positive, metavar='N',
+                         help='records per page read from Open edX')
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument('--dry-run', action='store_true',
+                        help='read and compare everything, send nothing')
+    common.add_argument('--report', metavar='FILE',
+                        help='write every record and its outcome to FILE '
+                             '(CSV; JSON when FILE ends with .json)')
+    sub_parents = parents + [connection, common]
+
+    push = commands.add_parser(
+        'push-grades', parents=sub_parents,
+        help='copy Open edX program course grades into an LMod assignment',
+        description='Read the grades of an Open edX program course and '
+                    'store percent x max points in an LMod assignment of '
+                    'the gradebook (--gradebook).')
+    push.add_argument('--program', required=True, metavar='UUID')
+    push.add_argument('--course-key', required=True, metavar='KEY',
+                      help='e.g. course-v1:MITx+6.002x+2026_Spring')
+    push.add_argument('--assignment', required=True, metavar='NAME',
+                      help='the LMod assignment (its max points scale the '
+                           'percent)')
+    push.add_argument('--letter-grades', action='store_true',
+                      help='also store letter_grade as the overall grade')
+    push.add_argument('--mapping', metavar='CSV',
+                      help='student_key,email file (default: the key is '
+                           'the email)')
+    push.add_argument('--approve', action='store_true',
+                      help='mark the grades approved')
+    push.add_argument('--resend-unchanged', action='store_true',
+                      help='send grades LMod already holds too')
+    push.set_defaults(handler=push_grades_command)
+
+    roster = commands.add_parser(
+        'sync-roster', parents=sub_parents,
+        help='make Open edX enrollments match the LMod roster',
+        description='Enroll the students of the LMod gradebook (or, with '
+                    '--from-group, the members of the --course group) in '
+                    'an Open edX program (--program), a course of a program '
+                    '(--program and --course-key) or a course '
+                    '(--course-key: bulk_enroll).')
+    roster.add_argument('--program', metavar='UUID')
+    roster.add_argument('--course-key', metavar='KEY')
+    roster.add_argument('--curriculum', metavar='UUID',
+                        help='curriculum of new program enrollments '
+                             '(default: that of the existing ones)')
+    roster.add_argument('--section', metavar='NAME',
+                        help='only the students of this LMod section')
+    roster.add_argument('--from-group', action='store_true',
+                        help='read the LMod membership group (--course) '
+                             'instead of the gradebook')
+    roster.add_argument('--role', action='append', metavar='ROLE',
+                        help='with --from-group: the member roles to enroll '
+                             '(repeatable; default Student)')
+    roster.add_argument('--cohorts-from-sections', action='store_true',
+                        help='bulk_enroll into cohorts named after the LMod '
+                             'sections')
+    roster.add_argument('--enrolled', metavar='FILE',
+                        help='bulk_enroll: the emails enrolled now (one a '
+                             'line, or a CSV with an email column)')
+    roster.add_argument('--unenroll-missing', action='store_true',
+                        help='remove learners that LMod does not have')
+    roster.set_defaults(handler=sync_roster_command)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            'expected a whole number of 1 or more, got {0!r}'.format(text))
+    return value
+
+
+def _cli() -> Any:
+    import pylmod.cli
+    return pylmod.cli
+
+
+def _setting(args: argparse.Namespace, flag: str, env: str) -> str:
+    value = getattr(args, flag.lstrip('-').replace('-', '_'), None) or \
+        os.environ.get(env)
+    if not value:
+        raise _cli().CliError('pass {0} (or set {1})'.format(flag, env),
+                              EXIT_USAGE)
+    return value
+
+
+def make_openedx_client(args: argparse.Namespace) -> Any:
+    """Return an :class:`~pylmod.openedx.client.OpenEdxClient` from the
+    connection options (flags, else ``PYLMOD_OPENEDX_*`` variables)."""
+    from pylmod.openedx.auth import oauth_session
+    from pylmod.openedx.client import OpenEdxClient
+    url, client_id, secret = (_setting(args, flag, env)
+                              for flag, env, _ in CONNECTION_OPTIONS)
+    session = oauth_session(url, client_id, secret)
+    return OpenEdxClient(session, url, page_size=args.page_size)
+
+
+def _openedx_errors(args: argparse.Namespace, err: Exception) -> Exception:
+    """Say Open edX, not LMod, in the errors of the Open edX side."""
+    import requests
+
+    from pylmod.openedx.errors import OpenEdxConfigError
+    cli = _cli()
+    if isinstance(err, OpenEdxConfigError):
+        return cli.CliError(str(err), EXIT_USAGE)
+    url = str(getattr(getattr(err, 'request', None), 'url', '') or '')
+    base = (getattr(args, 'openedx_url', None)
+            or os.environ.get('PYLMOD_OPENEDX_URL') or '').rstrip('/')
+    if isinstance(err, requests.ConnectionError) and base and \
+            url.startswith(base):
+        return cli.CliError('cannot connect to Open edX at {0}: {1}. Check '
+                            '--openedx-url'.format(base, err))
+    return err
+
+
+def push_grades_command(args: argparse.Namespace) -> int:
+    """``pylmod openedx push-grades``."""
+    from pylmod.openedx.grades import push_grades
+    cli = _cli()
+    gradebook = cli.make_gradebook(args)
+    try:
+        report = push_grades(
+            make_openedx_client(args), gradebook, args.program,
+            args.course_key, args.assignment,
+            letter_grades=args.letter_grades, mapping=args.mapping,
+            dry_run=args.dry_run, approve_grades=args.approve,
+            skip_unchanged=not args.resend_unchanged)
+    except Exception as err:
+        raised = _openedx_errors(args, err)
+        if raised is err:
+            raise
+        raise raised from err
+    rows = [record.__dict__ for record in report.records]
+    summary: Dict[str, Any] = {'records read': report.records_read}
+    return _finish(args, report, rows, GRADE_COLUMNS, 'student_key', summary)
+
+
+def sync_roster_command(args: argparse.Namespace) -> int:
+    """``pylmod openedx sync-roster``."""
+    from pylmod.openedx.roster import lmod_roster, sync_roster
+    cli = _cli()
+    if not args.program and not args.course_key:
+        raise cli.CliError('pass --program, --course-key, or both',
+                           EXIT_USAGE)
+    if args.from_group:
+        roster = lmod_roster(membership=cli.make_membership(args),
+                             roles=args.role or ('Student',))
+    else:
+        roster = lmod_roster(cli.make_gradebook(args),
+                             section_name=args.section or '')
+    try:
+        report = sync_roster(
+            make_openedx_client(args), roster, program_uuid=args.program,
+            course_key=args.course_key, curriculum_uuid=args.curriculum,
+            cohorts_from_sections=args.cohorts_from_sections,
+            unenroll_missing=args.unenroll_missing, dry_run=args.dry_run,
+            enrolled=_read_enrolled(args.enrolled))
+    except Exception as err:
+        raised = _openedx_errors(args, err)
+        if raised is err:
+            raise
+        raise raised from err
+    rows = [change.__dict__ for change in report.changes]
+    summary = {'target': report.target, 'LMod roster': report.roster_size,
+               'to add': len(report.to_add),
+               'to remove': len(report.to_remove),
+               'unchanged': len(report.unchanged)}
+    return _finish(args, report, rows, ROSTER_COLUMNS, 'key', summary)
+
+
+def _read_enrolled(path: Optional[str]) -> Optional[List[str]]:
+    """The emails of an ``--enrolled`` file: one a line, or the ``email``
+    column of a CSV file with a header."""
+    if not path:
+        return None
+    with open(path, newline='', encoding='utf-8-sig') as handle:
+        lines = [line.strip() for line in handle if line.strip()]
+    if lines and ',' in lines[0]:
+        rows = list(csv.DictReader(lines))
+        if not rows or 'email' not in rows[0]:
+            raise _cli().CliError('{0}: line 1: expected a header with an '
+                                  'email column'.format(path), EXIT_USAGE)
+        return [row['email'] for row in rows if row.get('email')]
+    return [line for line in lines if line.lower() != 'email']
+
+
+def _finish(args: argparse.Namespace, report: Any, rows: List[Dict[str, Any]],
+            columns: Any, key_column: str, summary: Dict[str, Any]) -> int:
+    """Print problems, the dry-run plan, the counts; write the report."""
+    from pylmod.openedx.report import OK_STATUSES
+    cli = _cli()
+    problems = [row for row in rows if row['status'] not in OK_STATUSES]
+    for row in problems[:PROBLEMS_SHOWN]:
+        sys.stderr.write('pylmod: {0}: {1}: {2}\n'.format(
+            row[key_column], row['status'], row['reason']))
+    if len(problems) > PROBLEMS_SHOWN:
+        sys.stderr.write('pylmod: ... and {0} more like this (see --report '
+                         'FILE)\n'.format(len(problems) - PROBLEMS_SHOWN))
+    if report.error:
+        sys.stderr.write('pylmod: stopped: {0}\n'.format(report.error))
+    if args.report:
+        _write_report(args.report, report, rows, columns)
+    if args.dry_run:
+        cli.print_rows(args, [row for row in rows
+                              if row['status'] == 'dry run'], columns)
+    counts = dict(summary)
+    counts.update(report.counts())
+    counts.update(_skip_reasons(rows))
+    counts['requests'] = report.requests_sent
+    if getattr(args, 'format', None) != 'json':
+        counts = {name: value for name, value in counts.items()
+                  if value or name in summary or name == 'confirmed'}
+    cli.print_mapping(args, counts)
+    if args.report:
+        sys.stderr.write('pylmod: wrote every record to {0}\n'.format(
+            args.report))
+    return EXIT_OK if report.ok else EXIT_FAILURE
+
+
+def _skip_reasons(rows: List[Dict[str, Any]]) -> Dict[str, int]:
+    """``{'skipped: <kind>': count}``; the kind is the reason up to ':'."""
+    reasons: Dict[str, int] = {}
+    for row in rows:
+        if row['status'] == 'skipped':
+            kind = 'skipped: ' + str(row['reason']).split(':')[0]
+            reasons[kind] = reasons.get(kind, 0) + 1
+    return reasons
+
+
+def _write_report(path: str, report: Any, rows: List[Dict[str, Any]],
+                  columns: Any) -> None:
+    with open(path, 'w', newline='', encoding='utf-8') as handle:
+        if path.endswith('.json'):
+            json.dump(report.as_dict(), handle, indent=2, default=str)
+            handle.write('\n')
+            return
+        writer = csv.DictWriter(handle, fieldnames=columns,
+                                extrasaction='ignore', lineterminator='\n')
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: '' if row.get(key) is None else row[key]
+                             for key in columns})

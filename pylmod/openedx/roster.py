@@ -1,0 +1,425 @@
+"""Roster sync: make Open edX enrollments match an LMod roster.
+
+:func:`lmod_roster` reads the learners of an LMod gradebook (or a
+membership group); :func:`sync_roster` compares them with Open edX and
+writes the difference, to one of:
+
+* a program (``program_uuid``): program enrollments, created with ``POST``
+  (status ``enrolled``) and changed with ``PATCH`` (``enrolled`` again, or
+  ``canceled`` for a removal);
+* a course run of a program (``program_uuid`` and ``course_key``): program
+  course enrollments (``active`` / ``inactive``);
+* a course run (``course_key`` alone): ``bulk_enroll`` by email, optionally
+  into cohorts named after the LMod sections.
+
+Learners in Open edX and not in LMod are removed only with
+``unenroll_missing=True``; otherwise they are reported as ``skipped``.
+"""
+import logging
+from dataclasses import dataclass
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
+
+import requests
+
+from pylmod.exceptions import PyLmodBadResponse
+from pylmod.openedx.client import BULK_ENROLL_CHUNK_SIZE
+from pylmod.openedx.endpoints import PROGRAM_ACTIVE_STATUSES
+from pylmod.openedx.errors import OpenEdxConfigError, OpenEdxHTTPError
+from pylmod.openedx.report import SKIPPED, RosterChange, RosterSyncReport
+from pylmod.upload import CONFIRMED, DRY_RUN, FAILED, NOT_SENT, UNCONFIRMED
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pylmod.gradebook import GradeBook
+    from pylmod.membership import Membership
+    from pylmod.openedx.client import LearnerResult, OpenEdxClient
+
+log = logging.getLogger(__name__)
+
+#: The LMod section of students in no section: no cohort for them.
+UNASSIGNED_SECTION = 'Unassigned'
+ENROLL, REACTIVATE, UNENROLL = 'enroll', 'reactivate', 'unenroll'
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One learner of an LMod roster."""
+
+    email: str
+    name: str = ''
+    section: str = ''
+
+
+def lmod_roster(gradebook: Optional['GradeBook'] = None, *,
+                section_name: str = '',
+                membership: Optional['Membership'] = None,
+                group_uuid: Optional[str] = None,
+                roles: Optional[Sequence[str]] = ('Student',)
+                ) -> List[RosterEntry]:
+    """Read the learners of an LMod gradebook or membership group.
+
+    Calls ``GET students/{gradebookId}`` (or its section variant), or
+    ``GET group?uuid=`` and ``GET group/{groupId}/member``.
+
+    Args:
+        gradebook: read the gradebook's students (with their section).
+        section_name: only the students of this section.
+        membership: read a membership group instead.
+        group_uuid: the group (default: the membership's ``uuid``).
+        roles: the ``roleType`` values of the group members to keep
+            (``None``: everyone).
+
+    Returns:
+        list: one :class:`RosterEntry` per learner.
+    """
+    if (gradebook is None) == (membership is None):
+        raise ValueError('pass exactly one of gradebook and membership')
+    if gradebook is not None:
+        return [RosterEntry(str(student.get('accountEmail') or ''),
+                            str(student.get('displayName') or ''),
+                            str(student.get('section') or ''))
+                for student in gradebook.get_students(
+                    section_name=section_name)]
+    assert membership is not None
+    docs = membership.get_membership(group_uuid).get('response', {}).get(
+        'docs', [])
+    return [RosterEntry(str(doc.get('email') or ''))
+            for doc in docs if roles is None or doc.get('roleType') in roles]
+
+
+@dataclass
+class _Target:
+    """How one kind of Open edX enrollment is read and written."""
+
+    name: str
+    active: Tuple[str, ...]
+    enroll_status: str
+    remove_status: str
+    read: Callable[[], List[Dict[str, Any]]]
+    write: Callable[[List[Dict[str, Any]], str], List['LearnerResult']]
+    key_field: str
+    chunk_size: int
+
+
+def _program_target(client: 'OpenEdxClient', program_uuid: str,
+                    course_key: Optional[str]) -> _Target:
+    if course_key:
+        return _Target(
+            'program course', ('active',), 'active', 'inactive',
+            lambda: client.get_program_course_enrollments(
+                program_uuid, course_key),
+            lambda items, method: client.write_program_course_enrollments(
+                program_uuid, course_key, items, method),
+            'student_key', client.write_chunk_size)
+    return _Target(
+        'program', PROGRAM_ACTIVE_STATUSES, 'enrolled', 'canceled',
+        lambda: client.get_program_enrollments(program_uuid),
+        lambda items, method: client.write_program_enrollments(
+            program_uuid, items, method),
+        'external_user_key', client.write_chunk_size)
+
+
+def _roster_keys(roster: Iterable[RosterEntry],
+                 key_for: Callable[[RosterEntry], Optional[str]],
+                 report: RosterSyncReport) -> Dict[str, RosterEntry]:
+    """``{lower-cased key: entry}`` of the roster; unusable entries are
+    reported as skipped."""
+    keys: Dict[str, RosterEntry] = {}
+    for entry in roster:
+        report.roster_size += 1
+        key = key_for(entry)
+        if not key:
+            report.changes.append(RosterChange(
+                entry.email or entry.name, ENROLL, SKIPPED,
+                reason='no Open edX key for this LMod entry (no email?)'))
+            continue
+        keys.setdefault(key.strip().lower(), entry)
+    return keys
+
+
+def sync_roster(client: 'OpenEdxClient', roster: Iterable[RosterEntry], *,
+                program_uuid: Optional[str] = None,
+                course_key: Optional[str] = None,
+                curriculum_uuid: Optional[str] = None,
+                cohorts_from_sections: bool = False,
+                unenroll_missing: bool = False, dry_run: bool = False,
+                key_for: Optional[Callable[[RosterEntry],
+                                           Optional[str]]] = None,
+                enrolled: Optional[Iterable[str]] = None,
+                auto_enroll: bool = True,
+                email_students: bool = False) -> RosterSyncReport:
+    """Make Open edX enrollments match an LMod roster.
+
+    Args:
+        client: the Open edX client.
+        roster: the learners (see :func:`lmod_roster`).
+        program_uuid: sync program enrollments (with ``course_key``: the
+            program course enrollments of that run).
+        course_key: without ``program_uuid``: enroll in the course run with
+            ``bulk_enroll``.
+        curriculum_uuid: the curriculum of new program enrollments (default:
+            the one curriculum of the existing enrollments).
+        cohorts_from_sections: (``bulk_enroll``) put learners in the cohort
+            named after their LMod section (none for ``Unassigned``).
+        unenroll_missing: remove (cancel, inactivate, unenroll) learners
+            that Open edX has and LMod does not.
+        dry_run: compute the difference, send nothing.
+        key_for: the Open edX key of a roster entry (default: the email,
+            lower-cased); keys are compared case-insensitively.
+        enrolled: (``bulk_enroll``) the emails enrolled in the course now.
+            ``bulk_enroll`` cannot read a roster, so without it every LMod
+            learner is sent (enrolling is idempotent) and nobody can be
+            removed.
+        auto_enroll, email_students: passed to ``bulk_enroll``.
+
+    Raises:
+        OpenEdxConfigError: neither program nor course; no curriculum for
+            new program enrollments; ``unenroll_missing`` for ``bulk_enroll``
+            without ``enrolled``.
+        OpenEdxHTTPError: reading the current enrollments failed.
+
+    Returns:
+        RosterSyncReport: the difference and every learner's outcome.  A
+        failure while writing does not raise: ``error`` says what happened.
+
+    Example:
+
+    .. code-block:: python
+
+        roster = lmod_roster(gradebook)
+        report = sync_roster(client, roster, program_uuid=PROGRAM,
+                             dry_run=True)
+        print(report.to_add, report.to_remove)
+    """
+    if not program_uuid and not course_key:
+        raise OpenEdxConfigError('give a program_uuid, a course_key, or both')
+    report = RosterSyncReport(
+        target=('course' if not program_uuid else 'program course'
+                if course_key else 'program'),
+        program_uuid=program_uuid, course_key=course_key, dry_run=dry_run,
+        unenroll_missing=unenroll_missing)
+    wanted = _roster_keys(
+        roster, key_for or (lambda entry: entry.email.lower()), report)
+    if program_uuid:
+        _sync_program(_program_target(client, program_uuid, course_key),
+                      wanted, report, curriculum_uuid)
+    else:
+        assert course_key is not None
+        _sync_course(client, course_key, wanted, report, enrolled,
+                     cohorts_from_sections, auto_enroll, email_students)
+    log.info('sync_roster %s %s: %d to add, %d to remove, %d unchanged, %s',
+             report.target, course_key or program_uuid, len(report.to_add),
+             len(report.to_remove), len(report.unchanged), report.counts())
+    return report
+
+
+def _sync_program(target: _Target, wanted: Dict[str, RosterEntry],
+                  report: RosterSyncReport,
+                  curriculum_uuid: Optional[str]) -> None:
+    current = {record['student_key'].lower(): record
+               for record in target.read()}
+    creates, reactivations, removals = [], [], []
+    for key in wanted:
+        record = current.get(key)
+        if record is None:
+            creates.append(key)
+        elif record.get('status') in target.active:
+            report.unchanged.append(key)
+        else:
+            reactivations.append(record['student_key'])
+    for key, record in current.items():
+        if key not in wanted and record.get('status') in target.active:
+            removals.append(record['student_key'])
+    report.to_add = creates + reactivations
+    report.to_remove = removals
+    extra: Dict[str, Any] = {}
+    if creates and target.name == 'program':
+        extra['curriculum_uuid'] = _curriculum(curriculum_uuid,
+                                               current.values())
+    writes = [
+        ('POST', ENROLL, target.enroll_status, creates, extra),
+        ('PATCH', REACTIVATE, target.enroll_status, reactivations, {}),
+    ]
+    if report.unenroll_missing:
+        writes.append(('PATCH', UNENROLL, target.remove_status, removals, {}))
+    for method, action, status, keys, fields in writes:
+        if report.error:
+            _not_sent(report, action, keys)
+            continue
+        if report.dry_run:
+            report.changes.extend(RosterChange(key, action, DRY_RUN, status)
+                                  for key in keys)
+            continue
+        if keys:
+            items = [dict(fields, status=status, **{target.key_field: key})
+                     for key in keys]
+            _write_program(target, method, action, items, report)
+    if not report.unenroll_missing:
+        _skip_removals(report, removals)
+
+
+def _curriculum(curriculum_uuid: Optional[str],
+                records: Iterable[Mapping[str, Any]]) -> str:
+    if curriculum_uuid:
+        return curriculum_uuid
+    found = {record.get('curriculum_uuid') for record in records} - {None}
+    if len(found) == 1:
+        return str(found.pop())
+    raise OpenEdxConfigError(
+        'new program enrollments need a curriculum: pass curriculum_uuid '
+        '(the existing enrollments have {0} curricula)'.format(len(found)))
+
+
+def _skip_removals(report: RosterSyncReport, keys: List[str]) -> None:
+    report.changes.extend(RosterChange(
+        key, UNENROLL, SKIPPED,
+        reason='not in LMod; not removed without unenroll_missing')
+        for key in keys)
+
+
+def _not_sent(report: RosterSyncReport, action: str,
+              keys: Iterable[str]) -> None:
+    report.changes.extend(RosterChange(
+        key, action, NOT_SENT, reason='not sent: an earlier request failed')
+        for key in keys)
+
+
+def _stopped(report: RosterSyncReport, action: str, err: Exception,
+             unsent: List[str], chunk: int) -> None:
+    """Record a write that stopped: the chunk that got no (usable) answer
+    is failed or unconfirmed, the rest not sent."""
+    report.error = '{0}: {1}'.format(type(err).__name__, err)
+    answered = getattr(err, 'status_code', None) is not None
+    status = FAILED if answered else UNCONFIRMED
+    report.changes.extend(RosterChange(key, action, status,
+                                       reason=report.error)
+                          for key in unsent[:chunk])
+    _not_sent(report, action, unsent[chunk:])
+    log.error('Roster sync stopped by %s', type(err).__name__)
+
+
+def _write_program(target: _Target, method: str, action: str,
+                   items: List[Dict[str, Any]],
+                   report: RosterSyncReport) -> None:
+    try:
+        results = target.write(items, method)
+    except OpenEdxHTTPError as err:
+        _record_results(report, action, err.learner_results)
+        report.requests_sent += len(err.learner_results) // target.chunk_size
+        report.requests_sent += 1
+        _stopped(report, action, err, err.unsent, target.chunk_size)
+        return
+    report.requests_sent += -(-len(items) // target.chunk_size)
+    _record_results(report, action, results)
+
+
+def _record_results(report: RosterSyncReport, action: str,
+                    results: Iterable['LearnerResult']) -> None:
+    for result in results:
+        report.changes.append(RosterChange(
+            result.key, action, CONFIRMED if result.ok else FAILED,
+            result.result, '' if result.ok else 'Open edX answered {0!r}'
+            .format(result.result)))
+
+
+def _sync_course(client: 'OpenEdxClient', course_key: str,
+                 wanted: Dict[str, RosterEntry], report: RosterSyncReport,
+                 enrolled: Optional[Iterable[str]],
+                 cohorts_from_sections: bool, auto_enroll: bool,
+                 email_students: bool) -> None:
+    if enrolled is None:
+        if report.unenroll_missing:
+            raise OpenEdxConfigError(
+                'unenroll_missing with bulk_enroll needs the emails enrolled '
+                'now (enrolled=...): bulk_enroll cannot read a course roster')
+        report.to_add = list(wanted)
+        removals: List[str] = []
+    else:
+        current = {email.strip().lower() for email in enrolled if email}
+        report.to_add = [key for key in wanted if key not in current]
+        report.unchanged = [key for key in wanted if key in current]
+        removals = sorted(current - set(wanted))
+    report.to_remove = removals
+    by_cohort: Dict[Optional[str], List[str]] = {}
+    for key in report.to_add:
+        section = wanted[key].section
+        cohort = (section if cohorts_from_sections and section
+                  and section != UNASSIGNED_SECTION else None)
+        by_cohort.setdefault(cohort, []).append(key)
+    calls = [(ENROLL, cohort, keys) for cohort, keys in by_cohort.items()]
+    if report.unenroll_missing:
+        calls.append((UNENROLL, None, removals))
+    for action, cohort, keys in calls:
+        if report.error:
+            _not_sent(report, action, keys)
+        elif report.dry_run:
+            report.changes.extend(RosterChange(key, action, DRY_RUN,
+                                               cohort=cohort) for key in keys)
+        elif keys:
+            _bulk(client, course_key, action, cohort, keys, report,
+                  auto_enroll, email_students)
+    if not report.unenroll_missing:
+        _skip_removals(report, removals)
+
+
+def _bulk(client: 'OpenEdxClient', course_key: str, action: str,
+          cohort: Optional[str], keys: List[str], report: RosterSyncReport,
+          auto_enroll: bool, email_students: bool) -> None:
+    try:
+        results = client.bulk_enroll(
+            keys, [course_key], action,
+            cohorts=[cohort] if cohort else None, auto_enroll=auto_enroll,
+            email_students=email_students)
+        unsent: List[str] = []
+        error: Optional[Exception] = None
+    except (OpenEdxHTTPError, requests.RequestException,
+            PyLmodBadResponse) as err:
+        results = getattr(err, 'learner_results', [])
+        unsent, error = getattr(err, 'unsent', keys), err
+    report.requests_sent += -(-(len(keys) - len(unsent))
+                              // BULK_ENROLL_CHUNK_SIZE) + bool(error)
+    by_identifier = {str(result.get('identifier', '')).lower(): result
+                     for result in results}
+    not_answered = set(unsent)
+    for key in keys:
+        if key in not_answered:
+            continue
+        status, result, reason = _bulk_outcome(action,
+                                               by_identifier.get(key))
+        report.changes.append(RosterChange(key, action, status, result,
+                                           reason, cohort))
+    if error is not None:
+        _stopped(report, action, error, unsent, BULK_ENROLL_CHUNK_SIZE)
+
+
+def _bulk_outcome(action: str, result: Optional[Mapping[str, Any]]
+                  ) -> Tuple[str, str, str]:
+    """``(status, result, reason)`` of one ``bulk_enroll`` result."""
+    if result is None:
+        return FAILED, '', 'missing from the bulk_enroll response'
+    if result.get('invalidIdentifier'):
+        return FAILED, 'invalidIdentifier', 'Open edX: not a valid identifier'
+    if result.get('error'):
+        return FAILED, 'error', 'Open edX reported an error'
+    before = result.get('before') or {}
+    after = result.get('after') or {}
+    if action == UNENROLL:
+        if not after.get('enrollment') and not after.get('allowed'):
+            return CONFIRMED, 'unenrolled', ''
+        return FAILED, 'still enrolled', 'Open edX did not unenroll'
+    if after.get('enrollment'):
+        return CONFIRMED, ('already enrolled' if before.get('enrollment')
+                           else 'enrolled'), ''
+    if after.get('allowed'):
+        return CONFIRMED, 'allowed', ''
+    return FAILED, 'not enrolled', 'Open edX did not enroll'

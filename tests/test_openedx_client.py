@@ -1,0 +1,204 @@
+"""OpenEdxClient and the OAuth sessions, against the fake Open edX."""
+import subprocess
+import sys
+
+import pytest
+
+from pylmod.openedx.auth import ClientCredentialsSession, oauth_session
+from pylmod.openedx.client import OpenEdxClient
+from pylmod.openedx.errors import OpenEdxAuthError, OpenEdxHTTPError
+from pylmod.testing.fake_openedx import (
+    DEMO_COURSE_KEY,
+    DEMO_CURRICULUM_UUID,
+    DEMO_PROGRAM_UUID,
+    FakeOpenEdx,
+    OpenEdxServer,
+)
+
+
+@pytest.fixture
+def fake():
+    return FakeOpenEdx.demo()
+
+
+@pytest.fixture
+def server(fake):
+    with OpenEdxServer(fake) as running:
+        yield running
+
+
+@pytest.fixture
+def client(server, fake):
+    session = ClientCredentialsSession(server.url, fake.CLIENT_ID,
+                                       fake.CLIENT_SECRET)
+    return OpenEdxClient(session, server.url, page_size=4)
+
+
+def _api_requests(server):
+    return [request for request in server.requests
+            if request.path.startswith('/api/')]
+
+
+def test_grades_follow_next_over_pages(client, server, fake):
+    for number in range(10):
+        fake.set_grade(DEMO_PROGRAM_UUID, DEMO_COURSE_KEY,
+                       'learner{0}'.format(number), number / 10, 'B')
+    fake.set_grade_error(DEMO_PROGRAM_UUID, DEMO_COURSE_KEY, 'broken',
+                         'Timeout while calculating grade')
+    records = client.get_program_course_grades(DEMO_PROGRAM_UUID,
+                                               DEMO_COURSE_KEY)
+    assert [record['student_key'] for record in records] == [
+        'learner{0}'.format(number) for number in range(10)] + ['broken']
+    assert records[-1]['error'] == 'Timeout while calculating grade'
+    pages = server.requests_to('program_course_grades')
+    assert len(pages) == 3
+    assert pages[0].params == {'page_size': '4'}
+    assert 'cursor' in pages[1].params
+
+
+def test_no_grades_is_an_empty_list(client):
+    assert client.get_program_course_grades(DEMO_PROGRAM_UUID,
+                                            DEMO_COURSE_KEY) == []
+
+
+def test_missing_program_raises_with_the_status(client):
+    with pytest.raises(OpenEdxHTTPError) as raised:
+        client.get_program_enrollments('no-such-program')
+    assert raised.value.status_code == 404
+    assert 'program not found' in str(raised.value)
+
+
+def test_writes_are_chunked_by_25_with_per_learner_results(client, server,
+                                                           fake):
+    fake.enroll_in_program(DEMO_PROGRAM_UUID, 'learner7')
+    items = [{'external_user_key': 'learner{0}'.format(number),
+              'status': 'enrolled', 'curriculum_uuid': DEMO_CURRICULUM_UUID}
+             for number in range(60)]
+    results = client.write_program_enrollments(DEMO_PROGRAM_UUID, items)
+    assert [result.key for result in results] == [
+        item['external_user_key'] for item in items]
+    failed = [(result.key, result.result, result.http_status)
+              for result in results if not result.ok]
+    assert failed == [('learner7', 'conflict', 207)]
+    posts = server.requests_to('program_enrollments', 'POST')
+    assert [len(request.body) for request in posts] == [25, 25, 10]
+    assert len(fake.program_enrollments(DEMO_PROGRAM_UUID)) == 60
+
+
+def test_a_422_chunk_is_results_not_an_error(client, fake):
+    fake.enroll_in_program(DEMO_PROGRAM_UUID, 'only')
+    results = client.write_program_enrollments(
+        DEMO_PROGRAM_UUID, [{'external_user_key': 'only', 'status': 'bogus',
+                             'curriculum_uuid': DEMO_CURRICULUM_UUID}])
+    assert [(result.result, result.ok, result.http_status)
+            for result in results] == [('invalid-status', False, 422)]
+
+
+def test_a_failing_chunk_says_what_was_written(client, fake, server):
+    items = [{'student_key': 'learner{0}'.format(number), 'status': 'active'}
+             for number in range(30)]
+    for item in items:
+        fake.enroll_in_program(DEMO_PROGRAM_UUID, item['student_key'])
+    write = client.write_program_course_enrollments
+    write(DEMO_PROGRAM_UUID, DEMO_COURSE_KEY, items[:1])
+    fake.fail_next(1, 500, path_prefix='/api/program_enrollments/')
+    with pytest.raises(OpenEdxHTTPError) as raised:
+        write(DEMO_PROGRAM_UUID, DEMO_COURSE_KEY, items[1:], 'PUT')
+    assert raised.value.status_code == 500
+    assert raised.value.learner_results == []
+    assert raised.value.unsent == [item['student_key'] for item in items[1:]]
+
+
+def test_bulk_enroll_chunks_and_tags_results_with_the_course(client, server,
+                                                             fake):
+    emails = ['learner{0}@example.com'.format(number) for number in range(7)]
+    results = client.bulk_enroll(emails, [DEMO_COURSE_KEY], chunk_size=3)
+    assert [result['identifier'] for result in results] == emails
+    assert {result['course'] for result in results} == {DEMO_COURSE_KEY}
+    assert len(server.requests_to('bulk_enroll')) == 3
+    with pytest.raises(ValueError):
+        client.bulk_enroll(emails, [DEMO_COURSE_KEY], cohorts=['a', 'b'])
+
+
+def test_bulk_enroll_400_is_an_error(client):
+    with pytest.raises(OpenEdxHTTPError) as raised:
+        client.bulk_enroll(['a@example.com'], ['course-v1:No+Such+Course'])
+    assert raised.value.status_code == 400
+    assert raised.value.unsent == ['a@example.com']
+
+
+def test_jwt_is_fetched_once_and_sent(client, server, fake):
+    client.get_program_enrollments(DEMO_PROGRAM_UUID)
+    client.get_program_enrollments(DEMO_PROGRAM_UUID)
+    token_requests = server.requests_to('access_token')
+    assert len(token_requests) == 1
+    assert token_requests[0].body['grant_type'] == 'client_credentials'
+    assert token_requests[0].body['token_type'] == 'jwt'
+    authorizations = {request.headers['authorization']
+                      for request in _api_requests(server)}
+    assert len(authorizations) == 1
+    assert authorizations.pop().startswith('JWT ')
+
+
+def test_token_renewed_after_a_401(client, server, fake):
+    client.get_program_enrollments(DEMO_PROGRAM_UUID)
+    fake.revoke_tokens()
+    client.get_program_enrollments(DEMO_PROGRAM_UUID)
+    assert fake.tokens_issued == 2
+    assert [request.path for request in server.requests][-3:] == [
+        server.requests[1].path, '/oauth2/access_token',
+        server.requests[1].path]
+
+
+def test_token_renewed_when_it_expires(server, fake):
+    # Tokens live 60 s and are renewed 60 s early: every request renews.
+    fake.token_lifetime = 60
+    session = ClientCredentialsSession(server.url, fake.CLIENT_ID,
+                                       fake.CLIENT_SECRET, expiry_margin=60)
+    client = OpenEdxClient(session, server.url)
+    for _ in range(3):
+        client.get_program_enrollments(DEMO_PROGRAM_UUID)
+    assert session.tokens_fetched == 3
+
+
+def test_bad_secret_is_a_clear_error(server, fake):
+    session = oauth_session(server.url, fake.CLIENT_ID, 'wrong-secret',
+                            use_edx_client=False)
+    client = OpenEdxClient(session, server.url)
+    with pytest.raises(OpenEdxAuthError) as raised:
+        client.get_program_enrollments(DEMO_PROGRAM_UUID)
+    message = str(raised.value)
+    assert raised.value.status_code == 401
+    assert fake.CLIENT_ID in message and 'invalid_client' in message
+    assert 'wrong-secret' not in message and 'wrong-secret' not in repr(
+        session)
+    assert _api_requests(server) == []
+
+
+def test_edx_rest_api_client_session(server, fake):
+    pytest.importorskip('edx_rest_api_client')
+    session = oauth_session(server.url, fake.CLIENT_ID, fake.CLIENT_SECRET,
+                            use_edx_client=True)
+    assert type(session).__name__ == 'OAuthAPIClient'
+    fake.set_grade(DEMO_PROGRAM_UUID, DEMO_COURSE_KEY, 'k', 0.5)
+    client = OpenEdxClient(session, server.url)
+    records = client.get_program_course_grades(DEMO_PROGRAM_UUID,
+                                               DEMO_COURSE_KEY)
+    assert [record['student_key'] for record in records] == ['k']
+    api = _api_requests(server)
+    assert api[0].headers['authorization'].startswith('JWT ')
+    bad = oauth_session(server.url, 'unknown-client', 'x',
+                        use_edx_client=True)
+    with pytest.raises(OpenEdxAuthError) as raised:
+        OpenEdxClient(bad, server.url).get_program_enrollments(
+            DEMO_PROGRAM_UUID)
+    assert raised.value.status_code == 401
+
+
+def test_importing_the_bridge_loads_neither_django_nor_edx_client():
+    code = ('import sys, pylmod.openedx, pylmod.openedx.commands; '
+            'print(any(name.split(".")[0] in ("django", '
+            '"edx_rest_api_client") for name in sys.modules))')
+    output = subprocess.run([sys.executable, '-c', code], check=True,
+                            capture_output=True, text=True).stdout
+    assert output.strip() == 'False'

@@ -1,0 +1,206 @@
+"""Roster sync end to end: fake LMod roster -> pylmod.openedx -> fake Open
+edX enrollments."""
+import json
+
+import pytest
+
+from pylmod.openedx.auth import ClientCredentialsSession
+from pylmod.openedx.client import OpenEdxClient
+from pylmod.openedx.errors import OpenEdxConfigError
+from pylmod.openedx.roster import RosterEntry, lmod_roster, sync_roster
+from pylmod.testing.demo import DEMO_STUDENT_COUNT
+from pylmod.testing.fake_openedx import (
+    DEMO_COURSE_KEY,
+    DEMO_CURRICULUM_UUID,
+    DEMO_PROGRAM_UUID,
+    FakeOpenEdx,
+    OpenEdxServer,
+)
+
+
+@pytest.fixture
+def openedx():
+    with OpenEdxServer(FakeOpenEdx.demo()) as server:
+        yield server
+
+
+@pytest.fixture
+def client(openedx):
+    fake = openedx.fake
+    session = ClientCredentialsSession(openedx.url, fake.CLIENT_ID,
+                                       fake.CLIENT_SECRET)
+    return OpenEdxClient(session, openedx.url, page_size=50)
+
+
+@pytest.fixture
+def roster(gradebook):
+    return lmod_roster(gradebook)
+
+
+def _writes(openedx, endpoint):
+    return [request for request in openedx.requests_to(endpoint)
+            if request.method != 'GET']
+
+
+def test_program_roster_dry_run_then_sync(client, openedx, roster):
+    dry = sync_roster(client, roster, program_uuid=DEMO_PROGRAM_UUID,
+                      curriculum_uuid=DEMO_CURRICULUM_UUID, dry_run=True)
+    assert len(dry.to_add) == DEMO_STUDENT_COUNT
+    assert dry.counts()['dry run'] == DEMO_STUDENT_COUNT
+    assert _writes(openedx, 'program_enrollments') == []
+    report = sync_roster(client, roster, program_uuid=DEMO_PROGRAM_UUID,
+                         curriculum_uuid=DEMO_CURRICULUM_UUID)
+    assert report.ok and report.counts()['confirmed'] == DEMO_STUDENT_COUNT
+    posts = _writes(openedx, 'program_enrollments')
+    assert [len(request.body) for request in posts] == [25] * 12
+    assert report.requests_sent == 12
+    enrolled = openedx.fake.program_enrollments(DEMO_PROGRAM_UUID)
+    assert set(enrolled) == {entry.email.lower() for entry in roster}
+    assert set(enrolled.values()) == {'enrolled'}
+    again = sync_roster(client, roster, program_uuid=DEMO_PROGRAM_UUID)
+    assert len(again.unchanged) == DEMO_STUDENT_COUNT
+    assert again.changes == [] and again.requests_sent == 0
+
+
+def test_roster_change_is_mirrored_and_removal_only_when_asked(
+        client, openedx, roster):
+    fake = openedx.fake
+    current = [entry.email.lower() for entry in roster[:3]]
+    for key in current:
+        fake.enroll_in_program(DEMO_PROGRAM_UUID, key)
+    fake.enroll_in_program(DEMO_PROGRAM_UUID, current[1], 'canceled')
+    fake.enroll_in_program(DEMO_PROGRAM_UUID, 'gone@example.com')
+    fake.enroll_in_program(DEMO_PROGRAM_UUID, 'ended@example.com', 'ended')
+    new_roster = roster[:2] + [RosterEntry('New.Student@Example.com')]
+    kept = sync_roster(client, new_roster, program_uuid=DEMO_PROGRAM_UUID)
+    assert kept.to_add == ['new.student@example.com', current[1]]
+    assert kept.to_remove == [current[2], 'gone@example.com']
+    assert kept.unchanged == [current[0]]
+    assert [(change.key, change.action, change.status, change.result)
+            for change in kept.changes] == [
+        ('new.student@example.com', 'enroll', 'confirmed', 'enrolled'),
+        (current[1], 'reactivate', 'confirmed', 'enrolled'),
+        (current[2], 'unenroll', 'skipped', ''),
+        ('gone@example.com', 'unenroll', 'skipped', '')]
+    new = _writes(openedx, 'program_enrollments')[0]
+    assert new.body == [{'curriculum_uuid': DEMO_CURRICULUM_UUID,
+                         'status': 'enrolled',
+                         'external_user_key': 'new.student@example.com'}]
+    assert fake.program_enrollments(DEMO_PROGRAM_UUID)[
+        'gone@example.com'] == 'enrolled'
+    removed = sync_roster(client, new_roster, program_uuid=DEMO_PROGRAM_UUID,
+                          unenroll_missing=True)
+    assert [(change.key, change.status, change.result)
+            for change in removed.changes] == [
+        (current[2], 'confirmed', 'canceled'),
+        ('gone@example.com', 'confirmed', 'canceled')]
+    assert fake.program_enrollments(DEMO_PROGRAM_UUID) == {
+        current[0]: 'enrolled', current[1]: 'enrolled',
+        current[2]: 'canceled', 'gone@example.com': 'canceled',
+        'ended@example.com': 'ended', 'new.student@example.com': 'enrolled'}
+
+
+def test_program_course_roster_reports_mixed_results(client, openedx,
+                                                     roster):
+    fake = openedx.fake
+    in_program = [entry.email.lower() for entry in roster[:40]]
+    for key in in_program:
+        fake.enroll_in_program(DEMO_PROGRAM_UUID, key)
+    report = sync_roster(client, roster[:60], program_uuid=DEMO_PROGRAM_UUID,
+                         course_key=DEMO_COURSE_KEY)
+    assert report.target == 'program course'
+    assert report.counts()['confirmed'] == 40
+    failed = report.with_status('failed')
+    assert len(failed) == 20
+    assert {(change.result, change.reason) for change in failed} == {
+        ('not-in-program', "Open edX answered 'not-in-program'")}
+    assert not report.ok
+    assert set(fake.program_course_enrollments(
+        DEMO_PROGRAM_UUID, DEMO_COURSE_KEY)) == set(in_program)
+    posts = _writes(openedx, 'program_course_enrollments')
+    assert max(len(request.body) for request in posts) <= 25
+
+
+def test_new_program_enrollments_need_a_curriculum(client, roster):
+    with pytest.raises(OpenEdxConfigError) as raised:
+        sync_roster(client, roster[:2], program_uuid=DEMO_PROGRAM_UUID)
+    assert 'pass curriculum_uuid' in str(raised.value)
+
+
+def test_a_failed_write_stops_and_reports_the_rest(client, openedx, roster):
+    openedx.fake.fail_next(1, 500, method='POST')
+    report = sync_roster(client, roster[:60], program_uuid=DEMO_PROGRAM_UUID,
+                         curriculum_uuid=DEMO_CURRICULUM_UUID)
+    counts = report.counts()
+    assert (counts['failed'], counts['not sent']) == (25, 35)
+    assert 'HTTP 500' in report.error and not report.ok
+    assert report.requests_sent == 1
+    assert openedx.fake.program_enrollments(DEMO_PROGRAM_UUID) == {}
+
+
+def test_bulk_enroll_with_cohorts_from_sections(client, openedx, roster):
+    fake = openedx.fake
+    report = sync_roster(client, roster, course_key=DEMO_COURSE_KEY,
+                         cohorts_from_sections=True)
+    assert report.target == 'course' and report.ok
+    assert report.counts()['confirmed'] == DEMO_STUDENT_COUNT
+    enrolled = fake.course_enrollments(DEMO_COURSE_KEY)
+    expected = {entry.email.lower(): (None if entry.section == 'Unassigned'
+                                      else entry.section)
+                for entry in roster}
+    assert enrolled == expected
+    bulk = openedx.requests_to('bulk_enroll')
+    assert {request.body.get('cohorts') for request in bulk} == {
+        None, 'r01', 'r02', 'r03', 'r04'}
+    assert all(request.body['action'] == 'enroll' for request in bulk)
+    assert {change.result for change in report.changes} == {'allowed'}
+
+
+def test_bulk_roster_change_with_the_enrolled_list(client, openedx, roster):
+    fake = openedx.fake
+    fake.add_course(DEMO_COURSE_KEY, enrolled=['left@example.com',
+                                               roster[0].email])
+    enrolled = list(fake.course_enrollments(DEMO_COURSE_KEY))
+    dry = sync_roster(client, roster[:3], course_key=DEMO_COURSE_KEY,
+                      enrolled=enrolled, unenroll_missing=True, dry_run=True)
+    assert (dry.to_add, dry.to_remove, dry.unchanged) == (
+        [entry.email.lower() for entry in roster[1:3]],
+        ['left@example.com'], [roster[0].email.lower()])
+    assert openedx.requests_to('bulk_enroll') == []
+    kept = sync_roster(client, roster[:3], course_key=DEMO_COURSE_KEY,
+                       enrolled=enrolled)
+    assert kept.with_status('skipped')[0].key == 'left@example.com'
+    assert 'left@example.com' in fake.course_enrollments(DEMO_COURSE_KEY)
+    removed = sync_roster(client, roster[:3], course_key=DEMO_COURSE_KEY,
+                          enrolled=fake.course_enrollments(DEMO_COURSE_KEY),
+                          unenroll_missing=True)
+    assert [(change.key, change.action, change.status, change.result)
+            for change in removed.changes] == [
+        ('left@example.com', 'unenroll', 'confirmed', 'unenrolled')]
+    assert set(fake.course_enrollments(DEMO_COURSE_KEY)) == {
+        entry.email.lower() for entry in roster[:3]} | {roster[0].email}
+    with pytest.raises(OpenEdxConfigError):
+        sync_roster(client, roster, course_key=DEMO_COURSE_KEY,
+                    unenroll_missing=True)
+
+
+def test_bulk_enroll_reports_invalid_identifiers(client, roster):
+    report = sync_roster(client, [RosterEntry('not-an-email')],
+                         course_key=DEMO_COURSE_KEY,
+                         key_for=lambda entry: entry.email)
+    assert [(change.status, change.result) for change in report.changes] == [
+        ('failed', 'invalidIdentifier')]
+
+
+def test_roster_from_a_membership_group(membership, client, openedx):
+    students = lmod_roster(membership=membership)
+    assert len(students) == DEMO_STUDENT_COUNT
+    staff = lmod_roster(membership=membership, roles=('TA',))
+    assert {entry.email for entry in staff} == {'hduck@mit.edu',
+                                                'deduck@mit.edu'}
+    report = sync_roster(client, staff + [RosterEntry('')],
+                         course_key=DEMO_COURSE_KEY)
+    assert report.roster_size == 3
+    assert [change.status for change in report.changes].count(
+        'skipped') == 1
+    json.dumps(report.as_dict())
