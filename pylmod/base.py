@@ -6,6 +6,8 @@ certificate, with retries configured once as a :class:`urllib3.util.Retry`
 and mounted on the service URL.  The endpoint classes only build a path,
 params or a body and shape the result.
 """
+from __future__ import annotations
+
 import json
 import logging
 import os
@@ -19,6 +21,7 @@ from pylmod.endpoints import ENDPOINTS
 from pylmod.exceptions import (
     PyLmodBadResponse,
     PyLmodCertificateError,
+    PyLmodHTTPBadResponse,
     PyLmodHTTPError,
 )
 
@@ -269,13 +272,18 @@ class Base:
             requests.RequestException: Exception connection error (after
                 the retries)
             PyLmodHTTPError: a retryable error status was still there when
-                the retries ran out (also a ``requests.HTTPError``)
+                the retries ran out (also a ``requests.HTTPError``); when
+                its body is not JSON, a :class:`PyLmodHTTPBadResponse`,
+                which is also a ``ValueError``
             PyLmodBadResponse: Unable to decode response content (also a
                 ``ValueError``)
 
         Returns:
             list: the json-encoded content of the response
         """
+        # Passed per request because requests lets REQUESTS_CA_BUNDLE /
+        # CURL_CA_BUNDLE override a Session's own verify= (psf/requests#3829).
+        kwargs.setdefault('verify', self._session.verify)
         try:
             response = func(url, timeout=self.timeout, **kwargs)
         except requests.RequestException as err:
@@ -287,6 +295,15 @@ class Base:
                 response.status_code, response.reason,
                 response.request.method, url)
             log.error('[PyLmod] %s', message)
+            try:
+                response.json()
+            except ValueError:
+                # A proxy's error page: 1.0.x callers catch ValueError.
+                body_start = response.text[:BODY_START_LENGTH]
+                raise PyLmodHTTPBadResponse(
+                    '{0}, with a body that is not JSON, starting {1!r}'
+                    .format(message, body_start),
+                    response, body_start) from None
             raise PyLmodHTTPError(message, response=response)
         try:
             return response.json()

@@ -6,6 +6,8 @@ PyLmod 1.0.x raised a standard exception that callers already catch
 errors), the new class subclasses that one too, so old ``except`` clauses keep
 working.
 """
+from __future__ import annotations
+
 from typing import Optional
 
 import requests
@@ -81,6 +83,22 @@ class PyLmodHTTPError(PyLmodException, requests.HTTPError):
                  response: Optional[requests.Response] = None) -> None:
         super().__init__(message, response=response)
         self.status_code = None if response is None else response.status_code
+
+
+class PyLmodHTTPBadResponse(PyLmodHTTPError, PyLmodBadResponse):
+    """A retryable error status (429, 502, 503, 504) outlived the retries
+    and its body is not JSON: typically a proxy's HTML error page.
+
+    It is both a :class:`PyLmodHTTPError` (a ``requests.HTTPError``) and a
+    :class:`PyLmodBadResponse` (a ``ValueError``, what PyLmod 1.0.x raised
+    for such a page), with ``status_code``, ``body_start`` and ``response``.
+    """
+
+    def __init__(self, message: str, response: requests.Response,
+                 body_start: str) -> None:
+        requests.HTTPError.__init__(self, message, response=response)
+        self.status_code = response.status_code
+        self.body_start = body_start
 
 
 class PyLmodCSVError(PyLmodException, ValueError):
