@@ -1,0 +1,72 @@
+"""Faults the fake LMod server can inject into its next answers.
+
+Each fault applies to the next ``count`` requests whose path relative to
+the service root (e.g. ``multiGrades/1293808``) starts with its
+``path_prefix`` (any request when that is ``None``).  Faults are taken in the
+order they were added, one per request.
+"""
+import threading
+from dataclasses import dataclass
+from typing import List, Optional
+
+#: The kinds of fault: answer an error without processing (``fail``),
+#: process then answer late (``delay``), close the connection without an
+#: answer (``drop``), answer a body that is not JSON (``non_json``).
+FAULT_KINDS = ('fail', 'delay', 'drop', 'non_json')
+
+
+@dataclass
+class Fault:
+    """One injected fault (see :class:`pylmod.testing.LmodServer`)."""
+
+    kind: str
+    count: int
+    path_prefix: Optional[str] = None
+    status: int = 503
+    retry_after: Optional[float] = None
+    seconds: float = 0.0
+    after_processing: bool = False
+    body: str = ''
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError('fault kind must be one of {0}, got {1!r}'.format(
+                FAULT_KINDS, self.kind))
+        if self.count < 0:
+            raise ValueError('count must be 0 or more, got {0}'.format(
+                self.count))
+
+    def applies_to(self, service_path: str) -> bool:
+        """True if this fault applies to a request for ``service_path``."""
+        return self.path_prefix is None or service_path.startswith(
+            self.path_prefix)
+
+
+class FaultQueue:
+    """The faults waiting for requests; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: List[Fault] = []
+
+    def add(self, fault: Fault) -> None:
+        """Queue a fault."""
+        with self._lock:
+            if fault.count:
+                self._faults.append(fault)
+
+    def take(self, service_path: str) -> Optional[Fault]:
+        """Return the fault for a request (counting it), or ``None``."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.applies_to(service_path):
+                    fault.count -= 1
+                    if not fault.count:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def clear(self) -> None:
+        """Forget every fault."""
+        with self._lock:
+            self._faults.clear()

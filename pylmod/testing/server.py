@@ -1,0 +1,382 @@
+"""Serve a :class:`~pylmod.testing.FakeLmod` over HTTPS with client
+certificates, as LMod does.
+
+:class:`LmodServer` runs a :class:`http.server.ThreadingHTTPServer` on
+``127.0.0.1`` (an ephemeral port by default) in a background thread.  The
+TLS layer requires a client certificate signed by the test CA
+(``ssl.CERT_REQUIRED``): a client without one, or with one from another CA,
+fails the handshake.  A certificate of the test CA that is not on the
+server's allow-list gets HTTP 403 with an LMod error body.  Every request is
+logged in :attr:`LmodServer.requests`, and faults can be injected for the
+next requests (:meth:`~LmodServer.fail_next`, :meth:`~LmodServer.delay_next`,
+:meth:`~LmodServer.drop_next`, :meth:`~LmodServer.non_json_next`).
+"""
+import hashlib
+import json
+import logging
+import re
+import shutil
+import socket
+import ssl
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from pylmod.testing.fake import FakeLmod
+from pylmod.testing.faults import Fault, FaultQueue
+from pylmod.testing.routes import error_body
+
+log = logging.getLogger(__name__)
+
+#: Seconds an idle keep-alive connection stays open.
+CONNECTION_TIMEOUT = 30.0
+
+_SERVICE_ROOT = re.compile(r'service/[^/]+/')
+_HEX = re.compile(r'[0-9a-f]{64}')
+
+
+class LoggedRequest(NamedTuple):
+    """A request the server received (:attr:`LmodServer.requests`).
+
+    Attributes:
+        method: the HTTP verb.
+        path: relative to the server root, unquoted, without the query, e.g.
+            ``'service/gradebook/multiGrades/1293808'``.
+        params: the query parameters (last value of each), as strings.
+        body: the decoded JSON body; ``None`` without a body; the text of a
+            body that is not JSON.
+    """
+
+    method: str
+    path: str
+    params: Dict[str, str]
+    body: Any
+
+
+def _allow_list(entries: Iterable[str]) -> Set[str]:
+    """Normalize allow-list entries: SHA-256 fingerprints (hex, colons and
+    case ignored) or subjects written ``CN=<common name>``."""
+    allowed = set()
+    for entry in entries:
+        fingerprint = entry.replace(':', '').strip().lower()
+        if _HEX.fullmatch(fingerprint):
+            allowed.add(fingerprint)
+        elif entry.startswith('CN='):
+            allowed.add(entry)
+        else:
+            raise ValueError(
+                'allowed_clients entries are SHA-256 fingerprints (64 hex '
+                'digits) or "CN=<common name>", got {0!r}'.format(entry))
+    return allowed
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    """Reads one HTTP request, asks the :class:`LmodServer` what to do."""
+
+    protocol_version = 'HTTP/1.1'
+    server_version = 'FakeLMod/2.0'
+    timeout = CONNECTION_TIMEOUT
+    server: '_TLSServer'
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's names
+        self.server.lmod._serve(self)
+
+    do_POST = do_DELETE = do_PUT = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        log.debug('fake LMod %s: ' + format, self.client_address, *args)
+
+    def client_identity(self) -> Set[str]:
+        """The fingerprint and ``CN=`` subject of the client certificate."""
+        der = self.connection.getpeercert(binary_form=True)
+        identity = set()
+        if der:
+            identity.add(hashlib.sha256(der).hexdigest())
+        for rdn in (self.connection.getpeercert() or {}).get('subject', ()):
+            for key, value in rdn:
+                if key == 'commonName':
+                    identity.add('CN=' + value)
+        return identity
+
+    def read_request(self) -> LoggedRequest:
+        """Parse the request line, query and body."""
+        split = urlsplit(self.path)
+        params = {key: values[-1] for key, values in parse_qs(
+            split.query, keep_blank_values=True).items()}
+        length = int(self.headers.get('Content-Length') or 0)
+        raw = self.rfile.read(length) if length else b''
+        body: Any = None
+        if raw:
+            text = raw.decode('utf-8', 'replace')
+            try:
+                body = json.loads(text)
+            except ValueError:
+                body = text
+        return LoggedRequest(self.command, unquote(split.path).strip('/'),
+                             params, body)
+
+    def answer(self, status: int, body: Any, content_type: str =
+               'application/json', headers: Optional[Dict[str, str]] = None
+               ) -> None:
+        """Send a complete response."""
+        payload = (body if isinstance(body, bytes)
+                   else json.dumps(body).encode('utf-8'))
+        self.send_response(status)
+        self.send_header('Content-Type', content_type)
+        self.send_header('Content-Length', str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class _TLSServer(ThreadingHTTPServer):
+    """Does the TLS handshake in the connection's thread, so a slow or
+    refused client never blocks the others."""
+
+    daemon_threads = True
+
+    def __init__(self, lmod: 'LmodServer', port: int,
+                 context: ssl.SSLContext) -> None:
+        self.lmod = lmod
+        self.context = context
+        super().__init__((lmod.host, port), _RequestHandler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        request.settimeout(CONNECTION_TIMEOUT)
+        try:
+            connection = self.context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as err:
+            self.lmod._refuse(client_address, err)
+            return
+        self.lmod._track(connection, open_=True)
+        try:
+            self.RequestHandlerClass(connection, client_address, self)
+        finally:
+            self.lmod._track(connection, open_=False)
+            connection.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug('fake LMod: error serving %s', client_address,
+                  exc_info=True)
+
+
+class LmodServer:
+    """A :class:`~pylmod.testing.FakeLmod` served over mutual TLS.
+
+    Use it as a context manager (or call :meth:`start` / :meth:`stop`).
+
+    Args:
+        fake: the fake to serve (default: :meth:`FakeLmod.demo`).
+        cert_dir: where to write the certificates (default: a temporary
+            directory removed by :meth:`stop`).  Ignored with
+            ``certificates``.
+        port: the port; 0 picks a free one.
+        allowed_clients: SHA-256 fingerprints or ``'CN=<name>'`` subjects of
+            the client certificates that may call the service (default:
+            :attr:`client_cert` only).  Others signed by the test CA get 403.
+        certificates: reuse a :class:`~pylmod.testing.TestCertificates`
+            (the pytest plugin makes one per session).
+
+    Attributes:
+        fake (FakeLmod): the state served.
+        url (str): ``'https://127.0.0.1:<port>/'``, a client's ``urlbase``.
+        client_cert (str): a combined PEM on the allow-list.
+        ca_cert (str): the CA bundle, a client's ``verify=``.
+        certificates (TestCertificates): the certificate material.
+        requests (list): a :class:`LoggedRequest` per request received.
+        refused (list): why each refused TLS handshake failed.
+
+    Example:
+        >>> with LmodServer(FakeLmod.demo()) as server:  # doctest: +SKIP
+        ...     gradebook = GradeBook(server.client_cert, server.url,
+        ...                           gbuuid=DEMO_GRADEBOOK_UUID,
+        ...                           verify=server.ca_cert)
+    """
+
+    host = '127.0.0.1'
+
+    def __init__(self, fake: Optional[FakeLmod] = None,
+                 cert_dir: Optional[str] = None, port: int = 0,
+                 allowed_clients: Optional[Iterable[str]] = None,
+                 certificates: Any = None) -> None:
+        self.fake = fake if fake is not None else FakeLmod.demo()
+        self._temporary_dir: Optional[str] = None
+        if certificates is None:
+            from pylmod.testing.certs import TestCertificates
+            if cert_dir is None:
+                cert_dir = self._temporary_dir = tempfile.mkdtemp(
+                    prefix='fake-lmod-')
+            certificates = TestCertificates(cert_dir)
+        self.certificates = certificates
+        self.client_cert: str = certificates.client_cert
+        self.ca_cert: str = certificates.ca_cert
+        self._allowed = _allow_list(
+            [certificates.client_fingerprint] if allowed_clients is None
+            else allowed_clients)
+        self._port = port
+        self.requests: List[LoggedRequest] = []
+        self.refused: List[str] = []
+        self._faults = FaultQueue()
+        self._connections: Set[ssl.SSLSocket] = set()
+        self._connections_lock = threading.Lock()
+        self._httpd: Optional[_TLSServer] = None
+        self._thread: Optional[threading.Thread] = None
+
+    # -- life cycle ----------------------------------------------------------
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.certificates.server_cert)
+        context.load_verify_locations(self.certificates.ca_cert)
+        context.verify_mode = ssl.CERT_REQUIRED
+        return context
+
+    def start(self) -> 'LmodServer':
+        """Start serving in a background thread; return ``self``."""
+        self._httpd = _TLSServer(self, self._port, self._ssl_context())
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name='fake-lmod',
+            kwargs={'poll_interval': 0.05}, daemon=True)
+        self._thread.start()
+        log.info('fake LMod serving on %s', self.url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close open connections, remove temporary files."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            with self._connections_lock:
+                connections = list(self._connections)
+            for connection in connections:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            if self._thread is not None:
+                self._thread.join()
+            self._httpd = None
+        if self._temporary_dir is not None:
+            shutil.rmtree(self._temporary_dir, ignore_errors=True)
+            self._temporary_dir = None
+
+    def __enter__(self) -> 'LmodServer':
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The port served (after :meth:`start`)."""
+        if self._httpd is None:
+            raise RuntimeError('the fake LMod server is not running')
+        return self._httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        """``'https://127.0.0.1:<port>/'``."""
+        return 'https://{0}:{1}/'.format(self.host, self.port)
+
+    # -- fault injection -----------------------------------------------------
+
+    def fail_next(self, count: int, status: int = 503,
+                  retry_after: Optional[float] = None,
+                  path_prefix: Optional[str] = None) -> None:
+        """Answer the next ``count`` matching requests with ``status`` and
+        an LMod error body, without processing them.
+
+        Args:
+            count: how many requests.
+            status: the HTTP status, e.g. 503 or 500.
+            retry_after: send ``Retry-After: <seconds>`` with it.
+            path_prefix: only requests whose path relative to the service
+                root starts with this (e.g. ``'multiGrades/'``); ``None``
+                for any request.
+        """
+        self._faults.add(Fault('fail', count, path_prefix, status=status,
+                               retry_after=retry_after))
+
+    def delay_next(self, count: int, seconds: float,
+                   path_prefix: Optional[str] = None) -> None:
+        """Process the next ``count`` matching requests, then answer them
+        ``seconds`` late (a client with a shorter timeout gives up on a
+        request that was carried out)."""
+        self._faults.add(Fault('delay', count, path_prefix, seconds=seconds))
+
+    def drop_next(self, count: int, path_prefix: Optional[str] = None,
+                  after_processing: bool = False) -> None:
+        """Close the connection of the next ``count`` matching requests
+        without answering; with ``after_processing`` the request is carried
+        out first (the client cannot know it was)."""
+        self._faults.add(Fault('drop', count, path_prefix,
+                               after_processing=after_processing))
+
+    def non_json_next(self, count: int, status: int = 502,
+                      body: str = '<html>Bad gateway</html>',
+                      path_prefix: Optional[str] = None) -> None:
+        """Answer the next ``count`` matching requests with a body that is
+        not JSON (``text/html``), as a proxy in front of LMod may."""
+        self._faults.add(Fault('non_json', count, path_prefix, status=status,
+                               body=body))
+
+    def clear_faults(self) -> None:
+        """Forget the faults not yet applied."""
+        self._faults.clear()
+
+    # -- serving -------------------------------------------------------------
+
+    def _track(self, connection: ssl.SSLSocket, open_: bool) -> None:
+        with self._connections_lock:
+            if open_:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    def _refuse(self, client_address: Any, err: BaseException) -> None:
+        reason = '{0}: {1}'.format(type(err).__name__, err)
+        self.refused.append(reason)
+        log.info('fake LMod: TLS handshake with %s refused (%s)',
+                 client_address, reason)
+
+    def _serve(self, handler: _RequestHandler) -> None:
+        request = handler.read_request()
+        self.requests.append(request)
+        identity = handler.client_identity()
+        if not identity & self._allowed:
+            log.info('fake LMod: client %s is not on the allow-list',
+                     sorted(identity))
+            handler.answer(403, error_body(
+                'Forbidden: the client certificate {0} is not authorized '
+                'for this service'.format(
+                    ', '.join(sorted(i for i in identity
+                                     if i.startswith('CN='))) or '')))
+            return
+        fault = self._faults.take(_SERVICE_ROOT.sub('', request.path, 1))
+        if fault is None:
+            handler.answer(*self._process(request))
+        elif fault.kind == 'fail':
+            headers = ({} if fault.retry_after is None else
+                       {'Retry-After': '{0:g}'.format(fault.retry_after)})
+            handler.answer(fault.status, error_body(
+                'injected failure: HTTP {0}'.format(fault.status)),
+                headers=headers)
+        elif fault.kind == 'delay':
+            answer = self._process(request)
+            time.sleep(fault.seconds)
+            handler.answer(*answer)
+        elif fault.kind == 'drop':
+            if fault.after_processing:
+                self._process(request)
+            handler.close_connection = True
+        else:
+            handler.answer(fault.status, fault.body.encode('utf-8'),
+                           content_type='text/html')
+
+    def _process(self, request: LoggedRequest) -> Any:
+        return self.fake.handle(request.method, request.path, request.params,
+                                request.body)

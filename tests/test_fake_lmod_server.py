@@ -1,0 +1,249 @@
+"""The fake LMod server: mutual TLS, the allow-list, the request log and
+fault injection, seen by plain ``requests`` and by pylmod clients.
+
+The ``lmod_server``, ``lmod_certificates`` and ``gradebook`` fixtures come
+from the pylmod pytest plugin (:mod:`pylmod.testing.plugin`).
+"""
+import concurrent.futures
+
+import pytest
+import requests
+
+from pylmod import GradeBook
+from pylmod.exceptions import PyLmodBadResponse, PyLmodUnexpectedData
+from pylmod.testing import (
+    DEMO_GRADEBOOK_ID,
+    DEMO_GRADEBOOK_UUID,
+    LmodServer,
+    LoggedRequest,
+    TestCertificates,
+    certificate_fingerprint,
+)
+
+OPTIONS = 'service/gradebook/gradebook/options/1293808'
+MULTI_GRADES = 'service/gradebook/multiGrades/1293808'
+GRADE = {'studentId': 1145, 'assignmentId': 16708880,
+         'numericGradeValue': 42.0, 'mode': 2, 'isGradeApproved': False}
+
+
+@pytest.fixture
+def session(lmod_server):
+    """A plain requests session with the allowed client certificate."""
+    with requests.Session() as plain:
+        plain.cert = lmod_server.client_cert
+        plain.verify = lmod_server.ca_cert
+        yield plain
+
+
+def get(server, session, path, **kwargs):
+    return session.get(server.url + path, verify=server.ca_cert, **kwargs)
+
+
+def post_grades(server, session, grades):
+    return session.post(server.url + MULTI_GRADES, json=grades,
+                        verify=server.ca_cert)
+
+
+def test_serves_https_on_an_ephemeral_local_port(lmod_server, session):
+    assert lmod_server.url.startswith('https://127.0.0.1:')
+    assert lmod_server.port != 0
+    response = get(lmod_server, session, OPTIONS)
+    assert response.status_code == 200
+    assert response.headers['Content-Type'] == 'application/json'
+    assert response.json()['data']['gradebookId'] == DEMO_GRADEBOOK_ID
+
+
+def test_request_log(lmod_server, session):
+    get(lmod_server, session, 'service/gradebook/assignments/1293808',
+        params={'includeMaxPoints': 'true'})
+    post_grades(lmod_server, session, [GRADE])
+    assert lmod_server.requests == [
+        LoggedRequest('GET', 'service/gradebook/assignments/1293808',
+                      {'includeMaxPoints': 'true'}, None),
+        LoggedRequest('POST', MULTI_GRADES, {}, [GRADE]),
+    ]
+
+
+def test_unknown_id_is_an_lmod_error(lmod_server, session):
+    response = get(lmod_server, session,
+                   'service/gradebook/gradebook/options/1')
+    assert response.status_code == 404
+    assert response.json() == {
+        'status': -1, 'message': 'No gradebook with gradebookId 1'}
+
+
+# -- who may call -----------------------------------------------------------
+
+def refused(server, cert):
+    """Try a request with ``cert``; return the exception raised."""
+    with pytest.raises(requests.ConnectionError) as raised:
+        requests.get(server.url + OPTIONS, cert=cert, verify=server.ca_cert,
+                     timeout=30)
+    return raised.value
+
+
+def test_client_without_certificate_is_refused(lmod_server):
+    refused(lmod_server, None)
+    assert lmod_server.requests == []
+    assert lmod_server.refused
+
+
+def test_certificate_from_another_ca_is_refused(lmod_server, tmp_path):
+    other_ca = TestCertificates(str(tmp_path / 'other'))
+    refused(lmod_server, other_ca.client_cert)
+    assert lmod_server.requests == []
+    assert 'certificate' in ' '.join(lmod_server.refused).lower()
+
+
+def test_ca_valid_certificate_not_on_the_allow_list_gets_403(lmod_server):
+    stranger = lmod_server.certificates.issue_client_cert('stranger')
+    response = requests.get(lmod_server.url + OPTIONS, cert=stranger,
+                            verify=lmod_server.ca_cert)
+    assert response.status_code == 403
+    assert response.json()['status'] == -1
+    assert 'CN=stranger' in response.json()['message']
+    with pytest.raises(PyLmodUnexpectedData):
+        GradeBook(stranger, lmod_server.url, gbuuid=DEMO_GRADEBOOK_UUID,
+                  verify=lmod_server.ca_cert)
+    assert lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)
+
+
+def test_allow_list_by_subject_or_fingerprint(lmod_certificates):
+    colleague = lmod_certificates.issue_client_cert('colleague')
+    fingerprint = certificate_fingerprint(colleague)
+    colon_separated = ':'.join(fingerprint[i:i + 2]
+                               for i in range(0, 64, 2)).upper()
+    for entries, allowed in (
+            (['CN=colleague'], {colleague}),
+            ([colon_separated], {colleague}),
+            (['CN=colleague', lmod_certificates.client_fingerprint],
+             {colleague, lmod_certificates.client_cert})):
+        with LmodServer(allowed_clients=entries,
+                        certificates=lmod_certificates) as server:
+            for cert in (colleague, lmod_certificates.client_cert):
+                status = requests.get(server.url + OPTIONS, cert=cert,
+                                      verify=server.ca_cert).status_code
+                assert status == (200 if cert in allowed else 403), entries
+
+
+def test_allow_list_entries_are_checked(lmod_certificates):
+    with pytest.raises(ValueError, match='fingerprints'):
+        LmodServer(allowed_clients=['colleague'],
+                   certificates=lmod_certificates)
+
+
+def test_certificates_written_to_a_chosen_directory(tmp_path):
+    with LmodServer(cert_dir=str(tmp_path)) as server:
+        assert server.client_cert == str(tmp_path / 'pylmod-test-client.pem')
+        assert server.ca_cert == str(tmp_path / 'ca.pem')
+        text = (tmp_path / 'pylmod-test-client.pem').read_text()
+        assert 'PRIVATE KEY' in text and 'BEGIN CERTIFICATE' in text
+        gradebook = GradeBook(server.client_cert, server.url,
+                              gbuuid=DEMO_GRADEBOOK_UUID,
+                              verify=server.ca_cert)
+        assert gradebook.gradebook_id == DEMO_GRADEBOOK_ID
+    assert (tmp_path / 'ca.pem').exists()  # the user's directory stays
+
+
+def test_concurrent_clients_share_one_state(lmod_server, gradebook):
+    def grade(student_id):
+        return gradebook.set_grade(16708880, student_id, student_id % 50)
+    student_ids = range(1143, 1143 + 40)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(grade, student_ids))
+    assert all(answer['status'] == 1 for answer in answers)
+    stored = lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)
+    assert {sid: stored[(sid, 16708880)] for sid in student_ids} == {
+        sid: float(sid % 50) for sid in student_ids}
+
+
+# -- fault injection --------------------------------------------------------
+
+def test_fail_next_with_retry_after(lmod_server, session):
+    lmod_server.fail_next(1, status=503, retry_after=0)
+    failed = post_grades(lmod_server, session, [GRADE])
+    assert failed.status_code == 503
+    assert failed.headers['Retry-After'] == '0'
+    assert failed.json()['status'] == -1
+    assert (1145, 16708880) not in lmod_server.fake.stored_grades(
+        DEMO_GRADEBOOK_ID)  # not processed
+    assert post_grades(lmod_server, session, [GRADE]).status_code == 200
+
+
+def test_fail_next_is_retried_by_the_client(lmod_server, gradebook):
+    lmod_server.requests.clear()
+    lmod_server.fail_next(2, status=503, retry_after=0)
+    assert gradebook.multi_grade([GRADE])['data']['numFailures'] == 0
+    assert [r.path for r in lmod_server.requests] == [MULTI_GRADES] * 3
+    assert lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)[
+        (1145, 16708880)] == 42.0
+
+
+def test_fail_next_500_reaches_the_caller(lmod_server, gradebook):
+    lmod_server.fail_next(1, status=500)
+    answer = gradebook.delete_assignment(16708880)
+    assert answer == {'status': -1, 'message': 'injected failure: HTTP 500'}
+    assert len(lmod_server.fake.assignments(DEMO_GRADEBOOK_ID)) == 4
+
+
+def test_faults_apply_only_to_their_path_prefix(lmod_server, session):
+    lmod_server.fail_next(1, status=500, path_prefix='multiGrades/')
+    assert get(lmod_server, session, OPTIONS).status_code == 200
+    assert post_grades(lmod_server, session, [GRADE]).status_code == 500
+    assert post_grades(lmod_server, session, [GRADE]).status_code == 200
+
+
+def test_delay_next_processes_then_answers_late(lmod_server, gradebook):
+    impatient = GradeBook(lmod_server.client_cert, lmod_server.url,
+                          verify=lmod_server.ca_cert, timeout=0.2, retries=0)
+    lmod_server.delay_next(1, 1.0, path_prefix='multiGrades/')
+    with pytest.raises(requests.ConnectionError):
+        impatient.multi_grade([GRADE], gradebook_id=DEMO_GRADEBOOK_ID)
+    # It timed out, yet LMod carried it out.
+    assert lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)[
+        (1145, 16708880)] == 42.0
+    lmod_server.delay_next(1, 0.1)
+    assert gradebook.get_options(DEMO_GRADEBOOK_ID)['gradebookId'] == (
+        DEMO_GRADEBOOK_ID)
+
+
+@pytest.mark.parametrize('after_processing', [False, True])
+def test_drop_next_closes_the_connection(lmod_server, session,
+                                         after_processing):
+    lmod_server.drop_next(1, after_processing=after_processing)
+    with pytest.raises(requests.ConnectionError):
+        post_grades(lmod_server, session, [GRADE])
+    stored = lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)
+    assert ((1145, 16708880) in stored) is after_processing
+    assert lmod_server.requests[-1].body == [GRADE]
+
+
+def test_drop_next_is_retried_by_the_client(lmod_server, gradebook):
+    lmod_server.requests.clear()
+    lmod_server.drop_next(1)
+    assert gradebook.get_options(DEMO_GRADEBOOK_ID)['gradebookId'] == (
+        DEMO_GRADEBOOK_ID)
+    assert [r.path for r in lmod_server.requests] == [OPTIONS] * 2
+
+
+def test_non_json_next(lmod_server, session, gradebook):
+    lmod_server.non_json_next(1)
+    response = get(lmod_server, session, OPTIONS)
+    assert response.status_code == 502
+    assert response.headers['Content-Type'] == 'text/html'
+    assert response.text == '<html>Bad gateway</html>'
+    lmod_server.non_json_next(1, status=200, body='<html>Login</html>')
+    with pytest.raises(PyLmodBadResponse, match='Login'):
+        gradebook.get_options(DEMO_GRADEBOOK_ID)
+
+
+def test_clear_faults(lmod_server, session):
+    lmod_server.fail_next(5)
+    lmod_server.clear_faults()
+    assert get(lmod_server, session, OPTIONS).status_code == 200
+
+
+def test_stopped_server_has_no_url(lmod_certificates):
+    server = LmodServer(certificates=lmod_certificates)
+    with pytest.raises(RuntimeError, match='not running'):
+        server.url  # noqa: B018 - the property raises
