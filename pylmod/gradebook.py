@@ -611,8 +611,10 @@ class GradeBook(Base):
             report=report,
         )
         upload.read(csv_reader, dry_run=dry_run)
-        upload.send(batch_size=batch_size or DEFAULT_BATCH_SIZE,
-                    dry_run=dry_run)
+        # 0 is a mistake to report, not a request for the default.
+        if batch_size is None:
+            batch_size = DEFAULT_BATCH_SIZE
+        upload.send(batch_size=batch_size, dry_run=dry_run)
         return upload.report.response, upload.report.duration
 
     def spreadsheet2gradebook(

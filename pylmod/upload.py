@@ -12,6 +12,7 @@ import csv
 import itertools
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from typing import (
@@ -243,19 +244,45 @@ def open_grade_csv(csv_file: Any, delimiter: Optional[str] = None
                 open(csv_file, newline='', encoding='utf-8-sig'))
         lines: Iterable[Any] = text
         options = {}
-        if delimiter is None and hasattr(text, 'readline'):
-            header_line = _read_header_line(text, csv_file)
-            lines = itertools.chain([header_line], text)
-            delimiter = guess_delimiter(header_line)
-        if delimiter not in (None, ','):
-            options['delimiter'] = delimiter
         try:
-            yield csv.DictReader(lines, dialect='excel', **options)
+            if delimiter is None and hasattr(text, 'readline'):
+                header_line = _read_header_line(text, csv_file)
+                lines = itertools.chain([header_line], text)
+                delimiter = guess_delimiter(header_line)
+            if delimiter not in (None, ','):
+                options['delimiter'] = delimiter
+            try:
+                yield csv.DictReader(lines, dialect='excel', **options)
+            except PyLmodCSVError as err:
+                name = getattr(text, 'name', csv_file)
+                if not isinstance(name, str):
+                    raise
+                raise PyLmodCSVError('{0}: {1}'.format(name, err)) from err
         except PyLmodCSVError as err:
-            name = getattr(text, 'name', csv_file)
-            if not isinstance(name, str):
-                raise
-            raise PyLmodCSVError('{0}: {1}'.format(name, err)) from err
+            if text is not csv_file:
+                _raise_for_undecodable_line(csv_file, err)
+            raise
+
+
+def _raise_for_undecodable_line(path: Any, err: BaseException) -> None:
+    """Re-raise a decoding error of the file at ``path`` naming the line
+    that holds the bad bytes: the text layer decodes whole blocks ahead of
+    the CSV reader, so the line it was on is not that line."""
+    cause: Optional[BaseException] = err
+    while cause is not None and not isinstance(cause, UnicodeDecodeError):
+        cause = cause.__cause__
+    if cause is None:
+        return
+    with open(path, 'rb') as raw:
+        # UTF-8 never uses the newline byte inside a character.
+        for line_number, line in enumerate(raw, 1):
+            try:
+                line.decode('utf-8')
+            except UnicodeDecodeError as line_error:
+                raise PyLmodCSVError(
+                    '{0}: line {1} is not valid UTF-8 ({2})'.format(
+                        os.fspath(path), line_number, line_error),
+                ) from line_error
 
 
 def _read_header_line(text: Any, source: Any) -> Any:
