@@ -4,8 +4,13 @@ from pathlib import Path
 
 import pytest
 import responses
+from responses import matchers
+
+from pylmod.gradebook import GradeBook
 
 DATA_DIR = Path(__file__).parent / 'data'
+#: The LMod of the request-level tests (``responses`` answers for it).
+MOCKED_URLBASE = 'https://learning-modules-test.mit.edu:8443/'
 
 
 @pytest.fixture
@@ -35,3 +40,16 @@ def lmod_payload():
         with open(DATA_DIR / '{0}.json'.format(name), encoding='utf-8') as f:
             return json.load(f)
     return load
+
+
+@pytest.fixture
+def mocked_gradebook(cert_path, lmod_mock, lmod_payload):
+    """A GradeBook of ``lmod_mock`` built with ``gbuuid`` (as most callers
+    do), so bound to gradebook 1293808; the lookup call is forgotten."""
+    gbuuid = 'STELLAR:/project/mitxdemosite'
+    lmod_mock.get(MOCKED_URLBASE + 'service/gradebook/gradebook',
+                  match=[matchers.query_param_matcher({'uuid': gbuuid})],
+                  json=lmod_payload('gradebook_by_uuid_response'))
+    gradebook = GradeBook(cert_path, MOCKED_URLBASE, gbuuid=gbuuid)
+    lmod_mock.calls.reset()
+    return gradebook

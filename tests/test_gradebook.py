@@ -46,14 +46,8 @@ def query_of(call):
 
 
 @pytest.fixture
-def gradebook(cert_path, lmod_mock, lmod_payload):
-    """A GradeBook built with ``gbuuid``, as most callers do."""
-    lmod_mock.get(ROOT + 'gradebook',
-                  match=[matchers.query_param_matcher({'uuid': GBUUID})],
-                  json=lmod_payload('gradebook_by_uuid_response'))
-    client = GradeBook(cert_path, URLBASE, gbuuid=GBUUID)
-    lmod_mock.calls.reset()
-    return client
+def gradebook(mocked_gradebook):
+    return mocked_gradebook
 
 
 @pytest.fixture

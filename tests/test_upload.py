@@ -1,0 +1,399 @@
+"""Tests of pylmod.upload: the spreadsheet2gradebook pipeline.
+
+Parsing and classification are plain unit tests; uploads run against LMod
+answers registered with ``responses`` (see the ``mocked_gradebook``
+fixture), and the report says what became of every grade.
+"""
+import io
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+
+from pylmod.exceptions import PyLmodCSVError
+from pylmod.upload import (
+    CONFIRMED,
+    DRY_RUN,
+    FAILED,
+    NOT_SENT,
+    UNCONFIRMED,
+    UploadReport,
+    classify_multigrade_response,
+    guess_delimiter,
+    merge_multigrade_responses,
+    open_grade_csv,
+    parse_grade,
+)
+
+ROOT = 'https://learning-modules-test.mit.edu:8443/service/gradebook/'
+GRADEBOOK_ID = 1293808
+MULTIGRADES = ROOT + 'multiGrades/{0}'.format(GRADEBOOK_ID)
+DATA_DIR = Path(__file__).parent / 'data'
+TWO_ASSIGNMENTS = DATA_DIR / 'grades_two_assignments.csv'
+CSV_HEADER = 'External email,midterm1,AB Assignment 01\n'
+
+
+def grade(student_id, assignment_id, value):
+    return {'studentId': student_id, 'assignmentId': assignment_id,
+            'numericGradeValue': value, 'mode': 2, 'isGradeApproved': False}
+
+
+@pytest.fixture
+def lmod(lmod_mock, lmod_payload):
+    """``lmod_mock`` answering the assignments and students lookups."""
+    lmod_mock.get(ROOT + 'assignments/{0}'.format(GRADEBOOK_ID),
+                  json=lmod_payload('assignments_response'))
+    lmod_mock.get(ROOT + 'students/{0}'.format(GRADEBOOK_ID),
+                  json=lmod_payload('students_response'))
+    return lmod_mock
+
+
+def sent_grades(lmod_mock):
+    """The grade arrays of the multiGrades requests made, in order."""
+    return [json.loads(call.request.body) for call in lmod_mock.calls
+            if call.request.url == MULTIGRADES]
+
+
+def upload(gradebook, csv_file, **options):
+    report = UploadReport()
+    result = gradebook.spreadsheet2gradebook(str(csv_file), report=report,
+                                             **options)
+    return result, report
+
+
+# Cells ---------------------------------------------------------------------
+
+@pytest.mark.parametrize('cell, expected', [
+    ('', (None, 'empty')),
+    ('   ', (None, 'empty')),
+    (None, (None, 'empty')),
+    ('0', (0.0, '')),
+    (' 7.5 ', (7.5, '')),
+    ('1e2', (100.0, '')),
+    (3, (3.0, '')),
+    ('nan', (None, 'not a finite number')),
+    ('inf', (None, 'not a finite number')),
+    ('-Infinity', (None, 'not a finite number')),
+    ('absent', (None, 'not a number')),
+    ('1,5', (None, 'not a number')),
+])
+def test_parse_grade(cell, expected):
+    assert parse_grade(cell) == expected
+
+
+def test_parse_grade_returns_a_float():
+    number, _ = parse_grade('4')
+    assert isinstance(number, float) and math.isfinite(number)
+
+
+@pytest.mark.parametrize('header, delimiter', [
+    ('External email,midterm1\n', ','),
+    ('External email;midterm1\n', ';'),
+    ('External email\tmidterm1\n', '\t'),
+    ('External email;midterm1,final\n', ','),
+    ('External email\n', ','),
+])
+def test_guess_delimiter(header, delimiter):
+    assert guess_delimiter(header) == delimiter
+
+
+# Reading files -------------------------------------------------------------
+
+def test_open_grade_csv_strips_byte_order_mark(tmp_path):
+    path = tmp_path / 'bom.csv'
+    path.write_bytes(b'\xef\xbb\xbf' + TWO_ASSIGNMENTS.read_bytes())
+    with open_grade_csv(str(path)) as rows:
+        assert rows.fieldnames[0] == 'External email'
+        assert next(rows)['midterm1'] == '88'
+
+
+def test_open_grade_csv_guesses_semicolons(tmp_path):
+    path = tmp_path / 'semicolons.csv'
+    path.write_text(TWO_ASSIGNMENTS.read_text().replace(',', ';'))
+    with open_grade_csv(str(path)) as rows:
+        assert rows.fieldnames == ['External email', 'midterm1',
+                                   'AB Assignment 01']
+        assert next(rows)['AB Assignment 01'] == '1.0'
+
+
+def test_open_grade_csv_takes_a_file_object_and_a_delimiter():
+    text = io.StringIO('External email|midterm1\nx@y.z|3\n')
+    with open_grade_csv(text, delimiter='|') as rows:
+        assert list(rows) == [{'External email': 'x@y.z', 'midterm1': '3'}]
+
+
+@pytest.mark.parametrize('bad_line', [1, 2, 4])
+def test_non_utf8_bytes_name_the_file_and_line(mocked_gradebook, lmod,
+                                               tmp_path, bad_line):
+    lines = TWO_ASSIGNMENTS.read_bytes().splitlines(keepends=True)
+    lines[bad_line - 1] = lines[bad_line - 1].replace(b'e', b'\xe9', 1)
+    path = tmp_path / 'latin1.csv'
+    path.write_bytes(b''.join(lines))
+    lmod.assert_all_requests_are_fired = False
+    with pytest.raises(PyLmodCSVError) as raised:
+        mocked_gradebook.spreadsheet2gradebook(str(path))
+    assert isinstance(raised.value, ValueError)
+    message = str(raised.value)
+    assert str(path) in message
+    assert 'line {0} is not valid UTF-8'.format(bad_line) in message
+    assert sent_grades(lmod) == []
+
+
+def test_missing_email_column_lists_the_columns(mocked_gradebook, lmod,
+                                                tmp_path):
+    path = tmp_path / 'no_email.csv'
+    path.write_text('Email,midterm1\nstellar.test2@gmail.com,3\n')
+    with pytest.raises(PyLmodCSVError) as raised:
+        mocked_gradebook.spreadsheet2gradebook(str(path))
+    message = str(raised.value)
+    assert "'External email'" in message
+    assert "'Email', 'midterm1'" in message
+    assert 'email_field=' in message
+    assert sent_grades(lmod) == []
+
+
+def test_documented_external_email_spelling_is_accepted(mocked_gradebook,
+                                                        lmod, lmod_payload,
+                                                        tmp_path):
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    path = tmp_path / 'underscore.csv'
+    path.write_text('External_email,midterm1\nstellar.test2@gmail.com,3\n')
+    mocked_gradebook.spreadsheet2gradebook(str(path))
+    assert sent_grades(lmod) == [[grade(1145, 16708850, 3.0)]]
+
+
+def test_email_field_names_the_email_column(mocked_gradebook, lmod,
+                                            lmod_payload, tmp_path):
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    path = tmp_path / 'mail.csv'
+    path.write_text('Mail,External email,midterm1\n'
+                    'stellar.test2@gmail.com,ignored,3\n')
+    mocked_gradebook.spreadsheet2gradebook(str(path), email_field='Mail')
+    assert sent_grades(lmod) == [[grade(1145, 16708850, 3.0)]]
+
+
+# What the report says ------------------------------------------------------
+
+def test_report_of_a_clean_upload(mocked_gradebook, lmod, lmod_payload):
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    (response, _), report = upload(mocked_gradebook, TWO_ASSIGNMENTS)
+    assert response == lmod_payload('multigrade_all_stored_response')
+    assert report.ok
+    assert report.rows_read == 4
+    assert report.unknown_emails == [(5, 'nobody@example.com')]
+    assert [(cell.line, cell.column, cell.reason)
+            for cell in report.skipped_cells] == [(4, 'midterm1', 'empty')]
+    assert len(report.with_status(CONFIRMED)) == 5
+    assert report.requests_sent == 1
+
+
+def test_cells_that_are_not_numbers_are_skipped_and_reported(
+        mocked_gradebook, lmod, lmod_payload):
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    _, report = upload(mocked_gradebook, DATA_DIR / 'grades_not_numbers.csv')
+    assert sent_grades(lmod) == [[grade(1146, 16708851, 0.75)]]
+    assert [(cell.line, cell.column, cell.value, cell.reason)
+            for cell in report.skipped_cells] == [
+        (2, 'midterm1', 'nan', 'not a finite number'),
+        (2, 'AB Assignment 01', 'inf', 'not a finite number'),
+        (3, 'midterm1', 'absent', 'not a number'),
+    ]
+
+
+def test_duplicate_student_rows_last_wins_and_reported(mocked_gradebook,
+                                                       lmod, lmod_payload):
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    _, report = upload(mocked_gradebook,
+                       DATA_DIR / 'grades_duplicate_student.csv')
+    assert sent_grades(lmod) == [[grade(1145, 16708850, 70.0),
+                                  grade(1146, 16708850, 60.0)]]
+    assert report.duplicates == [(4, 2, 'midterm1')]
+    assert [outcome.line for outcome in report.grades] == [4, 3]
+
+
+def test_failures_in_the_response_are_reported(mocked_gradebook, lmod,
+                                               lmod_payload):
+    lmod.post(MULTIGRADES,
+              json=lmod_payload('multigrade_one_failure_response'))
+    (response, _), report = upload(mocked_gradebook, TWO_ASSIGNMENTS)
+    assert response['data']['numFailures'] == 1
+    failed = report.with_status(FAILED)
+    assert [(outcome.line, outcome.assignment, outcome.message)
+            for outcome in failed] == [
+        (3, 'midterm1', 'grade is not editable')]
+    assert len(report.with_status(CONFIRMED)) == 4
+    assert not report.ok
+
+
+def test_dry_run_sends_nothing(mocked_gradebook, lmod, tmp_path):
+    path = tmp_path / 'new.csv'
+    path.write_text('External email,midterm1,Quiz 7\n'
+                    'stellar.test2@gmail.com,3,4\n')
+    (response, _), report = upload(mocked_gradebook, path, dry_run=True)
+    assert [call.request.method for call in lmod.calls] == ['GET', 'GET']
+    assert report.created_assignments == {'Quiz 7': None}
+    assert [outcome.status for outcome in report.grades] == [DRY_RUN] * 2
+    assert response['data']['numFailures'] == 0
+
+
+# classify / merge ------------------------------------------------------------
+
+GRADES = [grade(1145, 16708850, 1.0), grade(1146, 16708850, 0.5),
+          grade(1147, 16708850, 0.25)]
+
+
+def test_classify_all_stored(lmod_payload):
+    assert classify_multigrade_response(
+        GRADES, lmod_payload('multigrade_all_stored_response')) == [
+        (CONFIRMED, '')] * 3
+
+
+def test_classify_identified_failure(lmod_payload):
+    assert classify_multigrade_response(
+        GRADES, lmod_payload('multigrade_one_failure_response')) == [
+        (CONFIRMED, ''), (FAILED, 'grade is not editable'), (CONFIRMED, '')]
+
+
+def test_classify_unidentified_failures_leave_the_rest_unconfirmed():
+    outcomes = classify_multigrade_response(GRADES, {
+        'status': 1, 'data': {'numFailures': 2, 'results': [
+            dict(GRADES[0], message='locked')]}})
+    assert outcomes[0] == (FAILED, 'locked')
+    assert [status for status, _ in outcomes[1:]] == [UNCONFIRMED] * 2
+    assert 'reported 2 failures and identified 1' in outcomes[1][1]
+
+
+def test_classify_failed_request(lmod_payload):
+    assert classify_multigrade_response(
+        GRADES, lmod_payload('error_response')) == [
+        (FAILED, 'details about the error')] * 3
+
+
+@pytest.mark.parametrize('response', [None, [], 'OK'])
+def test_classify_unexpected_response(response):
+    assert [status for status, _ in classify_multigrade_response(
+        GRADES, response)] == [UNCONFIRMED] * 3
+
+
+def test_merge_sums_failures_and_concatenates_results():
+    first = {'status': 1, 'message': 'ok', 'data': {
+        'numFailures': 1, 'results': [{'studentId': 1}]}}
+    second = {'status': -1, 'message': 'partly', 'data': {
+        'numFailures': 2, 'results': [{'studentId': 2}, {'studentId': 3}]}}
+    assert merge_multigrade_responses([first, second]) == {
+        'status': -1, 'message': 'partly', 'data': {
+            'numFailures': 3, 'results': [
+                {'studentId': 1}, {'studentId': 2}, {'studentId': 3}]}}
+    assert merge_multigrade_responses([first]) is first
+
+
+# Batches -------------------------------------------------------------------
+
+def test_default_batch_size_makes_one_request(mocked_gradebook, lmod,
+                                              lmod_payload):
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    upload(mocked_gradebook, TWO_ASSIGNMENTS)
+    assert [len(grades) for grades in sent_grades(lmod)] == [5]
+
+
+def test_batches_split_and_merge(mocked_gradebook, lmod, lmod_payload):
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    lmod.post(MULTIGRADES,
+              json=lmod_payload('multigrade_one_failure_response'))
+    lmod.post(MULTIGRADES,
+              json=lmod_payload('multigrade_one_failure_response'))
+    (response, _), report = upload(mocked_gradebook, TWO_ASSIGNMENTS,
+                                   batch_size=2)
+    batches = sent_grades(lmod)
+    assert [len(grades) for grades in batches] == [2, 2, 1]
+    assert sum(batches, []) == [
+        grade(1145, 16708850, 88.0), grade(1145, 16708851, 1.0),
+        grade(1146, 16708850, 72.5), grade(1146, 16708851, 0.5),
+        grade(1147, 16708851, 0.25)]
+    failure = lmod_payload('multigrade_one_failure_response')['data']
+    assert response['data']['numFailures'] == 2
+    assert response['data']['results'] == failure['results'] * 2
+    assert report.requests_sent == 3
+    # The failure (student 1146, midterm1) is in batch 2 only.
+    assert [outcome.status for outcome in report.grades] == [
+        CONFIRMED, CONFIRMED, FAILED, CONFIRMED, UNCONFIRMED]
+
+
+@pytest.mark.parametrize('batch_size', [0, -1])
+def test_batch_size_must_be_positive(mocked_gradebook, lmod, batch_size):
+    with pytest.raises(ValueError, match='batch_size must be at least 1'):
+        upload(mocked_gradebook, TWO_ASSIGNMENTS, batch_size=batch_size)
+    assert sent_grades(lmod) == []
+
+
+def test_failing_batch_stops_the_upload(mocked_gradebook, lmod,
+                                        lmod_payload):
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    lmod.post(MULTIGRADES, body=requests.ConnectionError('connection reset'))
+    with pytest.raises(requests.ConnectionError) as raised:
+        upload(mocked_gradebook, TWO_ASSIGNMENTS, batch_size=2)
+    report = raised.value.upload_report
+    assert report.error is raised.value
+    assert [outcome.status for outcome in report.grades] == [
+        CONFIRMED, CONFIRMED, UNCONFIRMED, UNCONFIRMED, NOT_SENT]
+    assert 'connection reset' in report.grades[2].message
+    assert 'earlier request failed' in report.grades[4].message
+    assert report.requests_sent == 2
+    # Batch 1 was not sent again, batch 3 not at all.
+    assert [len(grades) for grades in sent_grades(lmod)] == [2, 2]
+
+
+# Assignments created on the way ----------------------------------------------
+
+NEW_ASSIGNMENT_CSV = DATA_DIR / 'grades_new_assignment.csv'
+
+
+def created_assignments_response(lmod_payload):
+    """The assignments once 'Quiz 7' (id 18490492) exists."""
+    response = lmod_payload('assignments_response')
+    response['data'].append(dict(response['data'][0], name='Quiz 7',
+                                 assignmentId=18490492))
+    return response
+
+
+def create_calls(lmod_mock):
+    return [call for call in lmod_mock.calls
+            if call.request.url == ROOT + 'assignment']
+
+
+def test_creation_timeout_looks_the_assignment_up(mocked_gradebook, lmod,
+                                                  lmod_payload):
+    lmod.post(ROOT + 'assignment', body=requests.ReadTimeout('read timeout'))
+    lmod.get(ROOT + 'assignments/{0}'.format(GRADEBOOK_ID),
+             json=created_assignments_response(lmod_payload))
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    _, report = upload(mocked_gradebook, NEW_ASSIGNMENT_CSV)
+    assert len(create_calls(lmod)) == 1
+    assert report.created_assignments == {'Quiz 7': 18490492}
+    assert sent_grades(lmod) == [[grade(1145, 18490492, 8.0),
+                                  grade(1146, 18490492, 9.0)]]
+
+
+def test_creation_timeout_creates_again_when_not_found(mocked_gradebook,
+                                                       lmod, lmod_payload):
+    lmod.post(ROOT + 'assignment', body=requests.ReadTimeout('read timeout'))
+    lmod.post(ROOT + 'assignment',
+              json=lmod_payload('create_assignment_response'))
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    _, report = upload(mocked_gradebook, NEW_ASSIGNMENT_CSV)
+    assert len(create_calls(lmod)) == 2
+    assert report.created_assignments == {'Quiz 7': 18490492}
+
+
+def test_upload_from_a_copied_file_object(mocked_gradebook, lmod,
+                                          lmod_payload, tmp_path):
+    # A caller's open file (with its own name) works like a path.
+    path = tmp_path / 'copy.csv'
+    shutil.copy(TWO_ASSIGNMENTS, path)
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    with open(path, newline='', encoding='utf-8') as csv_file:
+        mocked_gradebook.spreadsheet2gradebook(csv_file)
+    assert [len(grades) for grades in sent_grades(lmod)] == [5]
