@@ -82,17 +82,21 @@ def refused(server, cert):
     return raised.value
 
 
-def test_client_without_certificate_is_refused(lmod_server):
-    refused(lmod_server, None)
-    assert lmod_server.requests == []
-    assert lmod_server.refused
+def test_client_without_certificate_is_refused(lmod_certificates):
+    with LmodServer(certificates=lmod_certificates) as server:
+        refused(server, None)
+    # stop() waited for the server's side of the handshake.
+    assert server.requests == []
+    assert 'certificate' in ' '.join(server.refused).lower()
 
 
-def test_certificate_from_another_ca_is_refused(lmod_server, tmp_path):
+def test_certificate_from_another_ca_is_refused(lmod_certificates,
+                                                tmp_path):
     other_ca = TestCertificates(str(tmp_path / 'other'))
-    refused(lmod_server, other_ca.client_cert)
-    assert lmod_server.requests == []
-    assert 'certificate' in ' '.join(lmod_server.refused).lower()
+    with LmodServer(certificates=lmod_certificates) as server:
+        refused(server, other_ca.client_cert)
+    assert server.requests == []
+    assert 'certificate' in ' '.join(server.refused).lower()
 
 
 def test_ca_valid_certificate_not_on_the_allow_list_gets_403(lmod_server):
@@ -193,15 +197,19 @@ def test_faults_apply_only_to_their_path_prefix(lmod_server, session):
     assert post_grades(lmod_server, session, [GRADE]).status_code == 200
 
 
-def test_delay_next_processes_then_answers_late(lmod_server, gradebook):
-    impatient = GradeBook(lmod_server.client_cert, lmod_server.url,
-                          verify=lmod_server.ca_cert, timeout=0.2, retries=0)
-    lmod_server.delay_next(1, 1.0, path_prefix='multiGrades/')
-    with pytest.raises(requests.ConnectionError):
-        impatient.multi_grade([GRADE], gradebook_id=DEMO_GRADEBOOK_ID)
-    # It timed out, yet LMod carried it out.
-    assert lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)[
+def test_delay_next_processes_then_answers_late(lmod_certificates):
+    with LmodServer(certificates=lmod_certificates) as server:
+        impatient = GradeBook(server.client_cert, server.url,
+                              verify=server.ca_cert, timeout=0.2, retries=0)
+        server.delay_next(1, 1.0, path_prefix='multiGrades/')
+        with pytest.raises(requests.ConnectionError):
+            impatient.multi_grade([GRADE], gradebook_id=DEMO_GRADEBOOK_ID)
+    # It timed out, yet LMod carried it out (stop() waited for it).
+    assert server.fake.stored_grades(DEMO_GRADEBOOK_ID)[
         (1145, 16708880)] == 42.0
+
+
+def test_delay_next_answers(lmod_server, gradebook):
     lmod_server.delay_next(1, 0.1)
     assert gradebook.get_options(DEMO_GRADEBOOK_ID)['gradebookId'] == (
         DEMO_GRADEBOOK_ID)

@@ -383,9 +383,9 @@ class FakeLmod:
 
     def get_students(self, request: FakeRequest) -> Any:
         state = self._gradebook(request.ids['gradebookId'])
-        section_id = request.ids.get('sectionId')
-        if section_id is not None:
-            section_id = _int_id(section_id, 'sectionId')
+        section = request.ids.get('sectionId')
+        section_id = None if section is None else _int_id(section,
+                                                          'sectionId')
         return _ok(data=state.student_list(
             section_id, _flag(request.params, 'includeGradeInfo')))
 

@@ -8,7 +8,7 @@ takes the uuid inside the path string) takes those names from the query
 parameters instead.
 """
 import re
-from typing import Any, Dict, NamedTuple, Optional, Pattern, Tuple
+from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 from pylmod.endpoints import Endpoint
 
@@ -71,7 +71,7 @@ class Route(NamedTuple):
     """
 
     endpoint: Endpoint
-    pattern: Pattern[str]
+    pattern: 're.Pattern[str]'
     query_ids: Tuple[Tuple[str, str], ...]
 
     def match(self, path: str, params: Dict[str, str]
@@ -88,7 +88,7 @@ class Route(NamedTuple):
         return ids
 
 
-def template_pattern(service: str, template: str) -> Pattern[str]:
+def template_pattern(service: str, template: str) -> 're.Pattern[str]':
     """Return the regular expression of a path template of ``service``.
 
     Example:

@@ -20,7 +20,6 @@ import socket
 import ssl
 import tempfile
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -137,7 +136,10 @@ class _TLSServer(ThreadingHTTPServer):
     """Does the TLS handshake in the connection's thread, so a slow or
     refused client never blocks the others."""
 
-    daemon_threads = True
+    # Connection threads are joined by server_close(), so that when stop()
+    # returns every request (and refused handshake) has been accounted for.
+    daemon_threads = False
+    block_on_close = True
 
     def __init__(self, lmod: 'LmodServer', port: int,
                  context: ssl.SSLContext) -> None:
@@ -154,7 +156,8 @@ class _TLSServer(ThreadingHTTPServer):
             return
         self.lmod._track(connection, open_=True)
         try:
-            self.RequestHandlerClass(connection, client_address, self)
+            self.RequestHandlerClass(
+                connection, client_address, self)  # type: ignore[arg-type]
         finally:
             self.lmod._track(connection, open_=False)
             connection.close()
@@ -224,6 +227,7 @@ class LmodServer:
         self._connections: Set[ssl.SSLSocket] = set()
         self._connections_lock = threading.Lock()
         self._httpd: Optional[_TLSServer] = None
+        self._stopping = threading.Event()
         self._thread: Optional[threading.Thread] = None
 
     # -- life cycle ----------------------------------------------------------
@@ -237,6 +241,7 @@ class LmodServer:
 
     def start(self) -> 'LmodServer':
         """Start serving in a background thread; return ``self``."""
+        self._stopping.clear()
         self._httpd = _TLSServer(self, self._port, self._ssl_context())
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, name='fake-lmod',
@@ -246,10 +251,14 @@ class LmodServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving, close open connections, remove temporary files."""
+        """Stop serving, close open connections, wait for the requests in
+        progress, remove temporary files."""
         if self._httpd is not None:
+            self._stopping.set()
             self._httpd.shutdown()
-            self._httpd.server_close()
+            if self._thread is not None:
+                self._thread.join()
+            # Idle keep-alive connections would keep their threads waiting.
             with self._connections_lock:
                 connections = list(self._connections)
             for connection in connections:
@@ -257,8 +266,7 @@ class LmodServer:
                     connection.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
-            if self._thread is not None:
-                self._thread.join()
+            self._httpd.server_close()
             self._httpd = None
         if self._temporary_dir is not None:
             shutil.rmtree(self._temporary_dir, ignore_errors=True)
@@ -305,7 +313,8 @@ class LmodServer:
                    path_prefix: Optional[str] = None) -> None:
         """Process the next ``count`` matching requests, then answer them
         ``seconds`` late (a client with a shorter timeout gives up on a
-        request that was carried out)."""
+        request that was carried out).  :meth:`stop` answers pending
+        delayed requests at once."""
         self._faults.add(Fault('delay', count, path_prefix, seconds=seconds))
 
     def drop_next(self, count: int, path_prefix: Optional[str] = None,
@@ -367,7 +376,8 @@ class LmodServer:
                 headers=headers)
         elif fault.kind == 'delay':
             answer = self._process(request)
-            time.sleep(fault.seconds)
+            # Cut short by stop(): the request has been carried out already.
+            self._stopping.wait(fault.seconds)
             handler.answer(*answer)
         elif fault.kind == 'drop':
             if fault.after_processing:
