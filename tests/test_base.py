@@ -427,14 +427,18 @@ def test_other_error_status_is_not_retried(cert_path, lmod_mock,
     assert len(lmod_mock.calls) == 1
 
 
-def test_get_assignments_is_retried_although_it_shares_the_create_prefix(
-        cert_path, lmod_mock):
-    # 'assignments/<id>' starts with 'assignment', the create's mount point.
-    url = GRADEBOOK_ROOT + 'assignments/{0}'.format(GRADEBOOK_ID)
-    lmod_mock.get(url, status=503, json={})
-    lmod_mock.get(url, json={'data': []})
-    gradebook = GradeBook(cert_path, URLBASE)
-    assert gradebook.get_assignments(GRADEBOOK_ID) == []
+@pytest.mark.parametrize('method, path, call', [
+    ('GET', 'assignments/{0}'.format(GRADEBOOK_ID),
+     lambda gradebook: gradebook.get_assignments(GRADEBOOK_ID)),
+    ('DELETE', 'assignment/16708850',
+     lambda gradebook: gradebook.delete_assignment(16708850)),
+])
+def test_calls_sharing_the_create_prefix_are_retried(cert_path, lmod_mock,
+                                                     method, path, call):
+    # Both paths start with 'assignment', where the create policy is mounted.
+    lmod_mock.add(method, GRADEBOOK_ROOT + path, status=503, json={})
+    lmod_mock.add(method, GRADEBOOK_ROOT + path, json={'data': []})
+    call(GradeBook(cert_path, URLBASE))
     assert len(lmod_mock.calls) == 2
 
 

@@ -422,6 +422,13 @@ def test_unravel_staff_takes_the_whole_body(lmod_payload):
 
 # spreadsheet2gradebook -------------------------------------------------------
 
+def grade_pairs(student_id, assignment_id, value):
+    """A spreadsheet grade as sent: keys in the contract's order."""
+    return [['studentId', student_id], ['assignmentId', assignment_id],
+            ['numericGradeValue', value], ['mode', 2],
+            ['isGradeApproved', False]]
+
+
 def register_upload(lmod_mock, lmod_payload, multigrade_response=None):
     register_assignments(lmod_mock, lmod_payload)
     register_students(lmod_mock, lmod_payload)
@@ -444,21 +451,9 @@ def test_spreadsheet2gradebook_sends_one_multigrades(gradebook, lmod_mock,
     grades = pairs_in_order(posts[0].request.body)
     # Empty cells are skipped; unknown emails (nobody@) too.
     assert grades == [
-        [['studentId', 1145], ['assignmentId', 16708850],
-         ['numericGradeValue', 88.0], ['mode', 2],
-         ['isGradeApproved', False]],
-        [['studentId', 1145], ['assignmentId', 16708851],
-         ['numericGradeValue', 1.0], ['mode', 2],
-         ['isGradeApproved', False]],
-        [['studentId', 1146], ['assignmentId', 16708850],
-         ['numericGradeValue', 72.5], ['mode', 2],
-         ['isGradeApproved', False]],
-        [['studentId', 1146], ['assignmentId', 16708851],
-         ['numericGradeValue', 0.5], ['mode', 2],
-         ['isGradeApproved', False]],
-        [['studentId', 1147], ['assignmentId', 16708851],
-         ['numericGradeValue', 0.25], ['mode', 2],
-         ['isGradeApproved', False]],
+        grade_pairs(1145, 16708850, 88.0), grade_pairs(1145, 16708851, 1.0),
+        grade_pairs(1146, 16708850, 72.5), grade_pairs(1146, 16708851, 0.5),
+        grade_pairs(1147, 16708851, 0.25),
     ]
 
 

@@ -188,6 +188,9 @@ def test_report_of_a_clean_upload(mocked_gradebook, lmod, lmod_payload):
             for cell in report.skipped_cells] == [(4, 'midterm1', 'empty')]
     assert len(report.with_status(CONFIRMED)) == 5
     assert report.requests_sent == 1
+    # Assignments and students are fetched once, grades sent in one request.
+    assert [call.request.method for call in lmod.calls] == [
+        'GET', 'GET', 'POST']
 
 
 def test_cells_that_are_not_numbers_are_skipped_and_reported(
