@@ -85,7 +85,8 @@ class PyLmodHTTPError(PyLmodException, requests.HTTPError):
         self.status_code = None if response is None else response.status_code
 
 
-class PyLmodHTTPBadResponse(PyLmodHTTPError, PyLmodBadResponse):
+class PyLmodHTTPBadResponse(  # type: ignore[misc]
+        PyLmodHTTPError, PyLmodBadResponse):
     """A retryable error status (429, 502, 503, 504) outlived the retries
     and its body is not JSON: typically a proxy's HTML error page.
 

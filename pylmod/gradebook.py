@@ -14,6 +14,7 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Sequence,
     Tuple,
     Union,
 )
@@ -171,7 +172,7 @@ class GradeBook(Base):
             raise PyLmodUnexpectedData(failure_message)
         return gradebook['data']['gradebookId']
 
-    def get_options(self, gradebook_id: GradebookId) -> dict:
+    def get_options(self, gradebook_id: Optional[GradebookId]) -> dict:
         """``GET service/gradebook/gradebook/options/{gradebookId}``
 
         Get options dictionary for a gradebook.  Options include gradebook
@@ -395,7 +396,7 @@ class GradeBook(Base):
                   student_id, grade_value, assignment_id)
         return self.post(self._path('grade', gradebook_id), data=grade_info)
 
-    def multi_grade(self, grade_array: List[Mapping[str, Any]],
+    def multi_grade(self, grade_array: Sequence[Mapping[str, Any]],
                     gradebook_id: GradebookId = '') -> dict:
         """``POST service/gradebook/multiGrades/{gradebookId}``
 
@@ -725,7 +726,7 @@ class GradeBook(Base):
                 report=report,
             )
 
-    def get_staff(self, gradebook_id: GradebookId,
+    def get_staff(self, gradebook_id: Optional[GradebookId],
                   simple: bool = False) -> Any:
         """``GET service/gradebook/staff/{gradebookId}``
 

@@ -243,7 +243,7 @@ def open_grade_csv(csv_file: Any, delimiter: Optional[str] = None
             text = stack.enter_context(
                 open(csv_file, newline='', encoding='utf-8-sig'))
         lines: Iterable[Any] = text
-        options = {}
+        options: Dict[str, Any] = {}
         try:
             if delimiter is None and hasattr(text, 'readline'):
                 header_line = _read_header_line(text, csv_file)
@@ -551,7 +551,7 @@ class GradeUpload:
             return default
         # A true (or unreadable) normalize value means the grades are
         # already normalized: the default max points apply.
-        normalize_value = row.get(self.normalize_column)
+        normalize_value = row.get(self.normalize_column or '')
         try:
             normalized = (normalize_value is None
                           or bool(int(normalize_value)))
@@ -561,7 +561,7 @@ class GradeUpload:
             normalized = True
         if normalized:
             return default
-        max_points = row.get(self.max_points_column)
+        max_points = row.get(self.max_points_column or '')
         if max_points is None:
             return default
         try:
