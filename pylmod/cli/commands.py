@@ -18,6 +18,7 @@ from pylmod.cli.options import (
     EXIT_USAGE,
     CliError,
     identifier,
+    positive_count,
 )
 from pylmod.cli.output import (
     ProgressFile,
@@ -72,18 +73,6 @@ def delimiter(text: str) -> str:
         raise argparse.ArgumentTypeError(
             'expected one character (or "tab"), got {0!r}'.format(text))
     return text
-
-
-def positive_count(text: str) -> int:
-    """Parse a whole number of 1 or more (``--batch-size``)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            'expected a whole number of 1 or more, got {0!r}'.format(text))
-    return value
 
 
 def _check_answer(body: Any, action: str) -> None:

@@ -74,28 +74,38 @@ def positive_number(text: str) -> float:
     return number
 
 
-def count(text: str) -> int:
-    """Parse a whole number of 0 or more (``--retries``)."""
+def whole_number(text: str, minimum: int = 0,
+                 what: str = 'a whole number') -> int:
+    """Parse a whole number of at least ``minimum``.
+
+    Raises:
+        argparse.ArgumentTypeError: it is not one; the message says what
+            was expected and what was given.
+    """
     try:
         number = int(text)
     except ValueError:
-        number = -1
-    if number < 0:
-        raise argparse.ArgumentTypeError(
-            'expected a whole number of 0 or more, got {0!r}'.format(text))
+        number = minimum - 1
+    if number < minimum:
+        raise argparse.ArgumentTypeError('expected {0}, got {1!r}'.format(
+            what, text))
     return number
+
+
+def count(text: str) -> int:
+    """Parse a whole number of 0 or more (``--retries``)."""
+    return whole_number(text, 0, 'a whole number of 0 or more')
+
+
+def positive_count(text: str) -> int:
+    """Parse a whole number of 1 or more (``--batch-size``); an argparse
+    ``type`` for commands added to ``pylmod``."""
+    return whole_number(text, 1, 'a whole number of 1 or more')
 
 
 def identifier(text: str) -> int:
     """Parse a numeric LMod id (``--gradebook-id``, assignment ids)."""
-    try:
-        number = int(text)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise argparse.ArgumentTypeError(
-            'expected a numeric LMod id, got {0!r}'.format(text))
-    return number
+    return whole_number(text, 0, 'a numeric LMod id')
 
 
 def output_format(text: str) -> str:
