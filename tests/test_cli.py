@@ -287,6 +287,7 @@ def test_upload_reports_every_row(pylmod, lmod_server, tmp_path):
             "skipped") in result.err
     assert "line 5: 'nobody@example.org' is no student" in result.err
     assert 'pylmod: read 5 lines of' in result.err
+    assert "pylmod: created assignment 'CLI Quiz 1' (id " in result.err
 
     quiz = [a for a in lmod_server.fake.assignments(DEMO_GRADEBOOK_ID)
             if a['name'] == 'CLI Quiz 1'][0]['assignmentId']
@@ -325,6 +326,7 @@ def test_upload_dry_run_sends_nothing(pylmod, lmod_server):
     result = pylmod('upload', DATA_DIR / 'cli_upload_clean.csv', '--dry-run')
     assert result.status == 0, result
     assert table_mapping(result.out)['dry run'] == '6'
+    assert "dry run: would create assignment 'CLI Quiz 1'" in result.err
     assert [r.method for r in lmod_server.requests] == ['GET'] * 3
     assert all(a['name'] != 'CLI Quiz 1'
                for a in lmod_server.fake.assignments(DEMO_GRADEBOOK_ID))
@@ -501,6 +503,16 @@ def test_connection_refused_names_the_url(capsys, lmod_server):
         result.err)
     assert 'Check --url' in result.err
     assert 'Traceback' not in result.err
+
+
+def test_url_that_is_not_lmod(pylmod, lmod_server):
+    lmod_server.non_json_next(1, status=404, body='<html>Not Found</html>')
+    result = pylmod('sections')
+    assert result.status == 1
+    assert "HTTP 404" in result.err and "'<html>Not Found</html>'" in (
+        result.err)
+    assert 'Is {0} the LMod service (--url)?'.format(lmod_server.url) in (
+        result.err)
 
 
 def test_verbose_errors_show_the_traceback(capsys, lmod_server):

@@ -13,7 +13,7 @@ import signal
 import sys
 import tempfile
 import time
-from typing import Any, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from pylmod.cli.export import export_grades
 from pylmod.cli.options import EXIT_OK, EXIT_USAGE, CliError
@@ -36,24 +36,44 @@ DEMO_UNKNOWN_EMAIL = 'not.enrolled@example.com'
 
 
 def _testing() -> Any:
-    """Import :mod:`pylmod.testing`, or explain how to install it."""
+    """Import :mod:`pylmod.testing`, or explain how to install what it
+    needs."""
     try:
+        import trustme  # noqa: F401 - the fake's certificates are made with it
+
         import pylmod.testing
-        from pylmod.testing import certs
-        certs._trustme()  # fail now, with the install hint, not mid-demo
     except ImportError as err:
-        raise CliError('{0} (the fake LMod needs the testing extra: pip '
-                       'install "pylmod[testing]")'.format(err),
+        raise CliError('the fake LMod needs the testing extra ({0}): pip '
+                       'install "pylmod[testing]"'.format(err),
                        EXIT_USAGE) from err
     return pylmod.testing
 
 
-def _stop_on_sigterm() -> None:
-    """Make SIGTERM stop ``serve-fake`` like Ctrl-C (KeyboardInterrupt)."""
+def _stop_on_signals() -> Dict[int, Any]:
+    """Make Ctrl-C (SIGINT) and SIGTERM stop ``serve-fake``.
+
+    SIGINT gets Python's default handler back even where the process was
+    started with it ignored (a background job of a script), and SIGTERM
+    acts the same.
+
+    Returns:
+        dict: the previous handlers by signal, to restore.
+    """
     def interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
-    if hasattr(signal, 'SIGTERM'):
-        signal.signal(signal.SIGTERM, interrupt)
+    previous = {}
+    for name, handler in (('SIGINT', signal.default_int_handler),
+                          ('SIGTERM', interrupt)):
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        try:
+            old_handler = signal.signal(number, handler)
+        except ValueError:  # not the main thread: leave it as it is
+            continue
+        if old_handler is not None:
+            previous[number] = old_handler
+    return previous
 
 
 def serve_fake_command(args: argparse.Namespace) -> int:
@@ -74,6 +94,7 @@ def serve_fake_command(args: argparse.Namespace) -> int:
     except OSError as err:
         raise CliError('cannot serve on port {0}: {1}'.format(
             args.port, err.strerror or err), EXIT_USAGE) from err
+    previous_handlers: Dict[int, Any] = {}
     try:
         out = sys.stdout
         out.write('Fake LMod serving at {0}\n'.format(server.url))
@@ -90,13 +111,15 @@ def serve_fake_command(args: argparse.Namespace) -> int:
             ' '.join(_example_command(server, testing, bool(args.data)))))
         out.write('Press Ctrl-C to stop.\n')
         out.flush()
-        _stop_on_sigterm()
+        previous_handlers = _stop_on_signals()
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         sys.stdout.write('Stopped.\n')
     finally:
         server.stop()
+        for number, handler in previous_handlers.items():
+            signal.signal(number, handler)
     return EXIT_OK
 
 

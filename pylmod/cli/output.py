@@ -246,10 +246,11 @@ def report_upload(args: argparse.Namespace, report: UploadReport) -> int:
     """Report an upload the way ``pylmod upload`` does, and return its exit
     status.
 
-    Problems (unknown emails, cells that are not numbers, grades not
-    confirmed) go to stderr, the first :data:`PROBLEMS_SHOWN` of each kind;
-    the :func:`summarize` counts go to stdout in ``args.format``; when
-    ``args.report`` is set, :func:`write_report` writes the per-row CSV.
+    Assignments created and problems (unknown emails, cells that are not
+    numbers, grades not confirmed) go to stderr, the first
+    :data:`PROBLEMS_SHOWN` of each kind; the :func:`summarize` counts go
+    to stdout in ``args.format``; when ``args.report`` is set,
+    :func:`write_report` writes the per-row CSV.
 
     Args:
         args: the parsed arguments (``format``, optional ``report``).
@@ -258,6 +259,13 @@ def report_upload(args: argparse.Namespace, report: UploadReport) -> int:
     Returns:
         int: :func:`upload_exit_status` of the report.
     """
+    for name, assignment_id in report.created_assignments.items():
+        if assignment_id is None:
+            sys.stderr.write('pylmod: dry run: would create assignment '
+                             '{0!r}\n'.format(name))
+        else:
+            sys.stderr.write('pylmod: created assignment {0!r} (id '
+                             '{1})\n'.format(name, assignment_id))
     _print_problems(report, sys.stderr)
     report_path = getattr(args, 'report', None)
     if report_path:
