@@ -163,7 +163,8 @@ class Membership(Base):
             course_uuid (str): course uuid, i.e. ``/project/mitxdemosite``
 
         Raises:
-            PyLmodUnexpectedData: No course data was returned.
+            PyLmodUnexpectedData: No course data was returned (no such
+                key, an empty list of docs, or not a JSON object).
             requests.RequestException: Exception connection error
 
         Returns:
@@ -179,9 +180,10 @@ class Membership(Base):
                                'got {0}'.format(course_data))
             log.exception(failure_message)
             raise PyLmodUnexpectedData(failure_message)
-        except TypeError:
-            failure_message = ('TypeError in get_course_id - '
-                               'got {0}'.format(course_data))
+        except (TypeError, IndexError) as err:
+            failure_message = ('{0} in get_course_id - '
+                               'got {1}'.format(type(err).__name__,
+                                                course_data))
             log.exception(failure_message)
             raise PyLmodUnexpectedData(failure_message)
 

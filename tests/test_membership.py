@@ -119,6 +119,7 @@ def test_get_course_id(membership, lmod_mock, lmod_payload):
     ['arnold'],  # TypeError
     {'nada': 'nothing'},  # KeyError
     {'response': None},  # TypeError
+    {'response': {'docs': []}},  # IndexError: no such course
 ])
 def test_get_course_id_unexpected_data(membership, lmod_mock, body):
     lmod_mock.get(ROOT + 'courseguide/course?uuid=' + COURSE_UUID, json=body)
