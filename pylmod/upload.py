@@ -1,18 +1,15 @@
-"""Grade spreadsheets to LMod: reading, checking, batching, and the report.
+"""Grade spreadsheets to LMod: checking, batching, and the report.
 
-:meth:`pylmod.GradeBook.spreadsheet2gradebook` is built from the pieces here.
+:meth:`pylmod.GradeBook.spreadsheet2gradebook` is built from the pieces here
+(reading the file is :mod:`pylmod.spreadsheet`).
 Students and assignments are indexed once (by lower-cased email and by
 name), rows are streamed, and every grade the caller asked to send ends with
 a known outcome in an :class:`UploadReport`.
 """
 from __future__ import annotations
 
-import contextlib
-import csv
 import itertools
 import logging
-import math
-import os
 import time
 from dataclasses import dataclass, field
 from typing import (
@@ -20,7 +17,6 @@ from typing import (
     Any,
     Dict,
     Iterable,
-    Iterator,
     List,
     Mapping,
     Optional,
@@ -35,20 +31,22 @@ from pylmod.exceptions import (
     PyLmodCSVError,
     PyLmodFailedAssignmentCreation,
 )
+from pylmod.spreadsheet import (  # noqa: F401 - part of this module's API
+    ALTERNATE_EMAIL_FIELD,
+    DEFAULT_EMAIL_FIELD,
+    NON_ASSIGNMENT_FIELDS,
+    guess_delimiter,
+    header_columns,
+    numbered_rows,
+    open_grade_csv,
+    parse_grade,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from pylmod.gradebook import GradeBook
 
 log = logging.getLogger(__name__)
 
-#: The column holding the student's email unless ``email_field`` is given.
-DEFAULT_EMAIL_FIELD = 'External email'
-#: The spelling of the PyLmod 0.2.0 documentation, used when the file has it
-#: and not :data:`DEFAULT_EMAIL_FIELD`.
-ALTERNATE_EMAIL_FIELD = 'External_email'
-#: Columns that are never assignments.
-NON_ASSIGNMENT_FIELDS = (
-    'ID', 'Username', 'Full Name', 'edX email', 'External email')
 #: Most grades in one ``multiGrades`` request: a normal class needs one.
 DEFAULT_BATCH_SIZE = 20000
 #: Attempts at creating one assignment when an attempt's outcome is unknown.
@@ -196,145 +194,6 @@ def index_assignments(assignments: Iterable[Mapping[str, Any]]
     for assignment in assignments:
         index.setdefault(assignment['name'], assignment)
     return index
-
-
-def parse_grade(value: Any) -> Tuple[Optional[float], str]:
-    """Return ``(number, '')`` for a grade cell, or ``(None, reason)``.
-
-    Empty cells are skipped (never zero); ``nan`` and ``inf`` are rejected.
-    """
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None, 'empty'
-        return None, 'not a number'
-    if not math.isfinite(number):
-        return None, 'not a finite number'
-    return number, ''
-
-
-def guess_delimiter(header_line: Any) -> str:
-    """Return the delimiter of a header line: ``;`` or tab when the line has
-    that and no comma, else ``,`` (the excel dialect)."""
-    if isinstance(header_line, str) and ',' not in header_line:
-        for delimiter in (';', '\t'):
-            if delimiter in header_line:
-                return delimiter
-    return ','
-
-
-@contextlib.contextmanager
-def open_grade_csv(csv_file: Any, delimiter: Optional[str] = None
-                   ) -> Iterator[csv.DictReader]:
-    """Yield a :class:`csv.DictReader` (excel dialect) over a grade file.
-
-    Args:
-        csv_file: a path, or an open text file (anything with ``.read``).
-            A path is read as UTF-8, with or without a byte order mark, and
-            closed afterwards.
-        delimiter: the delimiter; ``None`` guesses it from the header line
-            (see :func:`guess_delimiter`).
-    """
-    with contextlib.ExitStack() as stack:
-        if hasattr(csv_file, 'read'):
-            text = csv_file
-        else:
-            text = stack.enter_context(
-                open(csv_file, newline='', encoding='utf-8-sig'))
-        lines: Iterable[Any] = text
-        options: Dict[str, Any] = {}
-        try:
-            if delimiter is None and hasattr(text, 'readline'):
-                header_line = _read_header_line(text, csv_file)
-                lines = itertools.chain([header_line], text)
-                delimiter = guess_delimiter(header_line)
-            if delimiter not in (None, ','):
-                options['delimiter'] = delimiter
-            try:
-                yield csv.DictReader(lines, dialect='excel', **options)
-            except PyLmodCSVError as err:
-                name = getattr(text, 'name', csv_file)
-                if not isinstance(name, str):
-                    raise
-                raise PyLmodCSVError('{0}: {1}'.format(name, err)) from err
-        except PyLmodCSVError as err:
-            if text is not csv_file:
-                _raise_for_undecodable_line(csv_file, err)
-            raise
-
-
-def _raise_for_undecodable_line(path: Any, err: BaseException) -> None:
-    """Re-raise a decoding error of the file at ``path`` naming the line
-    that holds the bad bytes: the text layer decodes whole blocks ahead of
-    the CSV reader, so the line it was on is not that line."""
-    cause: Optional[BaseException] = err
-    while cause is not None and not isinstance(cause, UnicodeDecodeError):
-        cause = cause.__cause__
-    if cause is None:
-        return
-    with open(path, 'rb') as raw:
-        # UTF-8 never uses the newline byte inside a character.
-        for line_number, line in enumerate(raw, 1):
-            try:
-                line.decode('utf-8')
-            except UnicodeDecodeError as line_error:
-                raise PyLmodCSVError(
-                    '{0}: line {1} is not valid UTF-8 ({2})'.format(
-                        os.fspath(path), line_number, line_error),
-                ) from line_error
-
-
-def _read_header_line(text: Any, source: Any) -> Any:
-    try:
-        return text.readline()
-    except UnicodeDecodeError as err:
-        raise PyLmodCSVError('{0}: line 1 is not valid UTF-8 ({1})'.format(
-            source, err)) from err
-
-
-def numbered_rows(rows: Iterable[Mapping[str, Any]]
-                  ) -> Iterator[Tuple[int, Mapping[str, Any]]]:
-    """Yield ``(line, row)``; the header is line 1.
-
-    Decoding and CSV syntax errors become :class:`PyLmodCSVError` naming the
-    line.
-    """
-    iterator = iter(rows)
-    position = 1
-    while True:
-        position += 1
-        try:
-            row = next(iterator)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as err:
-            raise PyLmodCSVError('line {0} is not valid UTF-8 ({1})'.format(
-                _line_number(rows, position) + 1, err)) from err
-        except csv.Error as err:
-            raise PyLmodCSVError('line {0}: {1}'.format(
-                _line_number(rows, position), err)) from err
-        yield _line_number(rows, position), row
-
-
-def _line_number(rows: Any, position: int) -> int:
-    line_num = getattr(rows, 'line_num', None)
-    return line_num if isinstance(line_num, int) else position
-
-
-def header_columns(rows: Any) -> Optional[List[Any]]:
-    """Return the header of a :class:`csv.DictReader` (``None`` for other
-    iterables), with a byte order mark left on the first name removed."""
-    try:
-        columns = getattr(rows, 'fieldnames', None)
-    except UnicodeDecodeError as err:
-        raise PyLmodCSVError('line 1 is not valid UTF-8 ({0})'.format(
-            err)) from err
-    if not isinstance(columns, list):
-        return None
-    if columns and isinstance(columns[0], str):
-        columns[0] = columns[0].lstrip('\ufeff')
-    return columns
 
 
 def classify_multigrade_response(

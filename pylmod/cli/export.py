@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Mapping, Sequence, TextIO, Tuple
 
 from pylmod.cli.options import CliError
 from pylmod.gradebook import GradeBook
-from pylmod.upload import DEFAULT_EMAIL_FIELD, NON_ASSIGNMENT_FIELDS
+from pylmod.spreadsheet import DEFAULT_EMAIL_FIELD, NON_ASSIGNMENT_FIELDS
 
 log = logging.getLogger(__name__)
 
