@@ -28,10 +28,8 @@ def server(fake):
 
 
 @pytest.fixture
-def client(server, fake):
-    session = ClientCredentialsSession(server.url, fake.CLIENT_ID,
-                                       fake.CLIENT_SECRET)
-    return OpenEdxClient(session, server.url, page_size=4)
+def client(server):
+    return server.client(page_size=4)
 
 
 def _api_requests(server):

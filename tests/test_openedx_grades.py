@@ -4,15 +4,12 @@ import json
 import pytest
 
 from pylmod import GradeBook
-from pylmod.openedx.auth import ClientCredentialsSession
-from pylmod.openedx.client import OpenEdxClient
 from pylmod.openedx.errors import OpenEdxConfigError
 from pylmod.openedx.grades import OVERALL_GRADE, load_mapping_csv, push_grades
 from pylmod.testing import DEMO_GRADEBOOK_ID, DEMO_GRADEBOOK_UUID
 from pylmod.testing.fake_openedx import (
     DEMO_COURSE_KEY,
     DEMO_PROGRAM_UUID,
-    FakeOpenEdx,
     OpenEdxServer,
 )
 
@@ -23,16 +20,13 @@ MIDTERM_ID = 16708850       # graded for the first 200 demo students
 
 @pytest.fixture
 def openedx():
-    with OpenEdxServer(FakeOpenEdx.demo()) as server:
+    with OpenEdxServer() as server:
         yield server
 
 
 @pytest.fixture
 def client(openedx):
-    fake = openedx.fake
-    session = ClientCredentialsSession(openedx.url, fake.CLIENT_ID,
-                                       fake.CLIENT_SECRET)
-    return OpenEdxClient(session, openedx.url, page_size=7)
+    return openedx.client(page_size=7)
 
 
 @pytest.fixture

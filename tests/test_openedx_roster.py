@@ -4,8 +4,6 @@ import json
 
 import pytest
 
-from pylmod.openedx.auth import ClientCredentialsSession
-from pylmod.openedx.client import OpenEdxClient
 from pylmod.openedx.errors import OpenEdxConfigError
 from pylmod.openedx.roster import RosterEntry, lmod_roster, sync_roster
 from pylmod.testing.demo import DEMO_STUDENT_COUNT
@@ -13,23 +11,19 @@ from pylmod.testing.fake_openedx import (
     DEMO_COURSE_KEY,
     DEMO_CURRICULUM_UUID,
     DEMO_PROGRAM_UUID,
-    FakeOpenEdx,
     OpenEdxServer,
 )
 
 
 @pytest.fixture
 def openedx():
-    with OpenEdxServer(FakeOpenEdx.demo()) as server:
+    with OpenEdxServer() as server:
         yield server
 
 
 @pytest.fixture
 def client(openedx):
-    fake = openedx.fake
-    session = ClientCredentialsSession(openedx.url, fake.CLIENT_ID,
-                                       fake.CLIENT_SECRET)
-    return OpenEdxClient(session, openedx.url, page_size=50)
+    return openedx.client(page_size=50)
 
 
 @pytest.fixture

@@ -11,11 +11,12 @@ Importing this module is cheap: the bridge (and ``edx_rest_api_client``,
 Django) load when a command runs.
 """
 import argparse
+import contextlib
 import csv
 import json
 import os
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 #: Problems listed on stderr (the rest are counted, all are in --report).
@@ -156,22 +157,26 @@ def make_openedx_client(args: argparse.Namespace) -> Any:
     return OpenEdxClient(session, url, page_size=args.page_size)
 
 
-def _openedx_errors(args: argparse.Namespace, err: Exception) -> Exception:
-    """Say Open edX, not LMod, in the errors of the Open edX side."""
+@contextlib.contextmanager
+def _openedx_errors(args: argparse.Namespace) -> Iterator[None]:
+    """Say Open edX, not LMod, in the errors of the Open edX side; a bad
+    sync configuration is a usage error."""
     import requests
 
     from pylmod.openedx.errors import OpenEdxConfigError
     cli = _cli()
-    if isinstance(err, OpenEdxConfigError):
-        return cli.CliError(str(err), EXIT_USAGE)
-    url = str(getattr(getattr(err, 'request', None), 'url', '') or '')
-    base = (getattr(args, 'openedx_url', None)
-            or os.environ.get('PYLMOD_OPENEDX_URL') or '').rstrip('/')
-    if isinstance(err, requests.ConnectionError) and base and \
-            url.startswith(base):
-        return cli.CliError('cannot connect to Open edX at {0}: {1}. Check '
-                            '--openedx-url'.format(base, err))
-    return err
+    try:
+        yield
+    except OpenEdxConfigError as err:
+        raise cli.CliError(str(err), EXIT_USAGE) from err
+    except requests.ConnectionError as err:
+        url = str(getattr(err.request, 'url', '') or '')
+        base = (getattr(args, 'openedx_url', None)
+                or os.environ.get('PYLMOD_OPENEDX_URL') or '').rstrip('/')
+        if not base or not url.startswith(base):
+            raise
+        raise cli.CliError('cannot connect to Open edX at {0}: {1}. Check '
+                           '--openedx-url'.format(base, err)) from err
 
 
 def push_grades_command(args: argparse.Namespace) -> int:
@@ -179,18 +184,13 @@ def push_grades_command(args: argparse.Namespace) -> int:
     from pylmod.openedx.grades import push_grades
     cli = _cli()
     gradebook = cli.make_gradebook(args)
-    try:
+    with _openedx_errors(args):
         report = push_grades(
             make_openedx_client(args), gradebook, args.program,
             args.course_key, args.assignment,
             letter_grades=args.letter_grades, mapping=args.mapping,
             dry_run=args.dry_run, approve_grades=args.approve,
             skip_unchanged=not args.resend_unchanged)
-    except Exception as err:
-        raised = _openedx_errors(args, err)
-        if raised is err:
-            raise
-        raise raised from err
     rows = [record.__dict__ for record in report.records]
     summary: Dict[str, Any] = {'records read': report.records_read}
     return _finish(args, report, rows, GRADE_COLUMNS, 'student_key', summary)
@@ -209,18 +209,13 @@ def sync_roster_command(args: argparse.Namespace) -> int:
     else:
         roster = lmod_roster(cli.make_gradebook(args),
                              section_name=args.section or '')
-    try:
+    with _openedx_errors(args):
         report = sync_roster(
             make_openedx_client(args), roster, program_uuid=args.program,
             course_key=args.course_key, curriculum_uuid=args.curriculum,
             cohorts_from_sections=args.cohorts_from_sections,
             unenroll_missing=args.unenroll_missing, dry_run=args.dry_run,
             enrolled=_read_enrolled(args.enrolled))
-    except Exception as err:
-        raised = _openedx_errors(args, err)
-        if raised is err:
-            raise
-        raise raised from err
     rows = [change.__dict__ for change in report.changes]
     summary = {'target': report.target, 'LMod roster': report.roster_size,
                'to add': len(report.to_add),
@@ -247,7 +242,8 @@ def _read_enrolled(path: Optional[str]) -> Optional[List[str]]:
 
 def _finish(args: argparse.Namespace, report: Any, rows: List[Dict[str, Any]],
             columns: Any, key_column: str, summary: Dict[str, Any]) -> int:
-    """Print problems, the dry-run plan, the counts; write the report."""
+    """Print the problems, then the counts (or the plan of a dry run);
+    write the report; return the exit status."""
     from pylmod.openedx.report import OK_STATUSES
     cli = _cli()
     problems = [row for row in rows if row['status'] not in OK_STATUSES]
@@ -261,9 +257,6 @@ def _finish(args: argparse.Namespace, report: Any, rows: List[Dict[str, Any]],
         sys.stderr.write('pylmod: stopped: {0}\n'.format(report.error))
     if args.report:
         _write_report(args.report, report, rows, columns)
-    if args.dry_run:
-        cli.print_rows(args, [row for row in rows
-                              if row['status'] == 'dry run'], columns)
     counts = dict(summary)
     counts.update(report.counts())
     counts.update(_skip_reasons(rows))
@@ -271,7 +264,16 @@ def _finish(args: argparse.Namespace, report: Any, rows: List[Dict[str, Any]],
     if getattr(args, 'format', None) != 'json':
         counts = {name: value for name, value in counts.items()
                   if value or name in summary or name == 'confirmed'}
-    cli.print_mapping(args, counts)
+    if args.dry_run:
+        # The plan is the result; the counts go with the messages.
+        cli.print_rows(args, [row for row in rows
+                              if row['status'] == 'dry run'], columns)
+        sys.stderr.write('pylmod: dry run, nothing sent: {0}\n'.format(
+            ', '.join('{0} {1}'.format(value, name)
+                      for name, value in counts.items()
+                      if isinstance(value, int))))
+    else:
+        cli.print_mapping(args, counts)
     if args.report:
         sys.stderr.write('pylmod: wrote every record to {0}\n'.format(
             args.report))

@@ -283,7 +283,7 @@ def _curriculum(curriculum_uuid: Optional[str],
 def _skip_removals(report: RosterSyncReport, keys: List[str]) -> None:
     report.changes.extend(RosterChange(
         key, UNENROLL, SKIPPED,
-        reason='not in LMod; not removed without unenroll_missing')
+        reason='not in LMod: not removed without unenroll_missing')
         for key in keys)
 
 

@@ -1,25 +1,9 @@
-"""A fake Open edX REST server for tests: stdlib HTTP on loopback.
+"""The state of the fake Open edX and its answers, without HTTP.
 
-It implements, as the edx-platform API documentation describes them, the
-calls of :data:`pylmod.openedx.endpoints.ENDPOINTS` (and routes with that
-table): the OAuth2 token endpoint (client credentials, JWT-looking tokens,
-401 for a bad secret), program course grades with cursor pagination and
-``page_size`` (200/204/207/422), program enrollments and program course
-enrollments (paginated GET; POST/PATCH/PUT with per-learner results,
-200/207/422, 413 above 25 learners) and ``bulk_enroll`` (the documented
-result shape; 400 for a bad course key or a cohort count that is not the
-course count).  Every request is logged.
-
-Example:
-
-.. code-block:: python
-
-    from pylmod.testing.fake_openedx import FakeOpenEdx, OpenEdxServer
-
-    fake = FakeOpenEdx.demo()
-    fake.set_grade(PROGRAM, COURSE, 'student@example.com', 0.9, 'A')
-    with OpenEdxServer(fake) as server:
-        session = oauth_session(server.url, fake.CLIENT_ID, fake.CLIENT_SECRET)
+:class:`FakeOpenEdx` holds programs, courses, learners and tokens, and
+:meth:`FakeOpenEdx.handle` answers one request as ``(status, body)``; the
+HTTP server in :mod:`pylmod.testing.fake_openedx.server` only decodes and
+encodes.  Requests are routed with :data:`pylmod.openedx.endpoints.ENDPOINTS`.
 """
 import base64
 import json
@@ -27,9 +11,8 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlencode
 
 from pylmod.openedx.endpoints import (
     DEFAULT_PAGE_SIZE,
@@ -42,18 +25,8 @@ DEMO_PROGRAM_UUID = '11111111-2222-3333-4444-555555555555'
 DEMO_CURRICULUM_UUID = '66666666-7777-8888-9999-000000000000'
 DEMO_COURSE_KEY = 'course-v1:MITx+6.002x+2026_Spring'
 
+#: An answer: ``(HTTP status, JSON-able body or None)``.
 Answer = Tuple[int, Any]
-
-
-@dataclass
-class LoggedRequest:
-    """One request the fake received (the client secret is masked)."""
-
-    method: str
-    path: str
-    params: Dict[str, str]
-    body: Any
-    headers: Dict[str, str]
 
 
 @dataclass
@@ -453,106 +426,3 @@ def _page(rows: List[Dict[str, Any]], params: Dict[str, str],
         'previous': link(max(offset - size, 0)) if offset else None,
         'results': rows[offset:offset + size],
     }
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: '_Server'
-    protocol_version = 'HTTP/1.1'
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        """Quiet: the fake logs requests in :attr:`OpenEdxServer.requests`."""
-
-    def _serve(self) -> None:
-        split = urlsplit(self.path)
-        params = dict(parse_qsl(split.query))
-        length = int(self.headers.get('Content-Length') or 0)
-        raw = self.rfile.read(length).decode('utf-8') if length else ''
-        body: Any = None
-        if 'application/x-www-form-urlencoded' in self.headers.get(
-                'Content-Type', ''):
-            body = dict(parse_qsl(raw))
-        elif raw:
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                body = raw
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        logged = dict(body, client_secret='***') if (
-            isinstance(body, dict) and 'client_secret' in body) else body
-        self.server.log.append(LoggedRequest(
-            self.command, split.path, params, logged, headers))
-        status, answer = self.server.fake.handle(
-            self.command, split.path, params, body, headers,
-            'http://{0}'.format(self.headers.get('Host')))
-        data = b'' if answer is None else json.dumps(answer).encode()
-        self.send_response(status)
-        if answer is not None:
-            self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, fake: FakeOpenEdx, port: int) -> None:
-        super().__init__(('127.0.0.1', port), _Handler)
-        self.fake = fake
-        self.log: List[LoggedRequest] = []
-
-
-class OpenEdxServer:
-    """Run a :class:`FakeOpenEdx` on ``http://127.0.0.1:<port>`` in threads.
-
-    Args:
-        fake: the state to serve (``FakeOpenEdx.demo()`` by default).
-        port: 0 for an ephemeral port.
-
-    Attributes:
-        url (str): the LMS root, e.g. ``http://127.0.0.1:40123``.
-        requests (list): every :class:`LoggedRequest` received.
-    """
-
-    def __init__(self, fake: Optional[FakeOpenEdx] = None,
-                 port: int = 0) -> None:
-        self.fake = fake if fake is not None else FakeOpenEdx.demo()
-        self._server = _Server(self.fake, port)
-        self.url = 'http://127.0.0.1:{0}'.format(self._server.server_port)
-        self._thread: Optional[threading.Thread] = None
-
-    @property
-    def requests(self) -> List[LoggedRequest]:
-        """The requests received so far, in order."""
-        return self._server.log
-
-    def requests_to(self, endpoint: str,
-                    method: Optional[str] = None) -> List[LoggedRequest]:
-        """The logged requests to an endpoint row (and method)."""
-        return [request for request in self.requests
-                if match_endpoint(request.path)[0] is ENDPOINTS[endpoint]
-                and method in (None, request.method)]
-
-    def start(self) -> 'OpenEdxServer':
-        """Start serving in a daemon thread."""
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={'poll_interval': 0.05},
-            name='fake-openedx', daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
-
-    def __enter__(self) -> 'OpenEdxServer':
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
