@@ -159,17 +159,16 @@ class ClientCredentialsSession(requests.Session):
         """Send a request with ``Authorization: JWT <token>``; renew the
         token and send once more if the answer is 401."""
         token, fresh = self._current_token()
-        headers: Dict[str, str] = dict(kwargs.pop('headers', None) or {})
+        headers: Dict[str, str] = dict(kwargs.get('headers') or {})
         headers['Authorization'] = 'JWT ' + token
-        response = super().request(method, url, *args, headers=headers,
-                                   **kwargs)
+        kwargs['headers'] = headers
+        response = super().request(method, url, *args, **kwargs)
         if response.status_code == 401 and not fresh:
             log.info('Open edX answered 401: renewing the token')
             with self._lock:
                 token = self.fetch_token()
             headers['Authorization'] = 'JWT ' + token
-            response = super().request(method, url, *args, headers=headers,
-                                       **kwargs)
+            response = super().request(method, url, *args, **kwargs)
         return response
 
 

@@ -6,7 +6,7 @@ with the same rows, so a path template is written exactly once.  The facts
 (paths, statuses, limits) are those of the edx-platform API documentation.
 """
 import re
-from typing import Dict, NamedTuple, Optional, Pattern, Tuple
+from typing import Dict, NamedTuple, Optional, Tuple
 from urllib.parse import quote
 
 #: The most learners one program (course) enrollment write may carry; Open
@@ -55,7 +55,7 @@ class OpenEdxEndpoint(NamedTuple):
             name: quote(str(value), safe=':+@') for name, value in ids.items()
         })
 
-    def pattern(self) -> Pattern[str]:
+    def pattern(self) -> 're.Pattern[str]':
         """Return a regular expression matching this path (for servers)."""
         regex = re.sub(r'\\\{(\w+)\\\}', r'(?P<\1>[^/]+)',
                        re.escape(self.path))

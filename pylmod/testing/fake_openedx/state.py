@@ -264,11 +264,12 @@ class FakeOpenEdx:
         program = self.programs.get(ids['program_uuid'])
         if program is None:
             return 404, {'detail': 'program not found'}
-        course = None
+        course = _Course()
         if 'course_id' in ids:
-            course = program.courses.get(ids['course_id'])
-            if course is None:
+            found = program.courses.get(ids['course_id'])
+            if found is None:
                 return 404, {'detail': 'course not found in program'}
+            course = found
         if name == 'program_course_grades':
             return self._grades_page(list(course.grades.values()),
                                      params, url)
@@ -307,8 +308,9 @@ class FakeOpenEdx:
                 MAX_LEARNERS_PER_WRITE)}
         key_field = ('external_user_key' if name == 'program_enrollments'
                      else 'student_key')
-        keys = [item.get(key_field) if isinstance(item, dict) else None
-                for item in body]
+        keys: List[Any] = [
+            item.get(key_field) if isinstance(item, dict) else None
+            for item in body]
         if not all(isinstance(key, str) and key for key in keys):
             return 400, {'detail': 'every item needs a {0}'.format(key_field)}
         if name == 'program_enrollments' and method != 'PATCH' and not all(
