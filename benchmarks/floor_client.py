@@ -6,11 +6,11 @@ GRADES_JSON holds the grade array pylmod would send.  Timed: ``json.dumps``
 of the array and one raw ``requests`` POST to ``multiGrades``; nothing else.
 """
 import json
-import resource
 import sys
 import time
 
 import requests
+from measure import peak_rss_mb
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     print(json.dumps({
         'seconds': seconds,
-        'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        'peak_rss_mb': peak_rss_mb(),
         'status': response.status_code,
     }))
 

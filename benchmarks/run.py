@@ -2,9 +2,9 @@
 
 One command runs everything and prints a table::
 
-    python benchmarks/run.py                       # 1k, 10k, 50k, 100k students
-    python benchmarks/run.py --sizes 1000,20000    # chosen sizes
-    python benchmarks/run.py --no-legacy           # skip PyLmod 1.0.2
+    python benchmarks/run.py                     # 1k to 100k students
+    python benchmarks/run.py --sizes 1000,20000  # chosen sizes
+    python benchmarks/run.py --no-legacy         # skip PyLmod 1.0.2
 
 For each size, a fake LMod (``pylmod.testing``) is started over mutual TLS in
 its own process, seeded with that many students and five assignments, and
@@ -16,7 +16,10 @@ three clients run in their own processes against it:
     virtualenv (up to ``--legacy-max`` students: its cost grows with
     rows x students);
 (c) the floor: ``json.dumps`` of the same grades and one raw ``requests``
-    POST to ``multiGrades``.
+    POST to ``multiGrades``;
+(e) for (a) and (b), the CPU seconds from the CSV file to the grade array,
+    with the students and assignments already fetched (``--cpu-only`` of
+    ``upload_client.py``): the cost 1.0.x spent before any network I/O.
 
 Then (d) the time of ``import pylmod`` against ``import requests`` (median
 of fresh interpreters).  Seconds are wall-clock; memory is the peak resident
@@ -148,9 +151,15 @@ def benchmark_size(students: int, work: str,
                        paths['grades.csv']]
         row['pylmod'] = run_client(sys.executable, 'upload_client.py',
                                    upload_args, server.ca_cert)
+        row['pylmod_cpu'] = run_client(
+            sys.executable, 'upload_client.py', upload_args + ['--cpu-only'],
+            server.ca_cert)
         if legacy:
             row['legacy'] = run_client(legacy, 'upload_client.py',
                                        upload_args, server.ca_cert)
+            row['legacy_cpu'] = run_client(
+                legacy, 'upload_client.py', upload_args + ['--cpu-only'],
+                server.ca_cert)
         row['floor'] = run_client(
             sys.executable, 'floor_client.py',
             [server.url, server.client_cert, str(GRADEBOOK_ID),
@@ -159,19 +168,30 @@ def benchmark_size(students: int, work: str,
 
 
 def print_table(rows: List[Dict[str, Any]]) -> None:
-    """Print the results side by side."""
-    print('{0:>9} {1:>9} {2:>16} {3:>16} {4:>14} {5:>9} {6:>9}'.format(
-        'students', 'grades', 'pylmod s (MB)', '1.0.2 s (MB)',
-        'floor s (MB)', '1.0.2/new', 'new/floor'))
+    """Print the results side by side: end to end in seconds (peak MB),
+    then the CPU seconds from CSV to grade array."""
+    line = ('{0:>9} {1:>8} {2:>13} {3:>13} {4:>12} {5:>9} {6:>9} {7:>9} '
+            '{8:>10} {9:>9}')
+    print(line.format('students', 'grades', 'pylmod', '1.0.2', 'floor',
+                      '1.0.2/new', 'new/floor', 'cpu new', 'cpu 1.0.2',
+                      'cpu ratio'))
     for row in rows:
         new, floor = row['pylmod'], row['floor']
-        legacy = row.get('legacy')
-        print('{0:>9} {1:>9} {2:>16} {3:>16} {4:>14} {5:>9} {6:>9}'.format(
+        legacy, legacy_cpu = row.get('legacy'), row.get('legacy_cpu')
+        print(line.format(
             row['students'], row['grades'], _cell(new), _cell(legacy),
             _cell(floor),
-            '{0:.0f}x'.format(legacy['seconds'] / new['seconds'])
-            if legacy else '-',
-            '{0:.2f}x'.format(new['seconds'] / floor['seconds'])))
+            _ratio(legacy, new), _ratio(new, floor, '{0:.2f}x'),
+            '{0:.3f}'.format(row['pylmod_cpu']['seconds']),
+            '{0:.2f}'.format(legacy_cpu['seconds']) if legacy_cpu else '-',
+            _ratio(legacy_cpu, row['pylmod_cpu'])))
+
+
+def _ratio(numerator: Optional[Dict[str, Any]],
+           denominator: Dict[str, Any], template: str = '{0:.0f}x') -> str:
+    if not numerator:
+        return '-'
+    return template.format(numerator['seconds'] / denominator['seconds'])
 
 
 def _cell(result: Optional[Dict[str, Any]]) -> str:
@@ -183,7 +203,7 @@ def _cell(result: Optional[Dict[str, Any]]) -> str:
 
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--sizes', default='1000,10000,50000,100000',
+    parser.add_argument('--sizes', default='1000,10000,20000,50000,100000',
                         help='comma-separated numbers of students')
     parser.add_argument('--legacy-max', type=int, default=20000,
                         help='largest size to run PyLmod 1.0.2 on')

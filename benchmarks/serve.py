@@ -16,8 +16,10 @@ def main() -> None:
     seed_path, cert_dir = sys.argv[1:3]
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    with LmodServer(FakeLmod.from_file(seed_path), cert_dir=cert_dir) as server:
-        print(json.dumps({'url': server.url, 'client_cert': server.client_cert,
+    fake = FakeLmod.from_file(seed_path)
+    with LmodServer(fake, cert_dir=cert_dir) as server:
+        print(json.dumps({'url': server.url,
+                          'client_cert': server.client_cert,
                           'ca_cert': server.ca_cert}), flush=True)
         stopped.wait()
 

@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 DEFAULT_URLBASE = 'https://learning-modules.mit.edu:8443/'
 
 #: A client certificate: the path of one PEM file holding the certificate and
-#: its private key (what MIT issues), or a ``(certificate, key)`` pair of paths.
+#: its private key (what MIT issues), or a ``(certificate, key)`` pair of
+#: paths.
 Certificate = Union[str, 'os.PathLike[str]', Tuple[str, str], None]
 
 #: How many characters of a non-JSON body an exception message quotes.
@@ -58,7 +59,8 @@ class LmodRetry(Retry):
         return min(super().get_backoff_time(), self.backoff_cap)
 
     def get_retry_after(self, response: Any) -> Optional[float]:
-        """Return the server's ``Retry-After``, at most :attr:`retry_after_cap`."""
+        """Return the server's ``Retry-After``, at most
+        :attr:`retry_after_cap`."""
         seconds = super().get_retry_after(response)
         if seconds is None:
             return None
@@ -235,7 +237,7 @@ class Base:
 
     @property
     def timeout(self) -> Tuple[float, float]:
-        """The ``(connect, read)`` timeout pair derived from :attr:`TIMEOUT`."""
+        """The ``(connect, read)`` timeouts derived from :attr:`TIMEOUT`."""
         return min(self.CONNECT_TIMEOUT, self.TIMEOUT), self.TIMEOUT
 
     @staticmethod

@@ -137,6 +137,9 @@ def numbered_rows(rows: Iterable[Mapping[str, Any]]
     line.
     """
     iterator = iter(rows)
+    # A csv.DictReader knows the physical line (a quoted cell may span
+    # lines); other iterables count rows.
+    counts_lines = isinstance(getattr(rows, 'line_num', None), int)
     position = 1
     while True:
         position += 1
@@ -150,7 +153,7 @@ def numbered_rows(rows: Iterable[Mapping[str, Any]]
         except csv.Error as err:
             raise PyLmodCSVError('line {0}: {1}'.format(
                 _line_number(rows, position), err)) from err
-        yield _line_number(rows, position), row
+        yield (rows.line_num if counts_lines else position), row  # type: ignore[attr-defined]
 
 
 def _line_number(rows: Any, position: int) -> int:
