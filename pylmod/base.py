@@ -283,9 +283,11 @@ class Base:
         Returns:
             list: the json-encoded content of the response
         """
-        # Passed per request because requests lets REQUESTS_CA_BUNDLE /
-        # CURL_CA_BUNDLE override a Session's own verify= (psf/requests#3829).
-        kwargs.setdefault('verify', self._session.verify)
+        # An explicit CA bundle (or False) is passed per request because
+        # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a
+        # Session's own verify= (psf/requests#3829); True needs no help.
+        if self._session.verify is not True:
+            kwargs.setdefault('verify', self._session.verify)
         try:
             response = func(url, timeout=self.timeout, **kwargs)
         except requests.RequestException as err:
