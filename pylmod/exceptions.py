@@ -29,6 +29,14 @@ class PyLmodNoSuchSection(PyLmodException):
     """Failed to find the specified section."""
 
 
+class PyLmodNoSuchCourse(PyLmodUnexpectedData, IndexError):
+    """The course guide has no course with the uuid asked for (its list of
+    docs is empty).
+
+    It is also an ``IndexError``, what PyLmod 1.0.x raised here.
+    """
+
+
 class PyLmodCertificateError(PyLmodException):
     """The client certificate (or its key) cannot be read.
 

@@ -8,7 +8,11 @@ from typing import Any, List, Optional
 
 from pylmod.base import Base
 from pylmod.endpoints import ENDPOINTS, MEMBERSHIP
-from pylmod.exceptions import PyLmodMissingId, PyLmodUnexpectedData
+from pylmod.exceptions import (
+    PyLmodMissingId,
+    PyLmodNoSuchCourse,
+    PyLmodUnexpectedData,
+)
 
 log = logging.getLogger(__name__)  # pylint: disable=invalid-name
 
@@ -164,7 +168,9 @@ class Membership(Base):
 
         Raises:
             PyLmodUnexpectedData: No course data was returned (no such
-                key, an empty list of docs, or not a JSON object).
+                key, or not a JSON object).
+            PyLmodNoSuchCourse: an empty list of docs: no such course (a
+                ``PyLmodUnexpectedData`` and an ``IndexError``).
             requests.RequestException: Exception connection error
 
         Returns:
@@ -180,12 +186,17 @@ class Membership(Base):
                                'got {0}'.format(course_data))
             log.exception(failure_message)
             raise PyLmodUnexpectedData(failure_message)
-        except (TypeError, IndexError) as err:
-            failure_message = ('{0} in get_course_id - '
-                               'got {1}'.format(type(err).__name__,
-                                                course_data))
+        except TypeError:
+            failure_message = ('TypeError in get_course_id - '
+                               'got {0}'.format(course_data))
             log.exception(failure_message)
             raise PyLmodUnexpectedData(failure_message)
+        except IndexError:
+            # Also an IndexError: what 1.0.x callers catch for this case.
+            failure_message = ('No course with uuid {0!r} in get_course_id '
+                               '- got {1}'.format(uuid, course_data))
+            log.exception(failure_message)
+            raise PyLmodNoSuchCourse(failure_message)
 
     def get_course_guide_staff(self, course_id: Any = '') -> List[dict]:
         """``GET service/membership/courseguide/course/{courseId}/staff``

@@ -2,7 +2,11 @@
 import pytest
 from responses import matchers
 
-from pylmod.exceptions import PyLmodMissingId, PyLmodUnexpectedData
+from pylmod.exceptions import (
+    PyLmodMissingId,
+    PyLmodNoSuchCourse,
+    PyLmodUnexpectedData,
+)
 from pylmod.membership import Membership
 
 URLBASE = 'https://learning-modules-test.mit.edu:8443/'
@@ -125,6 +129,19 @@ def test_get_course_id_unexpected_data(membership, lmod_mock, body):
     lmod_mock.get(ROOT + 'courseguide/course?uuid=' + COURSE_UUID, json=body)
     with pytest.raises(PyLmodUnexpectedData):
         membership.get_course_id(COURSE_UUID)
+
+
+def test_get_course_id_of_no_course_is_also_an_index_error(membership,
+                                                          lmod_mock):
+    # PyLmod 1.0.x let the IndexError of an empty list of docs through;
+    # callers that catch it keep working.
+    lmod_mock.get(ROOT + 'courseguide/course?uuid=/project/nosuch',
+                  json={'response': {'docs': [], 'numFound': 0}})
+    with pytest.raises(IndexError) as raised:
+        membership.get_course_id('/project/nosuch')
+    assert isinstance(raised.value, PyLmodNoSuchCourse)
+    assert isinstance(raised.value, PyLmodUnexpectedData)
+    assert '/project/nosuch' in str(raised.value)
 
 
 def test_get_course_guide_staff_uses_own_course_id(membership, lmod_mock,
