@@ -8,7 +8,7 @@ working.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional, Tuple
 
 import requests
 
@@ -48,6 +48,11 @@ class PyLmodCertificateError(PyLmodException):
         super().__init__(message)
         self.path = path
 
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # Pickled with its arguments, so that it crosses process boundaries
+        # (multiprocessing, task queues) like the built-in exceptions.
+        return type(self), (str(self), self.path), self.__dict__
+
 
 class PyLmodMissingId(PyLmodException, ValueError):
     """A call needs an id that was given neither to the method nor to the
@@ -75,6 +80,11 @@ class PyLmodBadResponse(PyLmodException, ValueError):
         self.response = response
         self.status_code = response.status_code
         self.body_start = body_start
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return (type(self), (str(self), self.response, self.body_start),
+                self.__dict__)
 
 
 class PyLmodHTTPError(PyLmodException, requests.HTTPError):
