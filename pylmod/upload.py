@@ -12,6 +12,7 @@ import contextlib
 import gc
 import itertools
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import (
@@ -206,22 +207,28 @@ def classify_multigrade_response(
     ``multiGrades`` request, from LMod's response.
 
     LMod lists the grades it did not store in ``data.results`` (with
-    ``data.numFailures``); a body with ``status`` -1 and no ``data`` means
-    none was stored.  Failures the response does not identify make the
-    other grades of the request :data:`UNCONFIRMED`.
+    ``data.numFailures``): those are :data:`FAILED`.  A body whose
+    ``status`` is not 1 and that identifies no failed grade means none was
+    stored (all :data:`FAILED`); failures the response counts but does not
+    identify, or a failing ``status`` beside identified failures, leave the
+    other grades :data:`UNCONFIRMED`.  Only a response that reports no
+    failure at all confirms every grade.
     """
     if not isinstance(response, Mapping):
         return [(UNCONFIRMED, 'unexpected response')] * len(grades)
+    succeeded = response.get('status', 1) in (1, '1')
     data = response.get('data')
     if not isinstance(data, Mapping):
-        if response.get('status', 1) not in (1, '1'):
-            message = str(response.get('message') or 'request failed')
-            return [(FAILED, message)] * len(grades)
-        return [(CONFIRMED, '')] * len(grades)
+        data = {}
     results = [entry for entry in data.get('results') or []
                if isinstance(entry, Mapping)]
-    if not results and not data.get('numFailures'):
-        return [(CONFIRMED, '')] * len(grades)
+    num_failures = _count(data.get('numFailures'))
+    if not results:
+        if not succeeded:
+            message = str(response.get('message') or 'request failed')
+            return [(FAILED, message)] * len(grades)
+        if num_failures == 0:
+            return [(CONFIRMED, '')] * len(grades)
     failed = {(entry.get('studentId'), entry.get('assignmentId')): entry
               for entry in results}
     outcomes = []
@@ -232,14 +239,25 @@ def classify_multigrade_response(
         else:
             outcomes.append((FAILED, str(
                 entry.get('message') or entry.get('error') or 'rejected')))
-    num_failures = data.get('numFailures') or 0
     identified = sum(1 for status, _ in outcomes if status == FAILED)
-    if isinstance(num_failures, int) and num_failures > identified:
-        message = 'LMod reported {0} failures and identified {1}'.format(
-            num_failures, identified)
+    if num_failures is None or num_failures > identified or not succeeded:
+        message = ('LMod reported {0} failures and identified {1}'.format(
+            data.get('numFailures'), identified) if succeeded else
+            'LMod answered status {0!r}: {1}'.format(
+                response.get('status'), response.get('message')))
         outcomes = [(UNCONFIRMED, message) if status == CONFIRMED
                     else (status, text) for status, text in outcomes]
     return outcomes
+
+
+def _count(value: Any) -> Optional[int]:
+    """``numFailures`` as a number: 0 when absent, ``None`` when unreadable."""
+    if value is None:
+        return 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def merge_multigrade_responses(responses: Sequence[Any]) -> Dict[str, Any]:
@@ -316,20 +334,22 @@ class GradeUpload:
              dry_run: bool = False) -> None:
         """Turn rows into grades, creating missing assignments (unless
         ``dry_run``)."""
-        with _cyclic_gc_paused():
-            self._read(rows, dry_run)
-
-    def _read(self, rows: Iterable[Mapping[str, Any]],
-              dry_run: bool) -> None:
         self._dry_run = dry_run
         self._assignment_by_name = index_assignments(
             self.gradebook.get_assignments())
         student_by_email = index_students(self.gradebook.get_students())
         self._check_email_column(header_columns(rows), 1)
+        with _cyclic_gc_paused():
+            self._read_rows(rows, student_by_email)
+
+    def _read_rows(self, rows: Iterable[Mapping[str, Any]],
+                   student_by_email: Mapping[str, Mapping[str, Any]]
+                   ) -> None:
         # The loop runs once per cell of a class that may have 100,000
         # students: the hot path keeps its names local.
         report, grades = self.report, self._grades
         approve_grades = self.approve_grades
+        columns_by_header = self._columns_by_header
         for line, row in numbered_rows(rows):
             report.rows_read += 1
             if self.email_field not in row:
@@ -343,11 +363,17 @@ class GradeUpload:
                 log.debug('line %d: no student with email %r', line, email)
                 continue
             student_id = student['studentId']
-            for column, assignment_id in self._grade_columns(row):
+            columns = columns_by_header.get(tuple(row))
+            if columns is None:
+                columns = self._grade_columns(row)
+            for column, assignment_id in columns:
                 value = row[column]
-                number, reason = parse_grade(value)
-                if number is None:
-                    self._skip(line, column, value, reason)
+                try:
+                    number = float(value)
+                except (TypeError, ValueError):
+                    number = math.nan
+                if number - number != 0.0:  # not a finite number
+                    self._skip(line, column, value, parse_grade(value)[1])
                     continue
                 grade = {
                     'studentId': student_id,
@@ -356,7 +382,10 @@ class GradeUpload:
                     'mode': 2,
                     'isGradeApproved': approve_grades,
                 }
-                key = (student_id, assignment_id)
+                # One grade per student and column: a later row of the same
+                # student replaces it.  (Not per assignment id: in a dry run
+                # every assignment still to create has none.)
+                key = (student_id, column)
                 earlier = grades.get(key)
                 if earlier is None:
                     grades[key] = GradeOutcome(line, email, column, grade)
@@ -369,16 +398,14 @@ class GradeUpload:
 
     def _grade_columns(self, row: Mapping[str, Any]) -> List[Tuple[str, Any]]:
         """Return ``(column, assignmentId)`` of the row's assignment
-        columns, resolving (and creating) assignments the first time a
-        header is seen: every row of a CSV file has the same one."""
+        columns, resolving (and creating) assignments, and remember them for
+        the rows with the same header: every row of a CSV file has it."""
         header = tuple(row)
-        columns = self._columns_by_header.get(header)
-        if columns is None:
-            columns = [(column, self._assignment_id(column, row))
-                       for column in header
-                       if isinstance(column, str)
-                       and column not in self.excluded_fields]
-            self._columns_by_header[header] = columns
+        columns = [(column, self._assignment_id(column, row))
+                   for column in header
+                   if isinstance(column, str)
+                   and column not in self.excluded_fields]
+        self._columns_by_header[header] = columns
         return columns
 
     def _check_email_column(self, columns: Optional[List[Any]],
@@ -550,12 +577,15 @@ class GradeUpload:
 
 @contextlib.contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a large class is read.
+    """Pause Python's cyclic garbage collector while the rows of a large
+    class become grades.
 
-    Reading builds a few objects per grade and none of them form cycles;
+    That loop builds a few objects per grade and none of them form cycles;
     with the collector running, its repeated passes over the growing heap
     cost about a third of the time for 100,000 students.  Reference
-    counting still frees everything; the collector's previous state is
+    counting still frees everything.  The pause is process-wide, so it
+    covers only that loop (well under a second for 100,000 students; the
+    requests to LMod are outside it), and the collector's previous state is
     restored afterwards.
     """
     was_enabled = gc.isenabled()

@@ -242,6 +242,20 @@ def test_dry_run_sends_nothing(mocked_gradebook, lmod, tmp_path):
     assert response['data']['numFailures'] == 0
 
 
+def test_dry_run_with_several_new_assignments_keeps_every_grade(
+        mocked_gradebook, lmod, tmp_path):
+    # Assignments still to create have no id in a dry run: their grades
+    # must not be taken for duplicates of one another.
+    path = tmp_path / 'new.csv'
+    path.write_text('External email,Quiz 7,Quiz 8\n'
+                    'stellar.test2@gmail.com,3,4\n')
+    _, report = upload(mocked_gradebook, path, dry_run=True)
+    assert report.created_assignments == {'Quiz 7': None, 'Quiz 8': None}
+    assert [(outcome.assignment, outcome.grade['numericGradeValue'])
+            for outcome in report.grades] == [('Quiz 7', 3.0), ('Quiz 8', 4.0)]
+    assert report.duplicates == []
+
+
 # classify / merge ------------------------------------------------------------
 
 GRADES = [grade(1145, 16708850, 1.0), grade(1146, 16708850, 0.5),
@@ -273,6 +287,32 @@ def test_classify_failed_request(lmod_payload):
     assert classify_multigrade_response(
         GRADES, lmod_payload('error_response')) == [
         (FAILED, 'details about the error')] * 3
+
+
+@pytest.mark.parametrize('response', [
+    {'status': -1, 'message': 'gradebook locked', 'data': {}},
+    {'status': -1, 'message': 'gradebook locked',
+     'data': {'numFailures': 0, 'results': []}},
+])
+def test_classify_failing_status_with_empty_data(response):
+    assert classify_multigrade_response(GRADES, response) == [
+        (FAILED, 'gradebook locked')] * 3
+
+
+def test_classify_failing_status_beside_identified_failures():
+    outcomes = classify_multigrade_response(GRADES, {
+        'status': -1, 'message': 'partly stored', 'data': {
+            'numFailures': 1, 'results': [dict(GRADES[1], message='no')]}})
+    assert outcomes[1] == (FAILED, 'no')
+    assert [status for status, _ in outcomes] == [
+        UNCONFIRMED, FAILED, UNCONFIRMED]
+
+
+@pytest.mark.parametrize('num_failures', ['2', 'two'])
+def test_classify_counts_failures_given_as_text(num_failures):
+    outcomes = classify_multigrade_response(GRADES, {
+        'status': 1, 'data': {'numFailures': num_failures, 'results': []}})
+    assert [status for status, _ in outcomes] == [UNCONFIRMED] * 3
 
 
 @pytest.mark.parametrize('response', [None, [], 'OK'])
