@@ -62,11 +62,23 @@ class PyLmodMissingId(PyLmodException, ValueError):
     """
 
 
-class PyLmodBadResponse(PyLmodException, ValueError):
+#: What ``requests`` (2.27 and later) raises for a body that is not JSON is
+#: also a ``requests.RequestException``; so is pylmod's, where it exists.
+_INVALID_JSON_BASES: Tuple[type, ...] = tuple(
+    base for base in (getattr(requests.exceptions, 'InvalidJSONError', None),)
+    if base is not None)
+
+
+class PyLmodBadResponse(
+        PyLmodException, ValueError,
+        *_INVALID_JSON_BASES):  # type: ignore[misc]
     """The service answered with a body that is not JSON.
 
     Typically an HTML error page from a proxy.  It is a ``ValueError`` because
-    PyLmod 1.0.x raised ``ValueError`` here.
+    PyLmod 1.0.x raised ``ValueError`` here (what ``response.json()``
+    raised), and, with requests 2.27 or later, a
+    ``requests.exceptions.InvalidJSONError`` (a ``RequestException``) as
+    that was too.
 
     Attributes:
         status_code (int): the HTTP status of the response.
@@ -78,6 +90,7 @@ class PyLmodBadResponse(PyLmodException, ValueError):
                  body_start: str) -> None:
         super().__init__(message)
         self.response = response
+        self.request = getattr(response, 'request', None)
         self.status_code = response.status_code
         self.body_start = body_start
 

@@ -2,6 +2,7 @@
 import pickle
 
 import pytest
+import requests
 
 from pylmod.base import Base
 from pylmod.exceptions import (
@@ -56,3 +57,18 @@ def test_response_errors_survive_pickling(cert_path, lmod_mock, status,
     assert copy.response.status_code == status
     assert getattr(copy, 'body_start', None) == getattr(
         error, 'body_start', None)
+
+
+@pytest.mark.skipif(not hasattr(requests.exceptions, 'InvalidJSONError'),
+                    reason='requests < 2.27 raises a plain ValueError')
+def test_bad_response_is_caught_as_requests_raised_it(cert_path, lmod_mock):
+    # With requests >= 2.27, 1.0.x let response.json()'s error through: an
+    # InvalidJSONError, so also a RequestException.
+    lmod_mock.get(MOCKED_URLBASE + 'things', body='<html>oops</html>')
+    base = Base(cert_path, MOCKED_URLBASE)
+    error = _raised(lambda: base.get('things'))
+    assert isinstance(error, PyLmodBadResponse)
+    assert isinstance(error, ValueError)
+    assert isinstance(error, requests.exceptions.InvalidJSONError)
+    assert isinstance(error, requests.RequestException)
+    assert error.request is error.response.request
