@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Any, Callable, FrozenSet, Optional, Tuple, Union
+from typing import Any, Callable, FrozenSet, Optional, Tuple, TypeVar, Union
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -34,6 +34,8 @@ DEFAULT_URLBASE = 'https://learning-modules.mit.edu:8443/'
 #: its private key (what MIT issues), or a ``(certificate, key)`` pair of
 #: paths.
 Certificate = Union[str, 'os.PathLike[str]', Tuple[str, str], None]
+
+_BaseType = TypeVar('_BaseType', bound='Base')
 
 #: How many characters of a non-JSON body an exception message quotes.
 BODY_START_LENGTH = 200
@@ -202,6 +204,22 @@ class Base:
                     HTTPAdapter(max_retries=self.retry_policy(creates=True)),
                 )
         log.info('[PyLmod] init urlbase=%s', self.urlbase)
+
+    def close(self) -> None:
+        """Close the client's connections (its :class:`requests.Session`).
+
+        A client is also a context manager that closes itself::
+
+            with GradeBook(cert, gbuuid=uuid) as gradebook:
+                gradebook.get_students()
+        """
+        self._session.close()
+
+    def __enter__(self: _BaseType) -> _BaseType:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
 
     def retry_policy(self, creates: bool = False) -> Retry:
         """Return the retry policy of this client's requests.

@@ -352,3 +352,13 @@ def test_docs_example_runs(capsys):
     exec(compile(textwrap.dedent(example.group(1)), str(DOCS_PAGE), 'exec'),
          {'__name__': 'docs_example'})
     assert 'Molly Parker' in capsys.readouterr().out
+
+
+def test_client_as_context_manager_closes_its_connections(lmod_server):
+    with GradeBook(lmod_server.client_cert, lmod_server.url,
+                   gbuuid=DEMO_GRADEBOOK_UUID,
+                   verify=lmod_server.ca_cert) as gradebook:
+        assert gradebook.get_students()
+        adapter = gradebook._session.get_adapter(lmod_server.url)
+        assert len(adapter.poolmanager.pools) == 1
+    assert len(adapter.poolmanager.pools) == 0

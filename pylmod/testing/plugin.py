@@ -63,18 +63,22 @@ def lmod_client_cert(lmod_certificates: 'TestCertificates') -> str:
 
 
 @pytest.fixture
-def gradebook(lmod_server: 'LmodServer') -> 'GradeBook':
+def gradebook(lmod_server: 'LmodServer') -> Iterator['GradeBook']:
     """A GradeBook bound to the demo gradebook of ``lmod_server``."""
     from pylmod import GradeBook
     from pylmod.testing.demo import DEMO_GRADEBOOK_UUID
-    return GradeBook(lmod_server.client_cert, lmod_server.url,
-                     gbuuid=DEMO_GRADEBOOK_UUID, verify=lmod_server.ca_cert)
+    with GradeBook(lmod_server.client_cert, lmod_server.url,
+                   gbuuid=DEMO_GRADEBOOK_UUID,
+                   verify=lmod_server.ca_cert) as client:
+        yield client
 
 
 @pytest.fixture
-def membership(lmod_server: 'LmodServer') -> 'Membership':
+def membership(lmod_server: 'LmodServer') -> Iterator['Membership']:
     """A Membership bound to the demo course of ``lmod_server``."""
     from pylmod import Membership
     from pylmod.testing.demo import DEMO_COURSE_UUID
-    return Membership(lmod_server.client_cert, lmod_server.url,
-                      uuid=DEMO_COURSE_UUID, verify=lmod_server.ca_cert)
+    with Membership(lmod_server.client_cert, lmod_server.url,
+                    uuid=DEMO_COURSE_UUID,
+                    verify=lmod_server.ca_cert) as client:
+        yield client
