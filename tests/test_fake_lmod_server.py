@@ -5,6 +5,8 @@ The ``lmod_server``, ``lmod_certificates`` and ``gradebook`` fixtures come
 from the pylmod pytest plugin (:mod:`pylmod.testing.plugin`).
 """
 import concurrent.futures
+import os
+import socket
 
 import pytest
 import requests
@@ -255,3 +257,16 @@ def test_stopped_server_has_no_url(lmod_certificates):
     server = LmodServer(certificates=lmod_certificates)
     with pytest.raises(RuntimeError, match='not running'):
         server.url  # noqa: B018 - the property raises
+
+
+def test_a_server_that_cannot_start_removes_its_temporary_certificates():
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen()
+        server = LmodServer(port=taken.getsockname()[1])
+        certificate_dir = server._temporary_dir
+        assert os.path.isdir(certificate_dir)
+        with pytest.raises(OSError):
+            with server:
+                pass  # pragma: no cover - the port is taken
+    assert not os.path.exists(certificate_dir)

@@ -242,7 +242,11 @@ class LmodServer:
     def start(self) -> 'LmodServer':
         """Start serving in a background thread; return ``self``."""
         self._stopping.clear()
-        self._httpd = _TLSServer(self, self._port, self._ssl_context())
+        try:
+            self._httpd = _TLSServer(self, self._port, self._ssl_context())
+        except BaseException:
+            self.stop()  # a context manager's __exit__ would not run
+            raise
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, name='fake-lmod',
             kwargs={'poll_interval': 0.05}, daemon=True)
