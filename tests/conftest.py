@@ -53,3 +53,18 @@ def mocked_gradebook(cert_path, lmod_mock, lmod_payload):
     gradebook = GradeBook(cert_path, MOCKED_URLBASE, gbuuid=gbuuid)
     lmod_mock.calls.reset()
     return gradebook
+
+
+@pytest.fixture
+def openedx_fake():
+    """The demo state of the fake Open edX, fresh for each test."""
+    from pylmod.testing.fake_openedx import FakeOpenEdx
+    return FakeOpenEdx.demo()
+
+
+@pytest.fixture
+def openedx(openedx_fake):
+    """A running fake Open edX over ``openedx_fake``."""
+    from pylmod.testing.fake_openedx import OpenEdxServer
+    with OpenEdxServer(openedx_fake) as server:
+        yield server

@@ -10,18 +10,11 @@ from pylmod.testing import DEMO_GRADEBOOK_ID, DEMO_GRADEBOOK_UUID
 from pylmod.testing.fake_openedx import (
     DEMO_COURSE_KEY,
     DEMO_PROGRAM_UUID,
-    OpenEdxServer,
 )
 
 FINAL = 'final'             # 100 points, no grades in the demo gradebook
 FINAL_ID = 16708880
 MIDTERM_ID = 16708850       # graded for the first 200 demo students
-
-
-@pytest.fixture
-def openedx():
-    with OpenEdxServer() as server:
-        yield server
 
 
 @pytest.fixture

@@ -11,14 +11,7 @@ from pylmod.testing.fake_openedx import (
     DEMO_COURSE_KEY,
     DEMO_CURRICULUM_UUID,
     DEMO_PROGRAM_UUID,
-    OpenEdxServer,
 )
-
-
-@pytest.fixture
-def openedx():
-    with OpenEdxServer() as server:
-        yield server
 
 
 @pytest.fixture
