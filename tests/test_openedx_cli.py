@@ -17,12 +17,6 @@ FINAL_ID = 16708880
 
 
 @pytest.fixture
-def openedx():
-    with OpenEdxServer() as server:
-        yield server
-
-
-@pytest.fixture
 def argv(lmod_server, openedx, monkeypatch, tmp_path):
     """The global and Open edX options; the secret comes from the
     environment, as documented."""
