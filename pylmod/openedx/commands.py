@@ -18,7 +18,13 @@ import os
 import sys
 from typing import Any, Dict, Iterator, List, Optional
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+from pylmod.cli.options import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    positive_count,
+)
+
 #: Problems listed on stderr (the rest are counted, all are in --report).
 PROBLEMS_SHOWN = 10
 
@@ -56,7 +62,7 @@ def add_openedx_parser(subparsers: Any,
     for flag, env, help_text in CONNECTION_OPTIONS:
         options.add_argument(flag, metavar=flag.split('-')[-1].upper(),
                              help='{0} [{1}]'.format(help_text, env))
-    options.add_argument('--page-size', type=_positive, metavar='N',
+    options.add_argument('--page-size', type=positive_count, metavar='N',
                          help='records per page read from Open edX')
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--dry-run', action='store_true',
@@ -119,17 +125,6 @@ def add_openedx_parser(subparsers: Any,
     roster.add_argument('--unenroll-missing', action='store_true',
                         help='remove learners that LMod does not have')
     roster.set_defaults(handler=sync_roster_command)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            'expected a whole number of 1 or more, got {0!r}'.format(text))
-    return value
 
 
 def _cli() -> Any:
