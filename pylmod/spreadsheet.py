@@ -147,13 +147,19 @@ def numbered_rows(rows: Iterable[Mapping[str, Any]]
             row = next(iterator)
         except StopIteration:
             return
-        except UnicodeDecodeError as err:
-            raise PyLmodCSVError('line {0} is not valid UTF-8 ({1})'.format(
-                _line_number(rows, position) + 1, err)) from err
-        except csv.Error as err:
-            raise PyLmodCSVError('line {0}: {1}'.format(
-                _line_number(rows, position), err)) from err
+        except (UnicodeDecodeError, csv.Error) as err:
+            raise csv_read_error(err, _line_number(rows, position)) from err
         yield (rows.line_num if counts_lines else position), row  # type: ignore[attr-defined]
+
+
+def csv_read_error(err: Exception, line_num: int) -> PyLmodCSVError:
+    """The :class:`PyLmodCSVError` for a decoding or CSV syntax error met
+    after reading ``line_num`` lines (the reader's ``line_num``): a
+    decoding error is on the next line, a syntax error on that one."""
+    if isinstance(err, UnicodeDecodeError):
+        return PyLmodCSVError('line {0} is not valid UTF-8 ({1})'.format(
+            line_num + 1, err))
+    return PyLmodCSVError('line {0}: {1}'.format(line_num, err))
 
 
 def _line_number(rows: Any, position: int) -> int:

@@ -8,11 +8,10 @@ a known outcome in an :class:`UploadReport`.
 """
 from __future__ import annotations
 
-import contextlib
-import gc
+import collections
+import csv
 import itertools
 import logging
-import math
 import time
 from dataclasses import dataclass, field
 from typing import (
@@ -23,6 +22,7 @@ from typing import (
     Iterator,
     List,
     Mapping,
+    NamedTuple,
     Optional,
     Sequence,
     Tuple,
@@ -39,6 +39,7 @@ from pylmod.spreadsheet import (  # noqa: F401 - part of this module's API
     ALTERNATE_EMAIL_FIELD,
     DEFAULT_EMAIL_FIELD,
     NON_ASSIGNMENT_FIELDS,
+    csv_read_error,
     guess_delimiter,
     header_columns,
     numbered_rows,
@@ -64,6 +65,8 @@ FAILED = 'failed'            #: LMod answered that it did not store it.
 UNCONFIRMED = 'unconfirmed'  #: Sent, but the answer was lost: unknown.
 NOT_SENT = 'not sent'        #: Never sent (an earlier request failed).
 DRY_RUN = 'dry run'          #: Not sent because of ``dry_run``.
+#: Every outcome, in the order reports list them.
+STATUSES = (CONFIRMED, FAILED, UNCONFIRMED, NOT_SENT, DRY_RUN)
 
 #: Errors after which a request may or may not have reached LMod.
 AMBIGUOUS_ERRORS = (requests.RequestException, PyLmodBadResponse)
@@ -120,7 +123,7 @@ class SkippedCell:
     reason: str
 
 
-@dataclass
+@dataclass(eq=False)
 class UploadReport:
     """What an upload did, grade by grade.
 
@@ -130,7 +133,9 @@ class UploadReport:
 
     Attributes:
         rows_read: data rows read from the file.
-        grades: one :class:`GradeOutcome` per grade sent (or to send).
+        grades: one :class:`GradeOutcome` per grade sent (or to send), in
+            file order.  (Built when first read: an upload of 100,000
+            students does not pay for half a million records nobody reads.)
         skipped_cells: cells not sent, with the reason.
         unknown_emails: ``(line, email)`` of rows matching no student.
         duplicates: ``(line, earlier_line, assignment)`` for each cell that
@@ -144,7 +149,6 @@ class UploadReport:
     """
 
     rows_read: int = 0
-    grades: List[GradeOutcome] = field(default_factory=list)
     skipped_cells: List[SkippedCell] = field(default_factory=list)
     unknown_emails: List[Tuple[int, str]] = field(default_factory=list)
     duplicates: List[Tuple[int, int, str]] = field(default_factory=list)
@@ -154,30 +158,57 @@ class UploadReport:
     duration: float = 0.0
     error: Optional[BaseException] = None
 
+    def __post_init__(self) -> None:
+        self._grades: List[GradeOutcome] = []
+        # The upload filling this report, until its grades are built.
+        self._upload: Optional['GradeUpload'] = None
+
+    @property
+    def grades(self) -> List[GradeOutcome]:
+        """One :class:`GradeOutcome` per grade, in file order."""
+        upload = self._upload
+        if upload is None:
+            return self._grades
+        outcomes = upload.outcomes()
+        if upload.finished:
+            self._grades, self._upload = outcomes, None
+        return outcomes
+
     def with_status(self, status: str) -> List[GradeOutcome]:
         """Return the grades whose outcome is ``status``."""
         return [grade for grade in self.grades if grade.status == status]
 
+    def status_counts(self) -> Dict[str, int]:
+        """Return how many grades have each outcome (every status is a
+        key)."""
+        counts = dict.fromkeys(STATUSES, 0)
+        if self._upload is not None:
+            counts.update(self._upload.status_counts())
+        else:
+            for grade in self._grades:
+                counts[grade.status] = counts.get(grade.status, 0) + 1
+        return counts
+
     @property
     def ok(self) -> bool:
         """True when every grade was confirmed (or it was a dry run)."""
-        return all(grade.status in (CONFIRMED, DRY_RUN)
-                   for grade in self.grades)
+        counts = self.status_counts()
+        return sum(counts.values()) == counts[CONFIRMED] + counts[DRY_RUN]
 
     def summary(self) -> Dict[str, int]:
         """Return the counts of the report, e.g. for a log line or a CLI."""
-        counts = {
+        counts = self.status_counts()
+        summary = {
             'rows read': self.rows_read,
-            'grades': len(self.grades),
+            'grades': sum(counts.values()),
             'unknown emails': len(self.unknown_emails),
             'skipped cells': len(self.skipped_cells),
             'duplicates': len(self.duplicates),
             'assignments created': len(self.created_assignments),
             'requests': self.requests_sent,
         }
-        for status in (CONFIRMED, FAILED, UNCONFIRMED, NOT_SENT, DRY_RUN):
-            counts[status] = len(self.with_status(status))
-        return counts
+        summary.update(counts)
+        return summary
 
 
 def index_students(students: Iterable[Mapping[str, Any]]
@@ -284,6 +315,19 @@ def merge_multigrade_responses(responses: Sequence[Any]) -> Dict[str, Any]:
     return merged
 
 
+class _Layout(NamedTuple):
+    """Where things are in the rows of one header."""
+
+    header: List[Any]          #: the columns, in order
+    email_index: int           #: the email's position
+    cells: List[Tuple[int, Any]]  #: (position, assignmentId) of each grade
+    columns: Tuple[str, ...]   #: the assignment column of each of cells
+
+
+#: A plain csv.DictReader (as opposed to a subclass, or a test's stand-in).
+_DICT_READER = csv.DictReader
+
+
 class GradeUpload:
     """One spreadsheet upload: read rows into grades, then send them.
 
@@ -323,38 +367,126 @@ class GradeUpload:
         self.max_points_column = max_points_column
         self.normalize_column = normalize_column
         self.report = report if report is not None else UploadReport()
-        self._grades: Dict[Tuple[Any, Any], GradeOutcome] = {}
+        self.report._upload = self
+        #: True once :meth:`send` has given every grade its outcome.
+        self.finished = False
+        # The grades, flat and in file order, as sent to multiGrades; their
+        # outcomes, filled batch by batch (the grades past its end are not
+        # sent yet); and a segment per row that gave grades, a plain tuple
+        # (line, email, start, columns): its grades are grades[start:] in
+        # the order of columns.  A later row of the same student adds a
+        # segment for the columns the earlier ones did not have.
+        self._grades: List[Dict[str, Any]] = []
+        self._statuses: List[Tuple[str, str]] = []
+        self._not_sent_message = ''
+        self._segments: List[Tuple[int, Any, int, Tuple[str, ...]]] = []
+        self._first_segment: Dict[Any, int] = {}
+        self._more_segments: Dict[Any, List[int]] = {}
+        # Grades a later row replaced: position -> (line, email) of that row.
+        self._replaced_by: Dict[int, Tuple[int, Any]] = {}
         self._assignment_ids: Dict[str, Any] = {}
-        self._columns_by_header: Dict[
-            Tuple[Any, ...], List[Tuple[str, Any]]] = {}
         self._assignment_by_name: Dict[str, Mapping[str, Any]] = {}
         self._dry_run = False
 
     def read(self, rows: Iterable[Mapping[str, Any]],
              dry_run: bool = False) -> None:
         """Turn rows into grades, creating missing assignments (unless
-        ``dry_run``)."""
+        ``dry_run``).
+
+        ``rows`` are dictionaries (a :class:`csv.DictReader`, a list of
+        dicts); a plain :class:`csv.DictReader` is read through its
+        underlying reader, a list per row, with the same result.
+        """
         self._dry_run = dry_run
         self._assignment_by_name = index_assignments(
             self.gradebook.get_assignments())
         student_by_email = index_students(self.gradebook.get_students())
-        self._check_email_column(header_columns(rows), 1)
-        with _cyclic_gc_paused():
-            self._read_rows(rows, student_by_email)
+        header = header_columns(rows)
+        self._check_email_column(header, 1)
+        if (header is not None and type(rows) is _DICT_READER
+                and rows.restkey is None and rows.restval is None):  # type: ignore[attr-defined]
+            lines = self._listed_rows(rows, header)
+        else:
+            lines = self._mapped_rows(rows)
+        self._read_rows(lines, student_by_email)
 
-    def _read_rows(self, rows: Iterable[Mapping[str, Any]],
+    def _listed_rows(self, rows: Any, header: List[str]
+                     ) -> Iterator[Tuple[int, List[Any], '_Layout']]:
+        """Yield ``(line, cells, layout)`` for the rows of a
+        :class:`csv.DictReader`, read as lists from its own reader (what the
+        DictReader would do, without a dictionary per row)."""
+        reader = rows.reader
+        width = len(header)
+        layout = None
+        try:
+            for cells in reader:
+                if not cells:  # a blank line: csv.DictReader skips it too
+                    continue
+                if len(cells) != width:
+                    cells = self._fit(cells, width, reader.line_num)
+                if layout is None:
+                    layout = self._layout(header, dict(zip(header, cells)),
+                                          reader.line_num)
+                yield reader.line_num, cells, layout
+        except (UnicodeDecodeError, csv.Error) as err:
+            raise csv_read_error(err, reader.line_num) from err
+
+    def _fit(self, cells: List[Any], width: int, line: int) -> List[Any]:
+        """A row with fewer cells than the header gets empty ones (``None``,
+        as csv.DictReader gives); surplus cells are reported."""
+        if len(cells) < width:
+            return cells + [None] * (width - len(cells))
+        self.report.skipped_cells.append(SkippedCell(
+            line, '', cells[width:], 'more cells than header columns'))
+        return cells[:width]
+
+    def _mapped_rows(self, rows: Iterable[Mapping[str, Any]]
+                     ) -> Iterator[Tuple[int, List[Any], '_Layout']]:
+        """Yield ``(line, cells, layout)`` for rows that are mappings."""
+        layouts: Dict[Tuple[Any, ...], _Layout] = {}
+        for line, row in numbered_rows(rows):
+            header = tuple(row)
+            layout = layouts.get(header)
+            if layout is None:
+                layout = layouts[header] = self._layout(
+                    [column for column in header if column is not None],
+                    row, line)
+            if None in row:  # csv.DictReader's key for surplus cells
+                self.report.skipped_cells.append(SkippedCell(
+                    line, '', row[None],  # type: ignore[index]
+                    'more cells than header columns'))
+            yield line, [row[column] for column in layout.header], layout
+
+    def _layout(self, header: List[Any], row: Mapping[str, Any],
+                line: int) -> '_Layout':
+        """Where the email and each assignment are in rows with this header;
+        the assignments are resolved (and created) here, from the first row
+        that has it."""
+        self._check_email_column(header, line)
+        email_index = header.index(self.email_field)
+        columns = [(index, column) for index, column in enumerate(header)
+                   if isinstance(column, str)
+                   and column not in self.excluded_fields]
+        return _Layout(
+            header, email_index,
+            [(index, self._assignment_id(column, row))
+             for index, column in columns],
+            tuple(column for _, column in columns))
+
+    def _read_rows(self, lines: Iterable[Tuple[int, List[Any], '_Layout']],
                    student_by_email: Mapping[str, Mapping[str, Any]]
                    ) -> None:
-        # The loop runs once per cell of a class that may have 100,000
-        # students: the hot path keeps its names local.
-        report, grades = self.report, self._grades
+        # The loop runs once per row of a class that may have 100,000
+        # students, and its inner loop once per grade: the hot path keeps
+        # its names local and leaves rows with a cell to skip, or a
+        # student seen before, to _read_row.
+        report, grades, segments = self.report, self._grades, self._segments
+        first_segment = self._first_segment
         approve_grades = self.approve_grades
-        columns_by_header = self._columns_by_header
-        for line, row in numbered_rows(rows):
-            report.rows_read += 1
-            if self.email_field not in row:
-                self._check_email_column(list(row), line)
-            email = row[self.email_field]
+        rows_read = 0
+        for line, cells, layout in lines:
+            rows_read += 1
+            email = cells[layout.email_index]
             student = student_by_email.get(str(email or '').strip().lower())
             if student is None:
                 report.unknown_emails.append((line, email))
@@ -363,50 +495,92 @@ class GradeUpload:
                 log.debug('line %d: no student with email %r', line, email)
                 continue
             student_id = student['studentId']
-            columns = columns_by_header.get(tuple(row))
-            if columns is None:
-                columns = self._grade_columns(row)
-            for column, assignment_id in columns:
-                value = row[column]
-                try:
-                    number = float(value)
-                except (TypeError, ValueError):
-                    number = math.nan
-                if number - number != 0.0:  # not a finite number
-                    self._skip(line, column, value, parse_grade(value)[1])
-                    continue
-                grade = {
-                    'studentId': student_id,
-                    'assignmentId': assignment_id,
-                    'numericGradeValue': number,
-                    'mode': 2,
-                    'isGradeApproved': approve_grades,
-                }
-                # One grade per student and column: a later row of the same
-                # student replaces it.  (Not per assignment id: in a dry run
-                # every assignment still to create has none.)
-                key = (student_id, column)
-                earlier = grades.get(key)
-                if earlier is None:
-                    grades[key] = GradeOutcome(line, email, column, grade)
-                else:
-                    self._replace(earlier, line, email, column, grade)
-            if None in row:  # csv.DictReader's key for surplus cells
-                report.skipped_cells.append(SkippedCell(
-                    line, '', row[None],  # type: ignore[index]
-                    'more cells than header columns'))
+            if student_id in first_segment:
+                self._read_row(line, email, student_id, cells, layout)
+                continue
+            start = len(grades)
+            try:
+                for index, assignment_id in layout.cells:
+                    number = float(cells[index])
+                    if number - number:  # not finite
+                        raise ValueError
+                    grades.append({
+                        'studentId': student_id,
+                        'assignmentId': assignment_id,
+                        'numericGradeValue': number,
+                        'mode': 2,
+                        'isGradeApproved': approve_grades,
+                    })
+            except (TypeError, ValueError):
+                del grades[start:]
+                self._read_row(line, email, student_id, cells, layout)
+                continue
+            if len(grades) > start:
+                first_segment[student_id] = len(segments)
+                segments.append((line, email, start, layout.columns))
+        report.rows_read += rows_read
 
-    def _grade_columns(self, row: Mapping[str, Any]) -> List[Tuple[str, Any]]:
-        """Return ``(column, assignmentId)`` of the row's assignment
-        columns, resolving (and creating) assignments, and remember them for
-        the rows with the same header: every row of a CSV file has it."""
-        header = tuple(row)
-        columns = [(column, self._assignment_id(column, row))
-                   for column in header
-                   if isinstance(column, str)
-                   and column not in self.excluded_fields]
-        self._columns_by_header[header] = columns
-        return columns
+    def _read_row(self, line: int, email: Any, student_id: Any,
+                  cells: List[Any], layout: '_Layout') -> None:
+        """A row with cells to skip, or of a student seen before (its cells
+        replace the earlier ones)."""
+        columns, row_grades = [], []
+        for (index, assignment_id), column in zip(layout.cells,
+                                                   layout.columns):
+            value = cells[index]
+            number, reason = parse_grade(value)
+            if number is None:
+                self._skip(line, column, value, reason)
+                continue
+            columns.append(column)
+            row_grades.append({
+                'studentId': student_id,
+                'assignmentId': assignment_id,
+                'numericGradeValue': number,
+                'mode': 2,
+                'isGradeApproved': self.approve_grades,
+            })
+        if student_id in self._first_segment:
+            columns, row_grades = self._replace(
+                student_id, line, email, columns, row_grades)
+            if not columns:
+                return
+            self._more_segments.setdefault(student_id, []).append(
+                len(self._segments))
+        elif columns:
+            self._first_segment[student_id] = len(self._segments)
+        else:
+            return
+        self._segments.append(
+            (line, email, len(self._grades), tuple(columns)))
+        self._grades.extend(row_grades)
+
+    def _replace(self, student_id: Any, line: int, email: Any,
+                 columns: List[str], row_grades: List[Dict[str, Any]]
+                 ) -> Tuple[List[str], List[Dict[str, Any]]]:
+        """A later row of the same student replaces the grades of the
+        columns it shares with earlier rows; return its other columns and
+        grades."""
+        earlier: Dict[str, Tuple[int, int]] = {}  # column -> position, line
+        for index in [self._first_segment[student_id]] + \
+                self._more_segments.get(student_id, []):
+            segment_line, _, start, segment_columns = self._segments[index]
+            for position, column in enumerate(segment_columns, start):
+                earlier[column] = (position, self._replaced_by.get(
+                    position, (segment_line,))[0])
+        new_columns, new_grades = [], []
+        for column, grade in zip(columns, row_grades):
+            if column not in earlier:
+                new_columns.append(column)
+                new_grades.append(grade)
+                continue
+            position, earlier_line = earlier[column]
+            self.report.duplicates.append((line, earlier_line, column))
+            log.warning('line %d, column %r replaces the grade of line %d',
+                        line, column, earlier_line)
+            self._grades[position].update(grade)
+            self._replaced_by[position] = (line, email)
+        return new_columns, new_grades
 
     def _check_email_column(self, columns: Optional[List[Any]],
                             line: int) -> None:
@@ -430,15 +604,6 @@ class GradeUpload:
             log.warning('line %d, column %r: grade skipped (%s)',
                         line, column, reason)
             log.debug('line %d, column %r: value %r', line, column, value)
-
-    def _replace(self, earlier: GradeOutcome, line: int, email: str,
-                 column: str, grade: Dict[str, Any]) -> None:
-        """A later row of the same student replaces the cell's grade."""
-        self.report.duplicates.append((line, earlier.line, column))
-        log.warning('line %d, column %r replaces the grade of line %d',
-                    line, column, earlier.line)
-        earlier.grade.update(grade)
-        earlier.line, earlier.email = line, email
 
     def _assignment_id(self, name: str, row: Mapping[str, Any]) -> Any:
         if name not in self._assignment_ids:
@@ -522,79 +687,79 @@ class GradeUpload:
         if batch_size < 1:
             raise ValueError('batch_size must be at least 1, got {0}'.format(
                 batch_size))
-        report = self.report
-        outcomes = list(self._grades.values())
-        report.grades.extend(outcomes)
+        report, grades, statuses = self.report, self._grades, self._statuses
         if dry_run:
-            for outcome in outcomes:
-                outcome.status = DRY_RUN
+            statuses.extend([(DRY_RUN, '')] * len(grades))
             report.response = {'status': 1, 'message': 'dry run: not sent',
                                'data': {'numFailures': 0, 'results': []}}
+            self.finished = True
             return
         # 1.0.x made one request even with no grade; so does one batch here.
-        batches = [outcomes[start:start + batch_size]
-                   for start in range(0, len(outcomes), batch_size)] or [[]]
+        starts = range(0, len(grades), batch_size) or range(1)
         log.info('Data read from file, doing multiGrades API call '
-                 '(%d grades in %d requests)', len(outcomes), len(batches))
+                 '(%d grades in %d requests)', len(grades), len(starts))
         responses = []
         started = time.time()
         try:
-            for batch in batches:
-                grades = [outcome.grade for outcome in batch]
+            for start in starts:
+                batch = grades[start:start + batch_size]
                 try:
-                    response = self.gradebook.multi_grade(grades)
+                    response = self.gradebook.multi_grade(batch)
                 finally:
                     report.requests_sent += 1
                 responses.append(response)
-                for outcome, (status, message) in zip(
-                        batch, classify_multigrade_response(grades, response)):
-                    outcome.status, outcome.message = status, message
+                statuses.extend(classify_multigrade_response(batch, response))
         except Exception as err:
-            self._stop(err, batches[len(responses)], outcomes)
+            self._stop(err, batch_size)
             raise
         finally:
             report.duration = time.time() - started
             report.response = (merge_multigrade_responses(responses)
                                if responses else {})
+            self.finished = True
         if log.isEnabledFor(logging.INFO):
             log.info('multiGrades API calls done: %s', report.summary())
 
-    def _stop(self, err: Exception, failed_batch: List[GradeOutcome],
-              outcomes: List[GradeOutcome]) -> None:
-        for outcome in failed_batch:
-            outcome.status, outcome.message = UNCONFIRMED, str(err)
-        for outcome in outcomes:
-            if outcome.status == NOT_SENT:
-                outcome.message = 'not sent: an earlier request failed'
+    def _stop(self, err: Exception, batch_size: int) -> None:
+        """The request of the grades past ``self._statuses`` failed: they
+        are unconfirmed, the grades after them not sent."""
+        failed = min(batch_size, len(self._grades) - len(self._statuses))
+        self._statuses.extend([(UNCONFIRMED, str(err))] * failed)
+        self._not_sent_message = 'not sent: an earlier request failed'
         self.report.error = err
         err.upload_report = self.report  # type: ignore[attr-defined]
-        unconfirmed = [outcome.line for outcome in outcomes
+        unconfirmed = [outcome.line for outcome in self.outcomes()
                        if outcome.status in (UNCONFIRMED, NOT_SENT)]
         log.error('Upload stopped by %s: %d of %d grades not confirmed '
                   '(lines %s)', type(err).__name__, len(unconfirmed),
-                  len(outcomes), _line_ranges(unconfirmed))
+                  len(self._grades), _line_ranges(unconfirmed))
 
+    def outcomes(self) -> List[GradeOutcome]:
+        """Return a :class:`GradeOutcome` for each grade, in file order."""
+        grades, statuses, replaced_by = (
+            self._grades, self._statuses, self._replaced_by)
+        not_sent = (NOT_SENT, self._not_sent_message)
+        outcomes = []
+        for segment_line, segment_email, start, columns in self._segments:
+            for position, column in enumerate(columns, start):
+                line, email = replaced_by.get(
+                    position, (segment_line, segment_email))
+                status, message = (statuses[position]
+                                   if position < len(statuses) else not_sent)
+                outcomes.append(GradeOutcome(
+                    line, email, column, grades[position], status, message))
+        return outcomes
 
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the rows of a large
-    class become grades.
-
-    That loop builds a few objects per grade and none of them form cycles;
-    with the collector running, its repeated passes over the growing heap
-    cost about a third of the time for 100,000 students.  Reference
-    counting still frees everything.  The pause is process-wide, so it
-    covers only that loop (well under a second for 100,000 students; the
-    requests to LMod are outside it), and the collector's previous state is
-    restored afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    def status_counts(self) -> Dict[str, int]:
+        """Return how many grades have each outcome."""
+        counts: Dict[str, int] = {}
+        for (status, _), count in collections.Counter(
+                self._statuses).items():
+            counts[status] = counts.get(status, 0) + count
+        unsent = len(self._grades) - len(self._statuses)
+        if unsent:
+            counts[NOT_SENT] = counts.get(NOT_SENT, 0) + unsent
+        return counts
 
 
 def _line_ranges(lines: Iterable[int]) -> str:

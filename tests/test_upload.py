@@ -4,6 +4,7 @@ Parsing and classification are plain unit tests; uploads run against LMod
 answers registered with ``responses`` (see the ``mocked_gradebook``
 fixture), and the report says what became of every grade.
 """
+import csv
 import io
 import json
 import math
@@ -440,3 +441,121 @@ def test_upload_from_a_copied_file_object(mocked_gradebook, lmod,
     with open(path, newline='', encoding='utf-8') as csv_file:
         mocked_gradebook.spreadsheet2gradebook(csv_file)
     assert [len(grades) for grades in sent_grades(lmod)] == [5]
+
+
+# Rows read as lists and rows given as dictionaries ---------------------------
+
+# Every irregular row in one file: a blank line, a short row (its missing
+# cell is empty), surplus cells, a cell that is not a number, an unknown
+# email, and a student with three rows: the second one fills a column the
+# first left empty, the third replaces both.
+MESSY_CSV = (
+    'External email,midterm1,AB Assignment 01\n'
+    'stellar.test2@gmail.com,50,\n'             # line 2: Assignment 01 empty
+    '\n'                                        # line 3: blank
+    'benfranklin@mit.edu,60\n'                  # line 4: short row
+    'JeanneChiang@gmail.com,70,7,surplus\n'     # line 5: surplus cell
+    'nobody@example.com,1,2\n'                  # line 6: unknown email
+    'Stellar.Test2@gmail.com,,5\n'              # line 7: fills Assignment 01
+    'benfranklin@mit.edu,absent,6\n'            # line 8: not a number
+    'stellar.test2@gmail.com,55,8\n'            # line 9: replaces both
+)
+
+
+def report_contents(report):
+    return {
+        'rows_read': report.rows_read,
+        'grades': [(outcome.line, outcome.email, outcome.assignment,
+                    outcome.grade, outcome.status, outcome.message)
+                   for outcome in report.grades],
+        'skipped': [(cell.line, cell.column, cell.value, cell.reason)
+                    for cell in report.skipped_cells],
+        'unknown': report.unknown_emails,
+        'duplicates': report.duplicates,
+        'summary': report.summary(),
+    }
+
+
+def test_irregular_rows_of_a_file(mocked_gradebook, lmod, lmod_payload,
+                                  tmp_path):
+    path = tmp_path / 'messy.csv'
+    path.write_text(MESSY_CSV)
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    _, report = upload(mocked_gradebook, path)
+    assert sent_grades(lmod) == [[
+        grade(1145, 16708850, 55.0), grade(1146, 16708850, 60.0),
+        grade(1147, 16708850, 70.0), grade(1147, 16708851, 7.0),
+        grade(1145, 16708851, 8.0), grade(1146, 16708851, 6.0)]]
+    contents = report_contents(report)
+    assert [(line, email, column, status) for line, email, column, _, status,
+            _ in contents['grades']] == [
+        (9, 'stellar.test2@gmail.com', 'midterm1', CONFIRMED),
+        (4, 'benfranklin@mit.edu', 'midterm1', CONFIRMED),
+        (5, 'JeanneChiang@gmail.com', 'midterm1', CONFIRMED),
+        (5, 'JeanneChiang@gmail.com', 'AB Assignment 01', CONFIRMED),
+        (9, 'stellar.test2@gmail.com', 'AB Assignment 01', CONFIRMED),
+        (8, 'benfranklin@mit.edu', 'AB Assignment 01', CONFIRMED)]
+    assert contents['skipped'] == [
+        (2, 'AB Assignment 01', '', 'empty'),
+        (4, 'AB Assignment 01', None, 'empty'),
+        (5, '', ['surplus'], 'more cells than header columns'),
+        (7, 'midterm1', '', 'empty'),
+        (8, 'midterm1', 'absent', 'not a number')]
+    assert contents['unknown'] == [(6, 'nobody@example.com')]
+    assert contents['duplicates'] == [(9, 2, 'midterm1'),
+                                      (9, 7, 'AB Assignment 01')]
+    assert contents['rows_read'] == 7
+    assert contents['summary']['grades'] == 6
+    assert contents['summary'][CONFIRMED] == 6
+
+
+@pytest.mark.parametrize('rows, text', [
+    # A list has no line numbers: rows are counted, so no blank line here.
+    pytest.param(lambda text: list(csv.DictReader(text)),
+                 MESSY_CSV.replace('\n\n', '\n'), id='list of dicts'),
+    pytest.param(lambda text: type('Reader', (csv.DictReader,), {})(text),
+                 MESSY_CSV, id='DictReader subclass'),
+])
+def test_rows_as_dictionaries_give_the_same_upload(
+        mocked_gradebook, lmod, lmod_payload, tmp_path, rows, text):
+    # _spreadsheet2gradebook_multi takes any rows of dictionaries (1.0.x
+    # callers pass their own); a plain DictReader is read as lists.  Both
+    # ways must send and report the same.
+    path = tmp_path / 'messy.csv'
+    path.write_text(text)
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    _, from_file = upload(mocked_gradebook, path)
+    from_rows = UploadReport()
+    mocked_gradebook._spreadsheet2gradebook_multi(
+        rows(io.StringIO(text)), 'External email', ['External email'],
+        report=from_rows)
+    first, second = sent_grades(lmod)
+    assert first == second
+    assert report_contents(from_rows) == report_contents(from_file)
+
+
+def test_csv_syntax_error_names_the_file_and_line(mocked_gradebook, lmod,
+                                                   tmp_path):
+    path = tmp_path / 'huge_cell.csv'
+    path.write_text(CSV_HEADER + 'stellar.test2@gmail.com,1,2\n'
+                    'benfranklin@mit.edu,"' + 'x' * 200000 + '",3\n')
+    with pytest.raises(PyLmodCSVError, match=r'huge_cell.csv: line 3: '
+                       r'field larger than field limit'):
+        upload(mocked_gradebook, path)
+    assert sent_grades(lmod) == []
+
+
+def test_report_grades_are_built_once_when_read(mocked_gradebook, lmod,
+                                                lmod_payload):
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_one_failure_response'))
+    _, report = upload(mocked_gradebook, TWO_ASSIGNMENTS)
+    counts = report.status_counts()
+    assert counts == {CONFIRMED: 4, FAILED: 1, UNCONFIRMED: 0, NOT_SENT: 0,
+                      DRY_RUN: 0}
+    grades = report.grades
+    assert report.grades is grades
+    assert {status: sum(1 for outcome in grades if outcome.status == status)
+            for status in counts} == counts
+    # Once built, the records are the report: a caller may annotate them.
+    grades[0].status = NOT_SENT
+    assert report.status_counts()[NOT_SENT] == 1
