@@ -158,29 +158,36 @@ def import_times(modules: List[str], runs: int = 30) -> Dict[str, float]:
 
 def benchmark_size(students: int, work: str,
                    legacy: Optional[str]) -> Dict[str, Any]:
-    """Run (a), (b) and (c) for one number of students."""
+    """Run (a), (b), (c) and (e) for one number of students.
+
+    Each end-to-end client gets a fake LMod of its own, freshly seeded: a
+    server that already holds the grades of an earlier client would store
+    them faster (replacing instead of adding) and favour the later client.
+    """
     directory = os.path.join(work, str(students))
     os.makedirs(directory, exist_ok=True)
     paths = make_inputs(students, directory)
     row: Dict[str, Any] = {'students': students,
                            'grades': students * len(ASSIGNMENTS)}
-    with FakeServerProcess(paths['seed.json'],
-                           os.path.join(directory, 'certs')) as server:
-        upload_args = [server.url, server.client_cert, GRADEBOOK_UUID,
-                       paths['grades.csv']]
-        row['pylmod'] = run_client(sys.executable, 'upload_client.py',
-                                   upload_args, server.ca_cert)
-        row['pylmod_cpu'] = fastest_of(CPU_RUNS, sys.executable,
-                                       upload_args, server.ca_cert)
-        if legacy:
-            row['legacy'] = run_client(legacy, 'upload_client.py',
-                                       upload_args, server.ca_cert)
-            row['legacy_cpu'] = fastest_of(CPU_RUNS, legacy, upload_args,
-                                           server.ca_cert)
-        row['floor'] = run_client(
-            sys.executable, 'floor_client.py',
-            [server.url, server.client_cert, str(GRADEBOOK_ID),
-             paths['grades.json']], server.ca_cert)
+    cert_dir = os.path.join(directory, 'certs')
+    clients = [('pylmod', sys.executable, 'upload_client.py', False)]
+    if legacy:
+        clients.append(('legacy', legacy, 'upload_client.py', False))
+    clients += [('floor', sys.executable, 'floor_client.py', False),
+                ('pylmod_cpu', sys.executable, 'upload_client.py', True)]
+    if legacy:
+        clients.append(('legacy_cpu', legacy, 'upload_client.py', True))
+    for name, python, script, cpu_only in clients:
+        with FakeServerProcess(paths['seed.json'], cert_dir) as server:
+            if script == 'floor_client.py':
+                args = [server.url, server.client_cert, str(GRADEBOOK_ID),
+                        paths['grades.json']]
+            else:
+                args = [server.url, server.client_cert, GRADEBOOK_UUID,
+                        paths['grades.csv']]
+            row[name] = (fastest_of(CPU_RUNS, python, args, server.ca_cert)
+                         if cpu_only else
+                         run_client(python, script, args, server.ca_cert))
     return row
 
 
