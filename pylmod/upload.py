@@ -463,12 +463,14 @@ class GradeUpload:
         the assignments are resolved (and created) here, from the first row
         that has it."""
         self._check_email_column(header, line)
-        email_index = header.index(self.email_field)
-        columns = [(index, column) for index, column in enumerate(header)
+        # A name the header repeats is read from its last column, in the
+        # place of its first: what a csv.DictReader's rows hold.
+        position = {column: index for index, column in enumerate(header)}
+        columns = [(index, column) for column, index in position.items()
                    if isinstance(column, str)
                    and column not in self.excluded_fields]
         return _Layout(
-            header, email_index,
+            header, position[self.email_field],
             [(index, self._assignment_id(column, row))
              for index, column in columns],
             tuple(column for _, column in columns))

@@ -547,7 +547,8 @@ def test_csv_syntax_error_names_the_file_and_line(mocked_gradebook, lmod,
 
 def test_report_grades_are_built_once_when_read(mocked_gradebook, lmod,
                                                 lmod_payload):
-    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_one_failure_response'))
+    lmod.post(MULTIGRADES,
+              json=lmod_payload('multigrade_one_failure_response'))
     _, report = upload(mocked_gradebook, TWO_ASSIGNMENTS)
     counts = report.status_counts()
     assert counts == {CONFIRMED: 4, FAILED: 1, UNCONFIRMED: 0, NOT_SENT: 0,
@@ -559,3 +560,19 @@ def test_report_grades_are_built_once_when_read(mocked_gradebook, lmod,
     # Once built, the records are the report: a caller may annotate them.
     grades[0].status = NOT_SENT
     assert report.status_counts()[NOT_SENT] == 1
+
+
+def test_a_repeated_header_name_is_read_as_csv_dictreader_reads_it(
+        mocked_gradebook, lmod, lmod_payload, tmp_path):
+    # csv.DictReader keeps the last cell of a repeated column name (in the
+    # place of the first): the rows read as lists must give the same.
+    text = ('midterm1,External email,midterm1\n'
+            '1,stellar.test2@gmail.com,2\n')
+    path = tmp_path / 'repeated.csv'
+    path.write_text(text)
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    upload(mocked_gradebook, path)
+    mocked_gradebook._spreadsheet2gradebook_multi(
+        list(csv.DictReader(io.StringIO(text))), 'External email',
+        ['External email'])
+    assert sent_grades(lmod) == [[grade(1145, 16708850, 2.0)]] * 2
