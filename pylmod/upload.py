@@ -65,6 +65,8 @@ FAILED = 'failed'            #: LMod answered that it did not store it.
 UNCONFIRMED = 'unconfirmed'  #: Sent, but the answer was lost: unknown.
 NOT_SENT = 'not sent'        #: Never sent (an earlier request failed).
 DRY_RUN = 'dry run'          #: Not sent because of ``dry_run``.
+#: ``(status, message)`` of a grade LMod stored.
+CONFIRMED_STATUS = (CONFIRMED, '')
 #: Every outcome, in the order reports list them.
 STATUSES = (CONFIRMED, FAILED, UNCONFIRMED, NOT_SENT, DRY_RUN)
 
@@ -259,14 +261,14 @@ def classify_multigrade_response(
             message = str(response.get('message') or 'request failed')
             return [(FAILED, message)] * len(grades)
         if num_failures == 0:
-            return [(CONFIRMED, '')] * len(grades)
+            return [CONFIRMED_STATUS] * len(grades)
     failed = {(entry.get('studentId'), entry.get('assignmentId')): entry
               for entry in results}
     outcomes = []
     for grade in grades:
         entry = failed.get((grade.get('studentId'), grade.get('assignmentId')))
         if entry is None:
-            outcomes.append((CONFIRMED, ''))
+            outcomes.append(CONFIRMED_STATUS)
         else:
             outcomes.append((FAILED, str(
                 entry.get('message') or entry.get('error') or 'rejected')))
@@ -701,6 +703,7 @@ class GradeUpload:
         log.info('Data read from file, doing multiGrades API call '
                  '(%d grades in %d requests)', len(grades), len(starts))
         responses = []
+        some_not_confirmed = False
         started = time.time()
         try:
             for start in starts:
@@ -710,7 +713,10 @@ class GradeUpload:
                 finally:
                     report.requests_sent += 1
                 responses.append(response)
-                statuses.extend(classify_multigrade_response(batch, response))
+                batch_statuses = classify_multigrade_response(batch, response)
+                statuses.extend(batch_statuses)
+                if batch_statuses.count(CONFIRMED_STATUS) < len(batch):
+                    some_not_confirmed = True
         except Exception as err:
             self._stop(err, batch_size)
             raise
@@ -719,6 +725,13 @@ class GradeUpload:
             report.response = (merge_multigrade_responses(responses)
                                if responses else {})
             self.finished = True
+        if some_not_confirmed:
+            lines = [outcome.line for outcome in report.grades
+                     if outcome.status != CONFIRMED]
+            log.warning('LMod did not confirm %d of %d grades (lines %s): '
+                        'see the response\'s data.results or the upload '
+                        'report', len(lines), len(grades),
+                        _line_ranges(lines))
         if log.isEnabledFor(logging.INFO):
             log.info('multiGrades API calls done: %s', report.summary())
 

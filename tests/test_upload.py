@@ -7,6 +7,7 @@ fixture), and the report says what became of every grade.
 import csv
 import io
 import json
+import logging
 import math
 import shutil
 from pathlib import Path
@@ -576,3 +577,29 @@ def test_a_repeated_header_name_is_read_as_csv_dictreader_reads_it(
         list(csv.DictReader(io.StringIO(text))), 'External email',
         ['External email'])
     assert sent_grades(lmod) == [[grade(1145, 16708850, 2.0)]] * 2
+
+
+def test_grades_not_confirmed_are_logged_by_line_without_emails(
+        mocked_gradebook, lmod, lmod_payload, caplog):
+    # For callers who do not ask for a report (1.0.x code reading only the
+    # response): a warning says which lines LMod did not confirm.
+    lmod.post(MULTIGRADES,
+              json=lmod_payload('multigrade_one_failure_response'))
+    with caplog.at_level(logging.INFO, logger='pylmod'):
+        mocked_gradebook.spreadsheet2gradebook(str(TWO_ASSIGNMENTS))
+    above_debug = [record.getMessage() for record in caplog.records
+                   if record.levelno > logging.DEBUG]
+    assert ('LMod did not confirm 1 of 5 grades (lines 3): see the '
+            "response's data.results or the upload report") in above_debug
+    assert not [message for message in above_debug if '@' in message]
+
+
+def test_a_clean_upload_warns_of_nothing(mocked_gradebook, lmod,
+                                         lmod_payload, caplog):
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    with caplog.at_level(logging.WARNING, logger='pylmod'):
+        mocked_gradebook.spreadsheet2gradebook(str(TWO_ASSIGNMENTS))
+    # Only the row of an email no student has.
+    assert [record.getMessage() for record in caplog.records] == [
+        'Error in spreadsheet2gradebook: line 5 matches no student of the '
+        'gradebook']
