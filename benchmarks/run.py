@@ -6,12 +6,12 @@ One command runs everything and prints a table::
     python benchmarks/run.py --sizes 1000,20000  # chosen sizes
     python benchmarks/run.py --no-legacy         # skip PyLmod 1.0.2
 
-For each size, a fake LMod (``pylmod.testing``) is started over mutual TLS in
-its own process, seeded with that many students and five assignments, and
-three clients run in their own processes against it:
+For each size, each client runs in its own process against a fake LMod
+(``pylmod.testing``, mutual TLS) of its own, in another process, freshly
+seeded with that many students and five assignments:
 
 (a) ``spreadsheet2gradebook`` of pylmod (this checkout) end to end: reads,
-    CSV, ``multiGrades``;
+    CSV, ``multiGrades`` (the import is left out: it is (d));
 (b) the same with PyLmod 1.0.2 installed from PyPI into a separate
     virtualenv (up to ``--legacy-max`` students: its cost grows with
     rows x students);
