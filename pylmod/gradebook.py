@@ -676,8 +676,9 @@ class GradeBook(Base):
                 indicates whether to use the max points value.
             batch_size (int): most grades per ``multiGrades`` request
                 (default :data:`pylmod.upload.DEFAULT_BATCH_SIZE`, 20,000).
-            delimiter (str): the CSV delimiter; by default ``,``, or ``;`` /
-                tab when the header line uses that and no comma.
+            delimiter (str): the CSV delimiter; by default the one of
+                ``,``, ``;`` and tab that :class:`csv.Sniffer` finds in the
+                header line (``,`` when it finds none).
             dry_run (bool): read and check everything, send nothing.
             report (UploadReport): filled in with the outcome of every
                 grade (confirmed, failed, not sent), skipped cells, unknown

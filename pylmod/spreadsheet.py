@@ -50,14 +50,20 @@ def parse_grade(value: Any) -> Tuple[Optional[float], str]:
     return number, ''
 
 
+#: The delimiters a grade file may use.
+DELIMITERS = ',;\t'
+
+
 def guess_delimiter(header_line: Any) -> str:
-    """Return the delimiter of a header line: ``;`` or tab when the line has
-    that and no comma, else ``,`` (the excel dialect)."""
-    if isinstance(header_line, str) and ',' not in header_line:
-        for delimiter in (';', '\t'):
-            if delimiter in header_line:
-                return delimiter
-    return ','
+    """Return the delimiter of a header line, one of :data:`DELIMITERS`, as
+    :class:`csv.Sniffer` finds it; ``,`` (the excel dialect) when it finds
+    none (e.g. a single column)."""
+    if not isinstance(header_line, str):
+        return ','
+    try:
+        return csv.Sniffer().sniff(header_line, DELIMITERS).delimiter
+    except csv.Error:
+        return ','
 
 
 @contextlib.contextmanager

@@ -97,6 +97,9 @@ def test_parse_grade_returns_a_float():
     ('External email\tmidterm1\n', '\t'),
     ('External email;midterm1,final\n', ','),
     ('External email\n', ','),
+    ('"Name, Full";External email;midterm1\n', ';'),
+    ('', ','),
+    (None, ','),
 ])
 def test_guess_delimiter(header, delimiter):
     assert guess_delimiter(header) == delimiter
