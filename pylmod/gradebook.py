@@ -602,7 +602,15 @@ class GradeBook(Base):
         Returns:
             tuple: ``(response, seconds)`` as for :meth:`spreadsheet2gradebook`
         """
-        from pylmod.upload import DEFAULT_BATCH_SIZE, GradeUpload
+        from pylmod.upload import (
+            DEFAULT_BATCH_SIZE,
+            GradeUpload,
+            check_batch_size,
+        )
+        # 0 is a mistake to report (before any request), not the default.
+        if batch_size is None:
+            batch_size = DEFAULT_BATCH_SIZE
+        check_batch_size(batch_size)
         upload = GradeUpload(
             self, email_field, non_assignment_fields,
             approve_grades=approve_grades,
@@ -612,9 +620,6 @@ class GradeBook(Base):
             report=report,
         )
         upload.read(csv_reader, dry_run=dry_run)
-        # 0 is a mistake to report, not a request for the default.
-        if batch_size is None:
-            batch_size = DEFAULT_BATCH_SIZE
         upload.send(batch_size=batch_size, dry_run=dry_run)
         return upload.report.response, upload.report.duration
 

@@ -22,9 +22,9 @@ from typing import (
     Iterator,
     List,
     Mapping,
-    NamedTuple,
     Optional,
     Sequence,
+    Set,
     Tuple,
 )
 
@@ -125,19 +125,22 @@ class SkippedCell:
     reason: str
 
 
-@dataclass(eq=False)
+@dataclass
 class UploadReport:
     """What an upload did, grade by grade.
 
     Pass one as ``report=`` to :meth:`pylmod.GradeBook.spreadsheet2gradebook`
     to get it; it is also attached as ``upload_report`` to an exception that
-    stops an upload half way.
+    stops an upload half way.  A report given to several uploads adds them
+    up.
 
     Attributes:
         rows_read: data rows read from the file.
         grades: one :class:`GradeOutcome` per grade sent (or to send), in
-            file order.  (Built when first read: an upload of 100,000
-            students does not pay for half a million records nobody reads.)
+            file order.  The records are built when first read after the
+            upload (an upload of 100,000 students does not pay for half a
+            million records nobody reads); read during an upload, they are
+            a snapshot.
         skipped_cells: cells not sent, with the reason.
         unknown_emails: ``(line, email)`` of rows matching no student.
         duplicates: ``(line, earlier_line, assignment)`` for each cell that
@@ -151,6 +154,7 @@ class UploadReport:
     """
 
     rows_read: int = 0
+    grades: List[GradeOutcome] = field(default_factory=list)
     skipped_cells: List[SkippedCell] = field(default_factory=list)
     unknown_emails: List[Tuple[int, str]] = field(default_factory=list)
     duplicates: List[Tuple[int, int, str]] = field(default_factory=list)
@@ -160,21 +164,25 @@ class UploadReport:
     duration: float = 0.0
     error: Optional[BaseException] = None
 
-    def __post_init__(self) -> None:
-        self._grades: List[GradeOutcome] = []
-        # The upload filling this report, until its grades are built.
-        self._upload: Optional['GradeUpload'] = None
-
-    @property
-    def grades(self) -> List[GradeOutcome]:
-        """One :class:`GradeOutcome` per grade, in file order."""
-        upload = self._upload
-        if upload is None:
+    def _get_grades(self) -> List[GradeOutcome]:
+        ledgers = self._ledgers
+        if not ledgers:
             return self._grades
-        outcomes = upload.outcomes()
-        if upload.finished:
-            self._grades, self._upload = outcomes, None
-        return outcomes
+        built = [outcome for ledger in ledgers
+                 for outcome in ledger.outcomes()]
+        if not all(ledger.finished for ledger in ledgers):
+            return self._grades + built
+        self._grades.extend(built)
+        ledgers.clear()
+        return self._grades
+
+    def _set_grades(self, grades: List[GradeOutcome]) -> None:
+        self._grades = grades
+        # The uploads whose grades are not built yet.
+        self._ledgers: List[GradeLedger] = []
+
+    def _add_ledger(self, ledger: 'GradeLedger') -> None:
+        self._ledgers.append(ledger)
 
     def with_status(self, status: str) -> List[GradeOutcome]:
         """Return the grades whose outcome is ``status``."""
@@ -184,11 +192,11 @@ class UploadReport:
         """Return how many grades have each outcome (every status is a
         key)."""
         counts = dict.fromkeys(STATUSES, 0)
-        if self._upload is not None:
-            counts.update(self._upload.status_counts())
-        else:
-            for grade in self._grades:
-                counts[grade.status] = counts.get(grade.status, 0) + 1
+        for grade in self._grades:
+            counts[grade.status] = counts.get(grade.status, 0) + 1
+        for ledger in self._ledgers:
+            for status, count in ledger.status_counts().items():
+                counts[status] = counts.get(status, 0) + count
         return counts
 
     @property
@@ -211,6 +219,65 @@ class UploadReport:
         }
         summary.update(counts)
         return summary
+
+
+# A property in the place of the dataclass field: UploadReport(grades=...),
+# report.grades = ... and dataclasses.asdict() go through it.
+UploadReport.grades = property(  # type: ignore[assignment]
+    UploadReport._get_grades, UploadReport._set_grades,
+    doc='One :class:`GradeOutcome` per grade, in file order.')
+
+
+class GradeLedger:
+    """The grades of one upload, compactly: what is sent and what became of
+    it, from which the report's :class:`GradeOutcome` records are built.
+
+    ``grades`` is flat and in file order, as sent to ``multiGrades``;
+    ``statuses`` holds their ``(status, message)``, filled request by
+    request (the grades past its end are not sent yet).  Each row that gave
+    grades has a segment, a plain tuple ``(line, email, start, columns)``:
+    its grades are ``grades[start:start + len(columns)]``, one per column.
+    A later row of the same student replaces grades in place (they are then
+    in ``replaced_by``: position -> ``(line, email)`` of that row) and adds
+    a segment for the columns the earlier rows did not have.
+    """
+
+    def __init__(self) -> None:
+        self.grades: List[Dict[str, Any]] = []
+        self.statuses: List[Tuple[str, str]] = []
+        self.segments: List[Tuple[int, Any, int, Tuple[str, ...]]] = []
+        self.replaced_by: Dict[int, Tuple[int, Any]] = {}
+        #: The message of the grades not sent.
+        self.not_sent_message = ''
+        #: True once every grade has its outcome.
+        self.finished = False
+
+    def outcomes(self) -> List[GradeOutcome]:
+        """Return a :class:`GradeOutcome` for each grade, in file order."""
+        grades, statuses, replaced_by = (
+            self.grades, self.statuses, self.replaced_by)
+        not_sent = (NOT_SENT, self.not_sent_message)
+        outcomes = []
+        for segment_line, segment_email, start, columns in self.segments:
+            for position, column in enumerate(columns, start):
+                line, email = replaced_by.get(
+                    position, (segment_line, segment_email))
+                status, message = (statuses[position]
+                                   if position < len(statuses) else not_sent)
+                outcomes.append(GradeOutcome(
+                    line, email, column, grades[position], status, message))
+        return outcomes
+
+    def status_counts(self) -> Dict[str, int]:
+        """Return how many grades have each outcome."""
+        counts: Dict[str, int] = {}
+        for (status, _), count in collections.Counter(
+                self.statuses).items():
+            counts[status] = counts.get(status, 0) + count
+        unsent = len(self.grades) - len(self.statuses)
+        if unsent:
+            counts[NOT_SENT] = counts.get(NOT_SENT, 0) + unsent
+        return counts
 
 
 def index_students(students: Iterable[Mapping[str, Any]]
@@ -311,23 +378,43 @@ def merge_multigrade_responses(responses: Sequence[Any]) -> Dict[str, Any]:
             merged['message'] = response.get('message', '')
         data = response.get('data')
         if isinstance(data, Mapping):
-            num_failures += data.get('numFailures') or 0
+            num_failures += _count(data.get('numFailures')) or 0
             results.extend(data.get('results') or [])
     merged['data'] = {'numFailures': num_failures, 'results': results}
     return merged
 
 
-class _Layout(NamedTuple):
+class _Layout:
     """Where things are in the rows of one header."""
 
-    header: List[Any]          #: the columns, in order
-    email_index: int           #: the email's position
-    cells: List[Tuple[int, Any]]  #: (position, assignmentId) of each grade
-    columns: Tuple[str, ...]   #: the assignment column of each of cells
+    __slots__ = ('header', 'email_index', 'positions', 'columns', 'cells')
+
+    def __init__(self, header: List[Any], email_field: str,
+                 excluded_fields: Set[str]) -> None:
+        #: The columns, in order.
+        self.header = header
+        # A name the header repeats is read from its last column, in the
+        # place of its first: what a csv.DictReader's rows hold.
+        index_of = {column: index for index, column in enumerate(header)}
+        #: The email's position.
+        self.email_index = index_of[email_field]
+        #: ``(position, column)`` of each assignment column.
+        self.positions = [(index, column) for column, index in index_of.items()
+                          if isinstance(column, str)
+                          and column not in excluded_fields]
+        #: The assignment column of each of :attr:`cells`.
+        self.columns = tuple(column for _, column in self.positions)
+        #: ``(position, assignmentId)`` of each assignment column, once the
+        #: assignments are resolved (from the first row of a student).
+        self.cells: Optional[List[Tuple[int, Any]]] = None
 
 
 #: A plain csv.DictReader (as opposed to a subclass, or a test's stand-in).
 _DICT_READER = csv.DictReader
+
+#: What the row sources of GradeUpload yield: ``(line, cells, layout,
+#: surplus)``, ``surplus`` being the cells beyond the header (or ``None``).
+_Row = Tuple[int, List[Any], _Layout, Any]
 
 
 class GradeUpload:
@@ -369,23 +456,12 @@ class GradeUpload:
         self.max_points_column = max_points_column
         self.normalize_column = normalize_column
         self.report = report if report is not None else UploadReport()
-        self.report._upload = self
-        #: True once :meth:`send` has given every grade its outcome.
-        self.finished = False
-        # The grades, flat and in file order, as sent to multiGrades; their
-        # outcomes, filled batch by batch (the grades past its end are not
-        # sent yet); and a segment per row that gave grades, a plain tuple
-        # (line, email, start, columns): its grades are grades[start:] in
-        # the order of columns.  A later row of the same student adds a
-        # segment for the columns the earlier ones did not have.
-        self._grades: List[Dict[str, Any]] = []
-        self._statuses: List[Tuple[str, str]] = []
-        self._not_sent_message = ''
-        self._segments: List[Tuple[int, Any, int, Tuple[str, ...]]] = []
+        self.ledger = GradeLedger()
+        self.report._add_ledger(self.ledger)
+        # The first segment of each student, and the later ones (see
+        # GradeLedger).
         self._first_segment: Dict[Any, int] = {}
         self._more_segments: Dict[Any, List[int]] = {}
-        # Grades a later row replaced: position -> (line, email) of that row.
-        self._replaced_by: Dict[int, Tuple[int, Any]] = {}
         self._assignment_ids: Dict[str, Any] = {}
         self._assignment_by_name: Dict[str, Mapping[str, Any]] = {}
         self._dry_run = False
@@ -412,125 +488,112 @@ class GradeUpload:
             lines = self._mapped_rows(rows)
         self._read_rows(lines, student_by_email)
 
-    def _listed_rows(self, rows: Any, header: List[str]
-                     ) -> Iterator[Tuple[int, List[Any], '_Layout']]:
-        """Yield ``(line, cells, layout)`` for the rows of a
-        :class:`csv.DictReader`, read as lists from its own reader (what the
-        DictReader would do, without a dictionary per row)."""
+    def _listed_rows(self, rows: Any, header: List[str]) -> Iterator[_Row]:
+        """Yield the rows of a :class:`csv.DictReader`, read as lists from
+        its own reader (what the DictReader would do, without a dictionary
+        per row)."""
         reader = rows.reader
         width = len(header)
-        layout = None
+        layout = _Layout(header, self.email_field, self.excluded_fields)
         try:
             for cells in reader:
-                if not cells:  # a blank line: csv.DictReader skips it too
-                    continue
-                if len(cells) != width:
-                    cells = self._fit(cells, width, reader.line_num)
-                if layout is None:
-                    layout = self._layout(header, dict(zip(header, cells)),
-                                          reader.line_num)
-                yield reader.line_num, cells, layout
+                if len(cells) == width:
+                    yield reader.line_num, cells, layout, None
+                elif len(cells) > width:
+                    yield reader.line_num, cells, layout, cells[width:]
+                elif cells:  # short: csv.DictReader's missing cells are None
+                    yield (reader.line_num,
+                           cells + [None] * (width - len(cells)), layout, None)
+                # else a blank line, which csv.DictReader skips too
         except (UnicodeDecodeError, csv.Error) as err:
             raise csv_read_error(err, reader.line_num) from err
 
-    def _fit(self, cells: List[Any], width: int, line: int) -> List[Any]:
-        """A row with fewer cells than the header gets empty ones (``None``,
-        as csv.DictReader gives); surplus cells are reported."""
-        if len(cells) < width:
-            return cells + [None] * (width - len(cells))
-        self.report.skipped_cells.append(SkippedCell(
-            line, '', cells[width:], 'more cells than header columns'))
-        return cells[:width]
-
     def _mapped_rows(self, rows: Iterable[Mapping[str, Any]]
-                     ) -> Iterator[Tuple[int, List[Any], '_Layout']]:
-        """Yield ``(line, cells, layout)`` for rows that are mappings."""
+                     ) -> Iterator[_Row]:
+        """Yield rows that are mappings (``None`` holds surplus cells, as in
+        a csv.DictReader's rows)."""
         layouts: Dict[Tuple[Any, ...], _Layout] = {}
         for line, row in numbered_rows(rows):
             header = tuple(row)
             layout = layouts.get(header)
             if layout is None:
-                layout = layouts[header] = self._layout(
-                    [column for column in header if column is not None],
-                    row, line)
-            if None in row:  # csv.DictReader's key for surplus cells
-                self.report.skipped_cells.append(SkippedCell(
-                    line, '', row[None],  # type: ignore[index]
-                    'more cells than header columns'))
-            yield line, [row[column] for column in layout.header], layout
+                named = [column for column in header if column is not None]
+                self._check_email_column(named, line)
+                layout = layouts[header] = _Layout(
+                    named, self.email_field, self.excluded_fields)
+            yield (line, [row[column] for column in layout.header], layout,
+                   row.get(None))  # type: ignore[call-overload]
 
-    def _layout(self, header: List[Any], row: Mapping[str, Any],
-                line: int) -> '_Layout':
-        """Where the email and each assignment are in rows with this header;
-        the assignments are resolved (and created) here, from the first row
-        that has it."""
-        self._check_email_column(header, line)
-        # A name the header repeats is read from its last column, in the
-        # place of its first: what a csv.DictReader's rows hold.
-        position = {column: index for index, column in enumerate(header)}
-        columns = [(index, column) for column, index in position.items()
-                   if isinstance(column, str)
-                   and column not in self.excluded_fields]
-        return _Layout(
-            header, position[self.email_field],
-            [(index, self._assignment_id(column, row))
-             for index, column in columns],
-            tuple(column for _, column in columns))
-
-    def _read_rows(self, lines: Iterable[Tuple[int, List[Any], '_Layout']],
+    def _read_rows(self, lines: Iterable[_Row],
                    student_by_email: Mapping[str, Mapping[str, Any]]
                    ) -> None:
         # The loop runs once per row of a class that may have 100,000
         # students, and its inner loop once per grade: the hot path keeps
-        # its names local and leaves rows with a cell to skip, or a
-        # student seen before, to _read_row.
-        report, grades, segments = self.report, self._grades, self._segments
+        # its names local and leaves rows with a cell to skip or surplus
+        # cells, or of a student seen before, to _read_row.
+        report, ledger = self.report, self.ledger
+        grades, segments = ledger.grades, ledger.segments
         first_segment = self._first_segment
         approve_grades = self.approve_grades
         rows_read = 0
-        for line, cells, layout in lines:
-            rows_read += 1
-            email = cells[layout.email_index]
-            student = student_by_email.get(str(email or '').strip().lower())
-            if student is None:
-                report.unknown_emails.append((line, email))
-                log.warning('Error in spreadsheet2gradebook: line %d matches '
-                            'no student of the gradebook', line)
-                log.debug('line %d: no student with email %r', line, email)
-                continue
-            student_id = student['studentId']
-            if student_id in first_segment:
-                self._read_row(line, email, student_id, cells, layout)
-                continue
-            start = len(grades)
-            try:
-                for index, assignment_id in layout.cells:
-                    number = float(cells[index])
-                    if number - number:  # not finite
-                        raise ValueError
-                    grades.append({
-                        'studentId': student_id,
-                        'assignmentId': assignment_id,
-                        'numericGradeValue': number,
-                        'mode': 2,
-                        'isGradeApproved': approve_grades,
-                    })
-            except (TypeError, ValueError):
-                del grades[start:]
-                self._read_row(line, email, student_id, cells, layout)
-                continue
-            if len(grades) > start:
-                first_segment[student_id] = len(segments)
-                segments.append((line, email, start, layout.columns))
-        report.rows_read += rows_read
+        try:
+            for line, cells, layout, surplus in lines:
+                rows_read += 1
+                email = cells[layout.email_index]
+                student = student_by_email.get(
+                    str(email or '').strip().lower())
+                if student is None:
+                    report.unknown_emails.append((line, email))
+                    log.warning('Error in spreadsheet2gradebook: line %d '
+                                'matches no student of the gradebook', line)
+                    log.debug('line %d: no student with email %r', line,
+                              email)
+                    continue
+                student_id = student['studentId']
+                if layout.cells is None:
+                    self._resolve_assignments(layout, cells)
+                if surplus is not None or student_id in first_segment:
+                    self._read_row(line, email, student_id, cells, layout,
+                                   surplus)
+                    continue
+                start = len(grades)
+                try:
+                    for index, assignment_id in layout.cells:  # type: ignore[union-attr]
+                        number = float(cells[index])
+                        if number - number:  # not finite
+                            raise ValueError
+                        grades.append({
+                            'studentId': student_id,
+                            'assignmentId': assignment_id,
+                            'numericGradeValue': number,
+                            'mode': 2,
+                            'isGradeApproved': approve_grades,
+                        })
+                except (TypeError, ValueError):
+                    del grades[start:]
+                    self._read_row(line, email, student_id, cells, layout,
+                                   surplus)
+                    continue
+                if len(grades) > start:
+                    first_segment[student_id] = len(segments)
+                    segments.append((line, email, start, layout.columns))
+        finally:
+            report.rows_read += rows_read
+
+    def _resolve_assignments(self, layout: _Layout, cells: List[Any]) -> None:
+        """Resolve (and create) the assignments of a header's columns, from
+        the first row of a student that has it (as 1.0.x did)."""
+        row = dict(zip(layout.header, cells))
+        layout.cells = [(index, self._assignment_id(column, row))
+                        for index, column in layout.positions]
 
     def _read_row(self, line: int, email: Any, student_id: Any,
-                  cells: List[Any], layout: '_Layout') -> None:
-        """A row with cells to skip, or of a student seen before (its cells
-        replace the earlier ones)."""
+                  cells: List[Any], layout: _Layout, surplus: Any) -> None:
+        """A row with cells to skip or surplus cells, or of a student seen
+        before (its cells replace the earlier ones)."""
         columns, row_grades = [], []
-        for (index, assignment_id), column in zip(layout.cells,
-                                                   layout.columns):
+        for (index, assignment_id), column in zip(
+                layout.cells or (), layout.columns):
             value = cells[index]
             number, reason = parse_grade(value)
             if number is None:
@@ -544,20 +607,24 @@ class GradeUpload:
                 'mode': 2,
                 'isGradeApproved': self.approve_grades,
             })
+        if surplus is not None:
+            self.report.skipped_cells.append(SkippedCell(
+                line, '', surplus, 'more cells than header columns'))
+        segments = self.ledger.segments
         if student_id in self._first_segment:
             columns, row_grades = self._replace(
                 student_id, line, email, columns, row_grades)
             if not columns:
                 return
             self._more_segments.setdefault(student_id, []).append(
-                len(self._segments))
+                len(segments))
         elif columns:
-            self._first_segment[student_id] = len(self._segments)
+            self._first_segment[student_id] = len(segments)
         else:
             return
-        self._segments.append(
-            (line, email, len(self._grades), tuple(columns)))
-        self._grades.extend(row_grades)
+        segments.append(
+            (line, email, len(self.ledger.grades), tuple(columns)))
+        self.ledger.grades.extend(row_grades)
 
     def _replace(self, student_id: Any, line: int, email: Any,
                  columns: List[str], row_grades: List[Dict[str, Any]]
@@ -565,12 +632,13 @@ class GradeUpload:
         """A later row of the same student replaces the grades of the
         columns it shares with earlier rows; return its other columns and
         grades."""
+        ledger = self.ledger
         earlier: Dict[str, Tuple[int, int]] = {}  # column -> position, line
         for index in [self._first_segment[student_id]] + \
                 self._more_segments.get(student_id, []):
-            segment_line, _, start, segment_columns = self._segments[index]
+            segment_line, _, start, segment_columns = ledger.segments[index]
             for position, column in enumerate(segment_columns, start):
-                earlier[column] = (position, self._replaced_by.get(
+                earlier[column] = (position, ledger.replaced_by.get(
                     position, (segment_line,))[0])
         new_columns, new_grades = [], []
         for column, grade in zip(columns, row_grades):
@@ -582,9 +650,10 @@ class GradeUpload:
             self.report.duplicates.append((line, earlier_line, column))
             log.warning('line %d, column %r replaces the grade of line %d',
                         line, column, earlier_line)
-            self._grades[position].update(grade)
-            self._replaced_by[position] = (line, email)
+            ledger.grades[position].update(grade)
+            ledger.replaced_by[position] = (line, email)
         return new_columns, new_grades
+
 
     def _check_email_column(self, columns: Optional[List[Any]],
                             line: int) -> None:
@@ -688,15 +757,14 @@ class GradeUpload:
         :data:`UNCONFIRMED`, the later ones :data:`NOT_SENT`, and the
         exception is re-raised with this report as ``upload_report``.
         """
-        if batch_size < 1:
-            raise ValueError('batch_size must be at least 1, got {0}'.format(
-                batch_size))
-        report, grades, statuses = self.report, self._grades, self._statuses
+        check_batch_size(batch_size)
+        report, ledger = self.report, self.ledger
+        grades, statuses = ledger.grades, ledger.statuses
         if dry_run:
             statuses.extend([(DRY_RUN, '')] * len(grades))
             report.response = {'status': 1, 'message': 'dry run: not sent',
                                'data': {'numFailures': 0, 'results': []}}
-            self.finished = True
+            ledger.finished = True
             return
         # 1.0.x made one request even with no grade; so does one batch here.
         starts = range(0, len(grades), batch_size) or range(1)
@@ -717,16 +785,16 @@ class GradeUpload:
                 statuses.extend(batch_statuses)
                 if batch_statuses.count(CONFIRMED_STATUS) < len(batch):
                     some_not_confirmed = True
-        except Exception as err:
+        except BaseException as err:  # an interrupt stops it half way too
             self._stop(err, batch_size)
             raise
         finally:
+            ledger.finished = True
             report.duration = time.time() - started
             report.response = (merge_multigrade_responses(responses)
                                if responses else {})
-            self.finished = True
         if some_not_confirmed:
-            lines = [outcome.line for outcome in report.grades
+            lines = [outcome.line for outcome in ledger.outcomes()
                      if outcome.status != CONFIRMED]
             log.warning('LMod did not confirm %d of %d grades (lines %s): '
                         'see the response\'s data.results or the upload '
@@ -735,46 +803,29 @@ class GradeUpload:
         if log.isEnabledFor(logging.INFO):
             log.info('multiGrades API calls done: %s', report.summary())
 
-    def _stop(self, err: Exception, batch_size: int) -> None:
-        """The request of the grades past ``self._statuses`` failed: they
+    def _stop(self, err: BaseException, batch_size: int) -> None:
+        """The request of the grades past the ledger's statuses failed: they
         are unconfirmed, the grades after them not sent."""
-        failed = min(batch_size, len(self._grades) - len(self._statuses))
-        self._statuses.extend([(UNCONFIRMED, str(err))] * failed)
-        self._not_sent_message = 'not sent: an earlier request failed'
+        ledger = self.ledger
+        failed = min(batch_size, len(ledger.grades) - len(ledger.statuses))
+        ledger.statuses.extend([(UNCONFIRMED, str(err) or repr(err))]
+                               * failed)
+        ledger.not_sent_message = 'not sent: an earlier request failed'
         self.report.error = err
         err.upload_report = self.report  # type: ignore[attr-defined]
-        unconfirmed = [outcome.line for outcome in self.outcomes()
+        unconfirmed = [outcome.line for outcome in ledger.outcomes()
                        if outcome.status in (UNCONFIRMED, NOT_SENT)]
         log.error('Upload stopped by %s: %d of %d grades not confirmed '
                   '(lines %s)', type(err).__name__, len(unconfirmed),
-                  len(self._grades), _line_ranges(unconfirmed))
+                  len(ledger.grades), _line_ranges(unconfirmed))
 
-    def outcomes(self) -> List[GradeOutcome]:
-        """Return a :class:`GradeOutcome` for each grade, in file order."""
-        grades, statuses, replaced_by = (
-            self._grades, self._statuses, self._replaced_by)
-        not_sent = (NOT_SENT, self._not_sent_message)
-        outcomes = []
-        for segment_line, segment_email, start, columns in self._segments:
-            for position, column in enumerate(columns, start):
-                line, email = replaced_by.get(
-                    position, (segment_line, segment_email))
-                status, message = (statuses[position]
-                                   if position < len(statuses) else not_sent)
-                outcomes.append(GradeOutcome(
-                    line, email, column, grades[position], status, message))
-        return outcomes
 
-    def status_counts(self) -> Dict[str, int]:
-        """Return how many grades have each outcome."""
-        counts: Dict[str, int] = {}
-        for (status, _), count in collections.Counter(
-                self._statuses).items():
-            counts[status] = counts.get(status, 0) + count
-        unsent = len(self._grades) - len(self._statuses)
-        if unsent:
-            counts[NOT_SENT] = counts.get(NOT_SENT, 0) + unsent
-        return counts
+def check_batch_size(batch_size: int) -> None:
+    """Raise ValueError unless ``batch_size`` is a positive number of
+    grades."""
+    if batch_size < 1:
+        raise ValueError('batch_size must be at least 1, got {0}'.format(
+            batch_size))
 
 
 def _line_ranges(lines: Iterable[int]) -> str:

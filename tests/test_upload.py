@@ -5,6 +5,7 @@ answers registered with ``responses`` (see the ``mocked_gradebook``
 fixture), and the report says what became of every grade.
 """
 import csv
+import dataclasses
 import io
 import json
 import logging
@@ -22,6 +23,7 @@ from pylmod.upload import (
     FAILED,
     NOT_SENT,
     UNCONFIRMED,
+    GradeOutcome,
     UploadReport,
     classify_multigrade_response,
     guess_delimiter,
@@ -371,10 +373,12 @@ def test_batches_split_and_merge(mocked_gradebook, lmod, lmod_payload):
 
 
 @pytest.mark.parametrize('batch_size', [0, -1])
-def test_batch_size_must_be_positive(mocked_gradebook, lmod, batch_size):
+def test_batch_size_must_be_positive(mocked_gradebook, lmod_mock,
+                                     batch_size):
+    # Said before any request: not after reading the students.
     with pytest.raises(ValueError, match='batch_size must be at least 1'):
         upload(mocked_gradebook, TWO_ASSIGNMENTS, batch_size=batch_size)
-    assert sent_grades(lmod) == []
+    assert len(lmod_mock.calls) == 0
 
 
 def test_failing_batch_stops_the_upload(mocked_gradebook, lmod,
@@ -606,3 +610,114 @@ def test_a_clean_upload_warns_of_nothing(mocked_gradebook, lmod,
     assert [record.getMessage() for record in caplog.records] == [
         'Error in spreadsheet2gradebook: line 5 matches no student of the '
         'gradebook']
+
+
+# What the first rows decide -------------------------------------------------
+
+def test_assignments_are_created_from_the_first_row_of_a_student(
+        mocked_gradebook, lmod, lmod_payload, tmp_path):
+    # As in 1.0.x, a row matching no student (or without an email) creates
+    # nothing and gives no max points.
+    path = tmp_path / 'max_points.csv'
+    path.write_text('External email,max_pts,normalize,Quiz 7\n'
+                    'nobody@example.com,50,0,\n'
+                    ',40,0,3\n'
+                    'stellar.test2@gmail.com,10,0,7\n')
+    lmod.post(ROOT + 'assignment',
+              json=lmod_payload('create_assignment_response'))
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    upload(mocked_gradebook, path, use_max_points_column=True,
+           max_points_column='max_pts', normalize_column='normalize')
+    [created] = create_calls(lmod)
+    assert json.loads(created.request.body)['maxPointsTotal'] == 10.0
+
+
+@pytest.mark.parametrize('dry_run', [False, True])
+def test_no_assignment_is_created_for_rows_of_no_student(
+        mocked_gradebook, lmod, lmod_payload, tmp_path, dry_run):
+    path = tmp_path / 'nobody.csv'
+    path.write_text('External email,Quiz 7\nnobody@example.com,5,surplus\n')
+    if not dry_run:
+        lmod.post(MULTIGRADES,
+                  json=lmod_payload('multigrade_all_stored_response'))
+    _, report = upload(mocked_gradebook, path, dry_run=dry_run)
+    assert create_calls(lmod) == []
+    assert report.created_assignments == {}
+    # The row is reported as an unknown email, not its cells.
+    assert report.unknown_emails == [(2, 'nobody@example.com')]
+    assert report.skipped_cells == []
+
+
+def test_a_rows_surplus_cells_are_reported_after_its_cells(
+        mocked_gradebook, lmod, lmod_payload, tmp_path):
+    path = tmp_path / 'surplus.csv'
+    path.write_text(CSV_HEADER + 'stellar.test2@gmail.com,,1,surplus\n')
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    _, report = upload(mocked_gradebook, path)
+    assert [(cell.column, cell.value) for cell in report.skipped_cells] == [
+        ('midterm1', ''), ('', ['surplus'])]
+
+
+def test_rows_read_before_a_bad_line_are_counted(mocked_gradebook, lmod,
+                                                 tmp_path):
+    path = tmp_path / 'bad_line.csv'
+    path.write_text(CSV_HEADER + 'stellar.test2@gmail.com,1,2\n'
+                    'benfranklin@mit.edu,3,4\n'
+                    'JeanneChiang@gmail.com,"' + 'x' * 200000 + '",5\n')
+    report = UploadReport()
+    with pytest.raises(PyLmodCSVError, match='line 4'):
+        mocked_gradebook.spreadsheet2gradebook(str(path), report=report)
+    assert report.rows_read == 2
+    # Read, never sent: the report says so.
+    assert report.status_counts()[NOT_SENT] == 4
+    assert not report.ok
+
+
+def test_a_report_given_to_two_uploads_adds_them_up(mocked_gradebook, lmod,
+                                                    lmod_payload, tmp_path):
+    first, second = tmp_path / 'first.csv', tmp_path / 'second.csv'
+    first.write_text('External email,midterm1\nstellar.test2@gmail.com,1\n')
+    second.write_text('External email,midterm1\nbenfranklin@mit.edu,2\n')
+    lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
+    report = UploadReport()
+    mocked_gradebook.spreadsheet2gradebook(str(first), report=report)
+    assert [outcome.line for outcome in report.grades] == [2]
+    mocked_gradebook.spreadsheet2gradebook(str(second), report=report)
+    assert [(outcome.email, outcome.status) for outcome in report.grades] == [
+        ('stellar.test2@gmail.com', CONFIRMED),
+        ('benfranklin@mit.edu', CONFIRMED)]
+    assert report.summary()['grades'] == 2
+    assert report.rows_read == 2 and report.requests_sent == 2
+
+
+def test_upload_report_grades_can_be_given_and_set():
+    outcome = GradeOutcome(2, 'a@example.com', 'midterm1',
+                           grade(1, 2, 3.0), CONFIRMED)
+    report = UploadReport(grades=[outcome])
+    assert report.grades == [outcome] and report.ok
+    report.grades = []
+    assert report.summary()['grades'] == 0
+    assert dataclasses.asdict(UploadReport(grades=[]))['grades'] == []
+    assert UploadReport(grades=[outcome]) == UploadReport(grades=[outcome])
+
+
+def test_an_interrupt_leaves_the_batch_in_flight_unconfirmed(
+        mocked_gradebook, lmod, lmod_payload):
+    def interrupted(request):
+        raise KeyboardInterrupt
+
+    lmod.add_callback('POST', MULTIGRADES, callback=interrupted)
+    report = UploadReport()
+    with pytest.raises(KeyboardInterrupt):
+        mocked_gradebook.spreadsheet2gradebook(
+            str(TWO_ASSIGNMENTS), report=report, batch_size=3)
+    assert [outcome.status for outcome in report.grades] == [
+        UNCONFIRMED] * 3 + [NOT_SENT] * 2
+    assert report.error is not None
+
+
+def test_merge_adds_failure_counts_given_as_text():
+    merged = merge_multigrade_responses([
+        {'status': 1, 'data': {'numFailures': '1', 'results': [{'a': 1}]}},
+        {'status': 1, 'data': {'numFailures': '0', 'results': []}}])
+    assert merged['data'] == {'numFailures': 1, 'results': [{'a': 1}]}
