@@ -169,8 +169,13 @@ def csv_read_error(err: Exception, line_num: int) -> PyLmodCSVError:
 
 
 def _line_number(rows: Any, position: int) -> int:
-    line_num = getattr(rows, 'line_num', None)
-    return line_num if isinstance(line_num, int) else position
+    # A csv.DictReader's own line_num is updated after a row is read, its
+    # reader's as the row is: after an error, only the reader's is right.
+    for source in (getattr(rows, 'reader', None), rows):
+        line_num = getattr(source, 'line_num', None)
+        if isinstance(line_num, int):
+            return line_num
+    return position
 
 
 def header_columns(rows: Any) -> Optional[List[Any]]:

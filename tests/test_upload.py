@@ -542,15 +542,27 @@ def test_rows_as_dictionaries_give_the_same_upload(
     assert report_contents(from_rows) == report_contents(from_file)
 
 
+HUGE_CELL_ON_LINE_3 = (CSV_HEADER + 'stellar.test2@gmail.com,1,2\n'
+                       'benfranklin@mit.edu,"' + 'x' * 200000 + '",3\n')
+
+
 def test_csv_syntax_error_names_the_file_and_line(mocked_gradebook, lmod,
                                                    tmp_path):
     path = tmp_path / 'huge_cell.csv'
-    path.write_text(CSV_HEADER + 'stellar.test2@gmail.com,1,2\n'
-                    'benfranklin@mit.edu,"' + 'x' * 200000 + '",3\n')
+    path.write_text(HUGE_CELL_ON_LINE_3)
     with pytest.raises(PyLmodCSVError, match=r'huge_cell.csv: line 3: '
                        r'field larger than field limit'):
         upload(mocked_gradebook, path)
     assert sent_grades(lmod) == []
+
+
+def test_csv_syntax_error_in_rows_as_dictionaries_names_the_line(
+        mocked_gradebook, lmod):
+    reader = type('Reader', (csv.DictReader,), {})(
+        io.StringIO(HUGE_CELL_ON_LINE_3))
+    with pytest.raises(PyLmodCSVError, match=r'^line 3: field larger'):
+        mocked_gradebook._spreadsheet2gradebook_multi(
+            reader, 'External email', ['External email'])
 
 
 def test_report_grades_are_built_once_when_read(mocked_gradebook, lmod,
