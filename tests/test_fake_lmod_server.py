@@ -7,6 +7,7 @@ from the pylmod pytest plugin (:mod:`pylmod.testing.plugin`).
 import concurrent.futures
 import os
 import socket
+import ssl
 
 import pytest
 import requests
@@ -270,3 +271,24 @@ def test_a_server_that_cannot_start_removes_its_temporary_certificates():
             with server:
                 pass  # pragma: no cover - the port is taken
     assert not os.path.exists(certificate_dir)
+
+
+def test_a_connection_opened_while_stopping_is_closed_at_once(
+        lmod_certificates):
+    # stop() closes the connections open when it starts; one whose TLS
+    # handshake ends after that is closed as soon as the server has it,
+    # instead of keeping stop() waiting for its first request.
+    server = LmodServer(certificates=lmod_certificates).start()
+    try:
+        server._stopping.set()  # what stop() does first
+        context = ssl.create_default_context(cafile=server.ca_cert)
+        context.load_cert_chain(server.client_cert)
+        with socket.create_connection((server.host, server.port),
+                                      timeout=20) as raw:
+            with context.wrap_socket(raw,
+                                     server_hostname=server.host) as tls:
+                # End of stream, not the client's timeout: the server's
+                # would have been 30 seconds.
+                assert tls.recv(1) == b''
+    finally:
+        server.stop()

@@ -136,6 +136,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
+def _shut_down(connection: ssl.SSLSocket) -> None:
+    """End a connection's reads and writes (its thread then closes it)."""
+    try:
+        connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
 class _TLSServer(ThreadingHTTPServer):
     """Does the TLS handshake in the connection's thread, so a slow or
     refused client never blocks the others."""
@@ -266,14 +274,11 @@ class LmodServer:
             self._httpd.shutdown()
             if self._thread is not None:
                 self._thread.join()
-            # Idle keep-alive connections would keep their threads waiting.
+            # Idle keep-alive connections would keep their threads waiting
+            # (and _track closes those that open from now on).
             with self._connections_lock:
-                connections = list(self._connections)
-            for connection in connections:
-                try:
-                    connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                for connection in self._connections:
+                    _shut_down(connection)
             self._httpd.server_close()
             self._httpd = None
         if self._temporary_dir is not None:
@@ -349,10 +354,14 @@ class LmodServer:
 
     def _track(self, connection: ssl.SSLSocket, open_: bool) -> None:
         with self._connections_lock:
-            if open_:
-                self._connections.add(connection)
-            else:
+            if not open_:
                 self._connections.discard(connection)
+                return
+            self._connections.add(connection)
+            if self._stopping.is_set():
+                # Its handshake ended after stop() closed the connections:
+                # it would keep stop() waiting for a first request.
+                _shut_down(connection)
 
     def _refuse(self, client_address: Any, err: BaseException) -> None:
         reason = '{0}: {1}'.format(type(err).__name__, err)
