@@ -96,20 +96,22 @@ def open_grade_csv(csv_file: Any, delimiter: Optional[str] = None
             try:
                 yield csv.DictReader(lines, dialect='excel', **options)
             except PyLmodCSVError as err:
+                # The same exception, named better: it may carry the
+                # report of the upload it stopped.
                 name = getattr(text, 'name', csv_file)
-                if not isinstance(name, str):
-                    raise
-                raise PyLmodCSVError('{0}: {1}'.format(name, err)) from err
+                if isinstance(name, str):
+                    err.args = ('{0}: {1}'.format(name, err),)
+                raise
         except PyLmodCSVError as err:
             if text is not csv_file:
-                _raise_for_undecodable_line(csv_file, err)
+                _name_undecodable_line(csv_file, err)
             raise
 
 
-def _raise_for_undecodable_line(path: Any, err: BaseException) -> None:
-    """Re-raise a decoding error of the file at ``path`` naming the line
-    that holds the bad bytes: the text layer decodes whole blocks ahead of
-    the CSV reader, so the line it was on is not that line."""
+def _name_undecodable_line(path: Any, err: BaseException) -> None:
+    """Make the message of a decoding error of the file at ``path`` name the
+    line that holds the bad bytes: the text layer decodes whole blocks ahead
+    of the CSV reader, so the line it was on is not that line."""
     cause: Optional[BaseException] = err
     while cause is not None and not isinstance(cause, UnicodeDecodeError):
         cause = cause.__cause__
@@ -121,10 +123,9 @@ def _raise_for_undecodable_line(path: Any, err: BaseException) -> None:
             try:
                 line.decode('utf-8')
             except UnicodeDecodeError as line_error:
-                raise PyLmodCSVError(
-                    '{0}: line {1} is not valid UTF-8 ({2})'.format(
-                        os.fspath(path), line_number, line_error),
-                ) from line_error
+                err.args = ('{0}: line {1} is not valid UTF-8 ({2})'.format(
+                    os.fspath(path), line_number, line_error),)
+                return
 
 
 def _read_header_line(text: Any, source: Any) -> Any:

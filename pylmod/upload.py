@@ -12,6 +12,7 @@ import collections
 import csv
 import itertools
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import (
@@ -77,7 +78,8 @@ AMBIGUOUS_ERRORS = (requests.RequestException, PyLmodBadResponse)
 class GradeOutcome:
     """One grade from the spreadsheet and what became of it.
 
-    (A plain class with ``__slots__``: an upload holds one per grade.)
+    (A plain class with ``__slots__``: a report holds one per grade, once
+    read.)
 
     Attributes:
         line: the line of the CSV file (the header is line 1).
@@ -131,16 +133,18 @@ class UploadReport:
 
     Pass one as ``report=`` to :meth:`pylmod.GradeBook.spreadsheet2gradebook`
     to get it; it is also attached as ``upload_report`` to an exception that
-    stops an upload half way.  A report given to several uploads adds them
-    up.
+    stops an upload half way.  A report given to several uploads adds up
+    their rows, grades, cells, emails, duplicates, assignments and
+    requests; ``response``, ``duration`` and ``error`` are the last
+    upload's.
 
     Attributes:
         rows_read: data rows read from the file.
         grades: one :class:`GradeOutcome` per grade sent (or to send), in
             file order.  The records are built when first read after the
-            upload (an upload of 100,000 students does not pay for half a
-            million records nobody reads); read during an upload, they are
-            a snapshot.
+            upload has stopped (an upload of 100,000 students does not pay
+            for half a million records nobody reads); read during an
+            upload, from another thread, they are a snapshot.
         skipped_cells: cells not sent, with the reason.
         unknown_emails: ``(line, email)`` of rows matching no student.
         duplicates: ``(line, earlier_line, assignment)`` for each cell that
@@ -165,16 +169,20 @@ class UploadReport:
     error: Optional[BaseException] = None
 
     def _get_grades(self) -> List[GradeOutcome]:
-        ledgers = self._ledgers
-        if not ledgers:
+        if not self._ledgers:
             return self._grades
-        built = [outcome for ledger in ledgers
-                 for outcome in ledger.outcomes()]
-        if not all(ledger.finished for ledger in ledgers):
-            return self._grades + built
-        self._grades.extend(built)
-        ledgers.clear()
-        return self._grades
+        with _BUILDING:
+            ledgers = self._ledgers
+            # Whether the uploads had stopped before their records are
+            # built: only then are these records final.
+            stopped = all(ledger.finished for ledger in ledgers)
+            built = [outcome for ledger in ledgers
+                     for outcome in ledger.outcomes()]
+            if not stopped:
+                return self._grades + built
+            self._grades.extend(built)
+            ledgers.clear()
+            return self._grades
 
     def _set_grades(self, grades: List[GradeOutcome]) -> None:
         self._grades = grades
@@ -192,11 +200,12 @@ class UploadReport:
         """Return how many grades have each outcome (every status is a
         key)."""
         counts = dict.fromkeys(STATUSES, 0)
-        for grade in self._grades:
-            counts[grade.status] = counts.get(grade.status, 0) + 1
-        for ledger in self._ledgers:
-            for status, count in ledger.status_counts().items():
-                counts[status] = counts.get(status, 0) + count
+        with _BUILDING:
+            for grade in self._grades:
+                counts[grade.status] = counts.get(grade.status, 0) + 1
+            for ledger in self._ledgers:
+                for status, count in ledger.status_counts().items():
+                    counts[status] = counts.get(status, 0) + count
         return counts
 
     @property
@@ -220,6 +229,10 @@ class UploadReport:
         summary.update(counts)
         return summary
 
+
+#: Held while a report's grades are built or counted: a report may be read
+#: from another thread (a progress display) during an upload.
+_BUILDING = threading.RLock()
 
 # A property in the place of the dataclass field: UploadReport(grades=...),
 # report.grades = ... and dataclasses.asdict() go through it.
@@ -254,19 +267,31 @@ class GradeLedger:
 
     def outcomes(self) -> List[GradeOutcome]:
         """Return a :class:`GradeOutcome` for each grade, in file order."""
-        grades, statuses, replaced_by = (
-            self.grades, self.statuses, self.replaced_by)
+        grades = self.grades
+        return [GradeOutcome(line, email, column, grades[position], status,
+                             message)
+                for position, line, email, column, (status, message)
+                in self._walk()]
+
+    def lines_with_status(self, wanted: Iterable[str]) -> List[int]:
+        """Return the line of each grade whose status is in ``wanted``
+        (without building records)."""
+        wanted = set(wanted)
+        return [line for _, line, _, _, (status, _) in self._walk()
+                if status in wanted]
+
+    def _walk(self) -> Iterator[Tuple[int, int, Any, str, Tuple[str, str]]]:
+        """Yield ``(position, line, email, column, (status, message))`` of
+        each grade, in file order."""
+        statuses, replaced_by = self.statuses, self.replaced_by
         not_sent = (NOT_SENT, self.not_sent_message)
-        outcomes = []
         for segment_line, segment_email, start, columns in self.segments:
             for position, column in enumerate(columns, start):
                 line, email = replaced_by.get(
                     position, (segment_line, segment_email))
-                status, message = (statuses[position]
-                                   if position < len(statuses) else not_sent)
-                outcomes.append(GradeOutcome(
-                    line, email, column, grades[position], status, message))
-        return outcomes
+                yield (position, line, email, column,
+                       statuses[position] if position < len(statuses)
+                       else not_sent)
 
     def status_counts(self) -> Dict[str, int]:
         """Return how many grades have each outcome."""
@@ -474,19 +499,30 @@ class GradeUpload:
         ``rows`` are dictionaries (a :class:`csv.DictReader`, a list of
         dicts); a plain :class:`csv.DictReader` is read through its
         underlying reader, a list per row, with the same result.
+
+        An error stops the upload: the grades read before it are
+        :data:`NOT_SENT`, and the exception is re-raised with the report as
+        ``upload_report``.
         """
+        report = self.report
+        report.response, report.duration, report.error = {}, 0.0, None
         self._dry_run = dry_run
-        self._assignment_by_name = index_assignments(
-            self.gradebook.get_assignments())
-        student_by_email = index_students(self.gradebook.get_students())
-        header = header_columns(rows)
-        self._check_email_column(header, 1)
-        if (header is not None and type(rows) is _DICT_READER
-                and rows.restkey is None and rows.restval is None):  # type: ignore[attr-defined]
-            lines = self._listed_rows(rows, header)
-        else:
-            lines = self._mapped_rows(rows)
-        self._read_rows(lines, student_by_email)
+        try:
+            self._assignment_by_name = index_assignments(
+                self.gradebook.get_assignments())
+            student_by_email = index_students(self.gradebook.get_students())
+            header = header_columns(rows)
+            self._check_email_column(header, 1)
+            if (header is not None and type(rows) is _DICT_READER
+                    and rows.restkey is None and rows.restval is None):  # type: ignore[attr-defined]
+                lines = self._listed_rows(rows, header)
+            else:
+                lines = self._mapped_rows(rows)
+            self._read_rows(lines, student_by_email)
+        except BaseException as err:
+            self._stopped_by(err, 'not sent: the upload stopped while '
+                                  'reading ({0})'.format(type(err).__name__))
+            raise
 
     def _listed_rows(self, rows: Any, header: List[str]) -> Iterator[_Row]:
         """Yield the rows of a :class:`csv.DictReader`, read as lists from
@@ -507,6 +543,8 @@ class GradeUpload:
                 # else a blank line, which csv.DictReader skips too
         except (UnicodeDecodeError, csv.Error) as err:
             raise csv_read_error(err, reader.line_num) from err
+        finally:
+            rows.line_num = reader.line_num  # as iterating it would
 
     def _mapped_rows(self, rows: Iterable[Mapping[str, Any]]
                      ) -> Iterator[_Row]:
@@ -759,6 +797,9 @@ class GradeUpload:
         """
         check_batch_size(batch_size)
         report, ledger = self.report, self.ledger
+        if ledger.finished:
+            raise RuntimeError('this upload has stopped already: make a new '
+                               'GradeUpload to send its grades again')
         grades, statuses = ledger.grades, ledger.statuses
         if dry_run:
             statuses.extend([(DRY_RUN, '')] * len(grades))
@@ -794,8 +835,8 @@ class GradeUpload:
             report.response = (merge_multigrade_responses(responses)
                                if responses else {})
         if some_not_confirmed:
-            lines = [outcome.line for outcome in ledger.outcomes()
-                     if outcome.status != CONFIRMED]
+            lines = ledger.lines_with_status(
+                status for status in STATUSES if status != CONFIRMED)
             log.warning('LMod did not confirm %d of %d grades (lines %s): '
                         'see the response\'s data.results or the upload '
                         'report', len(lines), len(grades),
@@ -810,14 +851,19 @@ class GradeUpload:
         failed = min(batch_size, len(ledger.grades) - len(ledger.statuses))
         ledger.statuses.extend([(UNCONFIRMED, str(err) or repr(err))]
                                * failed)
-        ledger.not_sent_message = 'not sent: an earlier request failed'
-        self.report.error = err
-        err.upload_report = self.report  # type: ignore[attr-defined]
-        unconfirmed = [outcome.line for outcome in ledger.outcomes()
-                       if outcome.status in (UNCONFIRMED, NOT_SENT)]
+        self._stopped_by(err, 'not sent: an earlier request failed')
+        unconfirmed = ledger.lines_with_status((UNCONFIRMED, NOT_SENT))
         log.error('Upload stopped by %s: %d of %d grades not confirmed '
                   '(lines %s)', type(err).__name__, len(unconfirmed),
                   len(ledger.grades), _line_ranges(unconfirmed))
+
+    def _stopped_by(self, err: BaseException, not_sent_message: str) -> None:
+        """Record the error that stopped the upload, on the report and the
+        report on the error; the grades not sent get ``not_sent_message``."""
+        self.ledger.not_sent_message = not_sent_message
+        self.ledger.finished = True
+        self.report.error = err
+        err.upload_report = self.report  # type: ignore[attr-defined]
 
 
 def check_batch_size(batch_size: int) -> None:

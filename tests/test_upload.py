@@ -4,6 +4,7 @@ Parsing and classification are plain unit tests; uploads run against LMod
 answers registered with ``responses`` (see the ``mocked_gradebook``
 fixture), and the report says what became of every grade.
 """
+import contextlib
 import csv
 import dataclasses
 import io
@@ -11,6 +12,7 @@ import json
 import logging
 import math
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,9 @@ from pylmod.upload import (
     FAILED,
     NOT_SENT,
     UNCONFIRMED,
+    GradeLedger,
     GradeOutcome,
+    GradeUpload,
     UploadReport,
     classify_multigrade_response,
     guess_delimiter,
@@ -146,6 +150,24 @@ def test_non_utf8_bytes_name_the_file_and_line(mocked_gradebook, lmod,
     message = str(raised.value)
     assert str(path) in message
     assert 'line {0} is not valid UTF-8'.format(bad_line) in message
+    assert sent_grades(lmod) == []
+
+
+def test_non_utf8_bytes_deep_in_a_file_stop_the_upload_with_its_report(
+        mocked_gradebook, lmod, tmp_path):
+    # Far beyond the first block the text layer decodes: the upload has
+    # started when the bad bytes are met.
+    rows = [b'stellar.test2@gmail.com,1,2\n'] * 5000
+    path = tmp_path / 'late_latin1.csv'
+    path.write_bytes(CSV_HEADER.encode() + b''.join(rows)
+                     + b'benfranklin@mit.edu,\xe9,3\n')
+    with pytest.raises(PyLmodCSVError) as raised:
+        mocked_gradebook.spreadsheet2gradebook(str(path))
+    assert 'line 5002 is not valid UTF-8' in str(raised.value)
+    report = raised.value.upload_report
+    assert report.error is raised.value
+    assert 0 < report.rows_read < 5001
+    assert report.status_counts()[NOT_SENT] == 2
     assert sent_grades(lmod) == []
 
 
@@ -733,3 +755,147 @@ def test_merge_adds_failure_counts_given_as_text():
         {'status': 1, 'data': {'numFailures': '1', 'results': [{'a': 1}]}},
         {'status': 1, 'data': {'numFailures': '0', 'results': []}}])
     assert merged['data'] == {'numFailures': 1, 'results': [{'a': 1}]}
+
+
+# The report read while, or after, an upload stops ---------------------------
+
+class StubGradeBook:
+    """What GradeUpload needs of a GradeBook, answering from memory; runs
+    ``before_request(n)`` before the n-th multiGrades request."""
+
+    def __init__(self, students=3, before_request=None):
+        self.students = [{'accountEmail': 's{0}@example.edu'.format(number),
+                          'studentId': number}
+                         for number in range(students)]
+        self.before_request = before_request or (lambda number: None)
+        self.requests = 0
+
+    def get_assignments(self):
+        return [{'name': 'A', 'assignmentId': 10},
+                {'name': 'B', 'assignmentId': 11}]
+
+    def get_students(self):
+        return self.students
+
+    def multi_grade(self, grades):
+        self.requests += 1
+        self.before_request(self.requests)
+        return {'status': 1, 'message': '',
+                'data': {'numFailures': 0, 'results': []}}
+
+
+def read_upload(gradebook, students=3):
+    upload = GradeUpload(gradebook, 'External email', ['External email'])
+    upload.read(csv.DictReader(io.StringIO('External email,A,B\n' + ''.join(
+        's{0}@example.edu,{0},{0}\n'.format(number)
+        for number in range(students)))))
+    return upload
+
+
+def test_a_report_read_from_another_thread_while_the_upload_ends(
+        monkeypatch):
+    # A progress display reads the report during the last request, and the
+    # upload ends while its records are being built: they must not become
+    # the final report (they predate the last answer).
+    last_request = threading.Event()
+    snapshot_built = threading.Event()
+
+    def before_request(number):
+        if number == 2:
+            last_request.set()
+            snapshot_built.wait(10)
+
+    upload = read_upload(StubGradeBook(before_request=before_request))
+    build = GradeLedger.outcomes
+
+    def slow_build(ledger):
+        outcomes = build(ledger)
+        if threading.current_thread() is not threading.main_thread():
+            snapshot_built.set()
+            for _ in range(1000):  # until the upload has ended
+                if ledger.finished:
+                    break
+                threading.Event().wait(0.01)
+        return outcomes
+
+    monkeypatch.setattr(GradeLedger, 'outcomes', slow_build)
+    progress = threading.Thread(
+        target=lambda: (last_request.wait(10), upload.report.grades))
+    progress.start()
+    upload.send(batch_size=4)
+    progress.join()
+    assert [outcome.status for outcome in upload.report.grades] == [
+        CONFIRMED] * 6
+    assert upload.report.ok
+
+
+def test_two_threads_reading_a_report_list_each_grade_once(monkeypatch):
+    upload = read_upload(StubGradeBook())
+    upload.send()
+    both_building = threading.Barrier(2, timeout=0.5)
+    build = GradeLedger.outcomes
+
+    def build_together(ledger):
+        outcomes = build(ledger)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_building.wait()  # broken when the other thread must wait
+        return outcomes
+
+    monkeypatch.setattr(GradeLedger, 'outcomes', build_together)
+    readers = [threading.Thread(target=lambda: upload.report.grades)
+               for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert len(upload.report.grades) == 6
+    assert upload.report.summary()['grades'] == 6
+
+
+def test_an_upload_stopped_while_reading_reports_what_it_read(
+        mocked_gradebook, lmod, tmp_path):
+    path = tmp_path / 'bad_line.csv'
+    path.write_text(CSV_HEADER + 'stellar.test2@gmail.com,1,2\n'
+                    'benfranklin@mit.edu,"' + 'x' * 200000 + '",5\n')
+    report = UploadReport()
+    with pytest.raises(PyLmodCSVError) as raised:
+        mocked_gradebook.spreadsheet2gradebook(str(path), report=report)
+    assert raised.value.upload_report is report
+    assert report.error is raised.value
+    grades = report.grades
+    assert report.grades is grades  # built once: the upload has stopped
+    assert [(outcome.line, outcome.status, outcome.message)
+            for outcome in grades] == [
+        (2, NOT_SENT, 'not sent: the upload stopped while reading '
+         '(PyLmodCSVError)')] * 2
+
+
+def test_an_upload_is_sent_once():
+    upload = read_upload(StubGradeBook())
+    upload.send()
+    with pytest.raises(RuntimeError, match='stopped already'):
+        upload.send()
+    assert upload.report.summary()[CONFIRMED] == 6
+
+
+def test_a_dictreader_has_read_every_line_after_the_upload():
+    reader = csv.DictReader(io.StringIO(
+        'External email,A\ns0@example.edu,1\n\ns1@example.edu,2\n'))
+    upload = GradeUpload(StubGradeBook(), 'External email',
+                         ['External email'])
+    upload.read(reader)
+    assert reader.line_num == 4
+
+
+def test_warnings_of_unconfirmed_grades_build_no_records(
+        mocked_gradebook, lmod, lmod_payload, monkeypatch, caplog):
+    def no_records(ledger):
+        raise AssertionError('records built')
+
+    monkeypatch.setattr(GradeLedger, 'outcomes', no_records)
+    lmod.post(MULTIGRADES,
+              json=lmod_payload('multigrade_one_failure_response'))
+    with caplog.at_level(logging.WARNING, logger='pylmod'):
+        mocked_gradebook.spreadsheet2gradebook(str(TWO_ASSIGNMENTS))
+    assert any('did not confirm 1 of 5 grades (lines 3)' in record.message
+               for record in caplog.records)
