@@ -190,7 +190,8 @@ class UploadReport:
         self._ledgers: List[GradeLedger] = []
 
     def _add_ledger(self, ledger: 'GradeLedger') -> None:
-        self._ledgers.append(ledger)
+        with _BUILDING:
+            self._ledgers.append(ledger)
 
     def with_status(self, status: str) -> List[GradeOutcome]:
         """Return the grades whose outcome is ``status``."""
