@@ -813,7 +813,6 @@ class GradeUpload:
         log.info('Data read from file, doing multiGrades API call '
                  '(%d grades in %d requests)', len(grades), len(starts))
         responses = []
-        some_not_confirmed = False
         started = time.time()
         try:
             for start in starts:
@@ -823,10 +822,7 @@ class GradeUpload:
                 finally:
                     report.requests_sent += 1
                 responses.append(response)
-                batch_statuses = classify_multigrade_response(batch, response)
-                statuses.extend(batch_statuses)
-                if batch_statuses.count(CONFIRMED_STATUS) < len(batch):
-                    some_not_confirmed = True
+                statuses.extend(classify_multigrade_response(batch, response))
         except BaseException as err:  # an interrupt stops it half way too
             self._stop(err, batch_size)
             raise
@@ -835,7 +831,7 @@ class GradeUpload:
             report.duration = time.time() - started
             report.response = (merge_multigrade_responses(responses)
                                if responses else {})
-        if some_not_confirmed:
+        if statuses.count(CONFIRMED_STATUS) < len(statuses):
             lines = ledger.lines_with_status(
                 status for status in STATUSES if status != CONFIRMED)
             log.warning('LMod did not confirm %d of %d grades (lines %s): '
