@@ -29,7 +29,7 @@ from typing import Any, List, Optional, Sequence
 from pylmod.cli.clients import make_gradebook, make_membership
 from pylmod.cli.commands import add_commands
 from pylmod.cli.errors import command_logging, report_error
-from pylmod.cli.fake import add_fake_commands
+from pylmod.cli.fake_commands import add_fake_commands
 from pylmod.cli.options import (
     EXIT_FAILURE,
     EXIT_OK,

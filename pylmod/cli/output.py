@@ -12,7 +12,6 @@ import sys
 from typing import (
     Any,
     Dict,
-    Iterable,
     Iterator,
     List,
     Mapping,
@@ -367,9 +366,3 @@ class ProgressFile:
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
-
-def print_lines(lines: Iterable[str], stream: Optional[TextIO] = None) -> None:
-    """Print lines to stdout (or ``stream``)."""
-    stream = sys.stdout if stream is None else stream
-    for line in lines:
-        stream.write(line + '\n')
