@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -702,32 +701,25 @@ def test_progress_bar_on_a_terminal(tmp_path):
         path))
 
 
-# -- the Open edX extension point ---------------------------------------------
+# -- the openedx command group -----------------------------------------------
 
-def test_openedx_commands_are_added_when_importable(capsys, monkeypatch):
-    calls = []
-
-    def add_openedx_parser(subparsers, parents):
-        group = subparsers.add_parser('openedx', parents=parents)
-        commands = group.add_subparsers(title='openedx commands')
-        ping = commands.add_parser('ping', parents=parents)
-        ping.set_defaults(handler=lambda args: calls.append(args) or 3)
-
-    module = types.ModuleType('pylmod.openedx.commands')
-    module.add_openedx_parser = add_openedx_parser
-    monkeypatch.setitem(sys.modules, 'pylmod.openedx.commands', module)
-    try:
-        import pylmod.openedx as openedx_package
-    except ImportError:
-        pass
-    else:
-        monkeypatch.setattr(openedx_package, 'commands', module,
-                            raising=False)
-    monkeypatch.setenv('PYLMOD_URL', 'https://lmod.example/')
-    result = run_main(capsys, 'openedx', 'ping', '--format', 'json')
-    assert result.status == 3
-    assert calls[0].url == 'https://lmod.example/'
-    assert calls[0].format == 'json'
+def test_openedx_commands_are_part_of_pylmod(capsys, monkeypatch):
+    result = run_main(capsys, 'openedx', '--help')
+    assert result.status == 0
+    assert 'push-grades' in result.out and 'sync-roster' in result.out
+    result = run_main(capsys, 'openedx', 'sync-roster')
+    assert result.status == 2
+    assert 'pass --program, --course-key, or both' in result.err
+    # The global settings reach an openedx command as they reach the others:
+    # with the certificate from the environment, what is missing next is
+    # the gradebook.
+    result = run_main(capsys, 'openedx', 'sync-roster', '--program', 'P')
+    assert result.status == 2
+    assert 'no client certificate' in result.err
+    monkeypatch.setenv('PYLMOD_CERT', '/nowhere/me.pem')
+    result = run_main(capsys, 'openedx', 'sync-roster', '--program', 'P')
+    assert result.status == 2
+    assert 'this command needs a gradebook' in result.err
 
 
 # -- installed entry points ----------------------------------------------

@@ -1,6 +1,8 @@
 """``pylmod openedx push-grades`` and ``sync-roster`` through main(argv)."""
 import csv
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -155,3 +157,18 @@ def test_open_edx_that_cannot_be_reached(argv, capsys):
     options[options.index('--openedx-url') + 1] = url
     assert main(options) == 1
     assert 'cannot connect to Open edX at ' + url in capsys.readouterr().err
+
+
+def test_help_does_not_load_the_bridge():
+    """``pylmod openedx --help`` is quick: the bridge (and Django, through
+    ``edx_rest_api_client``) loads only when an openedx command runs."""
+    code = ('import sys\n'
+            'from pylmod.cli import main\n'
+            'main(["openedx", "push-grades", "--help"])\n'
+            'print(sorted(name for name in sys.modules if name.split(".")[0] '
+            'in ("django", "edx_rest_api_client") or name.startswith('
+            '"pylmod.openedx.")))\n')
+    result = subprocess.run([sys.executable, '-c', code], check=True,
+                            capture_output=True, text=True)
+    assert 'push-grades' in result.stdout
+    assert result.stdout.splitlines()[-1] == '[]'

@@ -1,14 +1,15 @@
 """``pylmod openedx push-grades`` and ``pylmod openedx sync-roster``.
 
-:func:`add_openedx_parser` is called by :func:`pylmod.cli.build_parser`.
+:func:`add_openedx_commands` is called by :func:`pylmod.cli.build_parser`.
 The handlers follow the conventions of ``pylmod upload``: problems on
 stderr (the first few of each kind), the counts on stdout in ``--format``,
 every record in the ``--report`` file (CSV, or JSON when the name ends with
 ``.json``), exit status 0 when every record is confirmed (or skipped on
 purpose, or a dry run), 1 otherwise, 2 for a usage error.
 
-Importing this module is cheap: the bridge (and ``edx_rest_api_client``,
-Django) load when a command runs.
+Importing this module is cheap, and ``pylmod --help`` stays fast: the
+bridge (:mod:`pylmod.openedx` and, through it, ``edx_rest_api_client`` and
+Django) is imported inside the handlers, when a command runs.
 """
 import argparse
 import contextlib
@@ -18,12 +19,15 @@ import os
 import sys
 from typing import Any, Dict, Iterator, List, Optional
 
+from pylmod.cli.clients import make_gradebook, make_membership
 from pylmod.cli.options import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
+    CliError,
     positive_count,
 )
+from pylmod.cli.output import print_mapping, print_rows
 
 #: Problems listed on stderr (the rest are counted, all are in --report).
 PROBLEMS_SHOWN = 10
@@ -43,7 +47,7 @@ GRADE_COLUMNS = ('student_key', 'email', 'student_id', 'assignment', 'value',
 ROSTER_COLUMNS = ('key', 'action', 'status', 'result', 'reason', 'cohort')
 
 
-def add_openedx_parser(subparsers: Any,
+def add_openedx_commands(subparsers: Any,
                        parents: List[argparse.ArgumentParser]) -> None:
     """Add the ``openedx`` command and its subcommands.
 
@@ -127,16 +131,11 @@ def add_openedx_parser(subparsers: Any,
     roster.set_defaults(handler=sync_roster_command)
 
 
-def _cli() -> Any:
-    import pylmod.cli
-    return pylmod.cli
-
-
 def _setting(args: argparse.Namespace, flag: str, env: str) -> str:
     value = getattr(args, flag.lstrip('-').replace('-', '_'), None) or \
         os.environ.get(env)
     if not value:
-        raise _cli().CliError('pass {0} (or set {1})'.format(flag, env),
+        raise CliError('pass {0} (or set {1})'.format(flag, env),
                               EXIT_USAGE)
     return value
 
@@ -159,26 +158,24 @@ def _openedx_errors(args: argparse.Namespace) -> Iterator[None]:
     import requests
 
     from pylmod.openedx.errors import OpenEdxConfigError
-    cli = _cli()
     try:
         yield
     except OpenEdxConfigError as err:
-        raise cli.CliError(str(err), EXIT_USAGE) from err
+        raise CliError(str(err), EXIT_USAGE) from err
     except requests.ConnectionError as err:
         url = str(getattr(err.request, 'url', '') or '')
         base = (getattr(args, 'openedx_url', None)
                 or os.environ.get('PYLMOD_OPENEDX_URL') or '').rstrip('/')
         if not base or not url.startswith(base):
             raise
-        raise cli.CliError('cannot connect to Open edX at {0}: {1}. Check '
+        raise CliError('cannot connect to Open edX at {0}: {1}. Check '
                            '--openedx-url'.format(base, err)) from err
 
 
 def push_grades_command(args: argparse.Namespace) -> int:
     """``pylmod openedx push-grades``."""
     from pylmod.openedx.grades import push_grades
-    cli = _cli()
-    gradebook = cli.make_gradebook(args)
+    gradebook = make_gradebook(args)
     with _openedx_errors(args):
         report = push_grades(
             make_openedx_client(args), gradebook, args.program,
@@ -194,15 +191,14 @@ def push_grades_command(args: argparse.Namespace) -> int:
 def sync_roster_command(args: argparse.Namespace) -> int:
     """``pylmod openedx sync-roster``."""
     from pylmod.openedx.roster import lmod_roster, sync_roster
-    cli = _cli()
     if not args.program and not args.course_key:
-        raise cli.CliError('pass --program, --course-key, or both',
+        raise CliError('pass --program, --course-key, or both',
                            EXIT_USAGE)
     if args.from_group:
-        roster = lmod_roster(membership=cli.make_membership(args),
+        roster = lmod_roster(membership=make_membership(args),
                              roles=args.role or ('Student',))
     else:
-        roster = lmod_roster(cli.make_gradebook(args),
+        roster = lmod_roster(make_gradebook(args),
                              section_name=args.section or '')
     with _openedx_errors(args):
         report = sync_roster(
@@ -229,7 +225,7 @@ def _read_enrolled(path: Optional[str]) -> Optional[List[str]]:
     if lines and ',' in lines[0]:
         rows = list(csv.DictReader(lines))
         if not rows or 'email' not in rows[0]:
-            raise _cli().CliError('{0}: line 1: expected a header with an '
+            raise CliError('{0}: line 1: expected a header with an '
                                   'email column'.format(path), EXIT_USAGE)
         return [row['email'] for row in rows if row.get('email')]
     return [line for line in lines if line.lower() != 'email']
@@ -240,7 +236,6 @@ def _finish(args: argparse.Namespace, report: Any, rows: List[Dict[str, Any]],
     """Print the problems, then the counts (or the plan of a dry run);
     write the report; return the exit status."""
     from pylmod.openedx.report import OK_STATUSES
-    cli = _cli()
     problems = [row for row in rows if row['status'] not in OK_STATUSES]
     for row in problems[:PROBLEMS_SHOWN]:
         sys.stderr.write('pylmod: {0}: {1}: {2}\n'.format(
@@ -261,14 +256,14 @@ def _finish(args: argparse.Namespace, report: Any, rows: List[Dict[str, Any]],
                   if value or name in summary or name == 'confirmed'}
     if args.dry_run:
         # The plan is the result; the counts go with the messages.
-        cli.print_rows(args, [row for row in rows
+        print_rows(args, [row for row in rows
                               if row['status'] == 'dry run'], columns)
         sys.stderr.write('pylmod: dry run, nothing sent: {0}\n'.format(
             ', '.join('{0} {1}'.format(value, name)
                       for name, value in counts.items()
                       if isinstance(value, int))))
     else:
-        cli.print_mapping(args, counts)
+        print_mapping(args, counts)
     if args.report:
         sys.stderr.write('pylmod: wrote every record to {0}\n'.format(
             args.report))
