@@ -22,7 +22,7 @@ import pytest
 from pylmod.cli import build_parser, main
 from pylmod.cli import output as cli_output
 from pylmod.cli.export import stored_grades
-from pylmod.cli.options import SETTINGS
+from pylmod.cli.options import GLOBAL, SECRET_SHOWN, SETTINGS
 from pylmod.testing import (
     DEMO_COURSE_UUID,
     DEMO_GRADEBOOK_ID,
@@ -116,7 +116,18 @@ def test_help_lists_every_command_and_global_option(capsys):
     for command in COMMANDS:
         assert command in result.out
     for setting in SETTINGS:
-        assert setting.flag in result.out and setting.env in result.out
+        if setting.scope == GLOBAL:
+            assert setting.flag in result.out and setting.env in result.out
+        else:
+            assert setting.flag not in result.out
+
+
+def test_openedx_commands_list_the_openedx_settings(capsys):
+    for command in ('push-grades', 'sync-roster'):
+        result = run_main(capsys, 'openedx', command, '--help')
+        assert result.status == 0
+        for setting in SETTINGS:
+            assert setting.flag in result.out and setting.env in result.out
 
 
 def _leaf_parsers(parser, prefix=''):
@@ -598,6 +609,39 @@ def test_defaults_without_any_setting(capsys):
                                'default')
     assert settings['timeout'] == (200, 'library default')
     assert settings['config'] == (None, 'no file')
+    assert settings['openedx_url'] == (None, 'default')
+    assert settings['openedx_client_secret'] == (None, 'default')
+    assert set(settings) == {setting.name for setting in SETTINGS} | {
+        'config'}
+
+
+def test_openedx_settings_from_config_file_and_environment(
+        capsys, monkeypatch, clean_environment):
+    config_dir = clean_environment / '.config'
+    config_dir.mkdir()
+    config_path = config_dir / 'pylmod.ini'
+    config_path.write_text(
+        '[pylmod]\n'
+        'openedx_url = https://lms.example.edu\n'
+        'openedx-client-id = from-config\n'
+        'openedx_client_secret = CONFIG-SECRET\n'
+        'openedx_page_size = 50\n', encoding='utf-8')
+    monkeypatch.setenv('PYLMOD_OPENEDX_CLIENT_ID', 'from-env')
+    settings = settings_of(capsys)
+    source = 'config ' + str(config_path)
+    assert settings['openedx_url'] == ('https://lms.example.edu', source)
+    assert settings['openedx_client_id'] == (
+        'from-env', 'env PYLMOD_OPENEDX_CLIENT_ID')
+    assert settings['openedx_page_size'] == (50, source)
+    # The secret: that it is set and where from, never its value.
+    assert settings['openedx_client_secret'] == (SECRET_SHOWN, source)
+    monkeypatch.setenv('PYLMOD_OPENEDX_CLIENT_SECRET', 'ENV-SECRET')
+    for output_format in ('table', 'csv', 'json'):
+        result = run_main(capsys, '--format', output_format, 'config')
+        assert result.status == 0, result
+        assert 'PYLMOD_OPENEDX_CLIENT_SECRET' in result.out
+        assert 'SECRET' not in (result.out + result.err).replace(
+            'PYLMOD_OPENEDX_CLIENT_SECRET', '')
 
 
 def test_config_file_and_environment_reach_the_server(
@@ -622,6 +666,10 @@ def test_config_file_and_environment_reach_the_server(
     ('PYLMOD_FORMAT', 'yaml', "expected one of table, csv, json, got "
                               "'yaml'"),
     ('PYLMOD_GRADEBOOK_ID', 'abc', 'expected a numeric LMod id'),
+    ('PYLMOD_OPENEDX_PAGE_SIZE', '0', 'environment variable '
+                                      'PYLMOD_OPENEDX_PAGE_SIZE '
+                                      '(--page-size): expected a whole '
+                                      'number of 1 or more'),
 ])
 def test_invalid_environment_values(capsys, monkeypatch, variable, value,
                                     expected):

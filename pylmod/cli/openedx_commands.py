@@ -15,7 +15,6 @@ import argparse
 import contextlib
 import csv
 import json
-import os
 import sys
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -24,23 +23,22 @@ from pylmod.cli.options import (
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
+    OPENEDX,
     CliError,
-    positive_count,
+    add_setting_flags,
+    missing_setting,
 )
 from pylmod.cli.output import print_mapping, print_rows
 
 #: Problems listed on stderr (the rest are counted, all are in --report).
 PROBLEMS_SHOWN = 10
 
-#: Options of the Open edX connection: (flag, environment variable, help).
-CONNECTION_OPTIONS = (
-    ('--openedx-url', 'PYLMOD_OPENEDX_URL',
-     'the LMS root, e.g. https://lms.example.edu'),
-    ('--client-id', 'PYLMOD_OPENEDX_CLIENT_ID',
-     'OAuth client id of the Open edX application'),
-    ('--client-secret', 'PYLMOD_OPENEDX_CLIENT_SECRET',
-     'its secret (prefer the environment variable: a flag is visible to '
-     'other users of the machine); never printed'),
+#: The settings of the Open edX connection (rows of
+#: :data:`pylmod.cli.options.SETTINGS`) and what is missing without them.
+CONNECTION_SETTINGS = (
+    ('openedx_url', 'no Open edX URL'),
+    ('openedx_client_id', 'no Open edX client id'),
+    ('openedx_client_secret', 'no Open edX client secret'),
 )
 GRADE_COLUMNS = ('student_key', 'email', 'student_id', 'assignment', 'value',
                  'status', 'reason')
@@ -62,12 +60,9 @@ def add_openedx_commands(subparsers: Any,
                                     metavar='COMMAND')
     commands.required = True
     connection = argparse.ArgumentParser(add_help=False)
-    options = connection.add_argument_group('Open edX connection')
-    for flag, env, help_text in CONNECTION_OPTIONS:
-        options.add_argument(flag, metavar=flag.split('-')[-1].upper(),
-                             help='{0} [{1}]'.format(help_text, env))
-    options.add_argument('--page-size', type=positive_count, metavar='N',
-                         help='records per page read from Open edX')
+    add_setting_flags(connection.add_argument_group(
+        'Open edX connection (also from PYLMOD_OPENEDX_* variables and the '
+        'config file)'), OPENEDX)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--dry-run', action='store_true',
                         help='read and compare everything, send nothing')
@@ -131,24 +126,23 @@ def add_openedx_commands(subparsers: Any,
     roster.set_defaults(handler=sync_roster_command)
 
 
-def _setting(args: argparse.Namespace, flag: str, env: str) -> str:
-    value = getattr(args, flag.lstrip('-').replace('-', '_'), None) or \
-        os.environ.get(env)
-    if not value:
-        raise CliError('pass {0} (or set {1})'.format(flag, env),
-                              EXIT_USAGE)
-    return value
-
-
 def make_openedx_client(args: argparse.Namespace) -> Any:
     """Return an :class:`~pylmod.openedx.client.OpenEdxClient` from the
-    connection options (flags, else ``PYLMOD_OPENEDX_*`` variables)."""
+    resolved connection settings (flag, ``PYLMOD_OPENEDX_*`` variable or
+    config file).
+
+    Raises:
+        CliError: the URL, client id or secret is not set (exit status 2).
+    """
     from pylmod.openedx.auth import oauth_session
     from pylmod.openedx.client import OpenEdxClient
-    url, client_id, secret = (_setting(args, flag, env)
-                              for flag, env, _ in CONNECTION_OPTIONS)
-    session = oauth_session(url, client_id, secret)
-    return OpenEdxClient(session, url, page_size=args.page_size)
+    for name, problem in CONNECTION_SETTINGS:
+        if not getattr(args, name):
+            raise missing_setting(name, args.config, problem)
+    session = oauth_session(args.openedx_url, args.openedx_client_id,
+                            args.openedx_client_secret)
+    return OpenEdxClient(session, args.openedx_url,
+                         page_size=args.openedx_page_size)
 
 
 @contextlib.contextmanager
@@ -164,8 +158,7 @@ def _openedx_errors(args: argparse.Namespace) -> Iterator[None]:
         raise CliError(str(err), EXIT_USAGE) from err
     except requests.ConnectionError as err:
         url = str(getattr(err.request, 'url', '') or '')
-        base = (getattr(args, 'openedx_url', None)
-                or os.environ.get('PYLMOD_OPENEDX_URL') or '').rstrip('/')
+        base = (args.openedx_url or '').rstrip('/')
         if not base or not url.startswith(base):
             raise
         raise CliError('cannot connect to Open edX at {0}: {1}. Check '
