@@ -20,12 +20,8 @@ from pylmod.cli.options import (
     identifier,
     positive_count,
 )
-from pylmod.cli.output import (
-    ProgressFile,
-    print_mapping,
-    print_rows,
-    report_upload,
-)
+from pylmod.cli.output import print_mapping, print_rows, report_upload
+from pylmod.cli.progress import ProgressFile
 from pylmod.exceptions import PyLmodCSVError, PyLmodNoSuchSection
 from pylmod.gradebook import GradeBook
 from pylmod.upload import DEFAULT_BATCH_SIZE, UploadReport, parse_grade

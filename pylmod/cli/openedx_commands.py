@@ -14,24 +14,34 @@ Django) is imported inside the handlers, when a command runs.
 import argparse
 import contextlib
 import csv
-import json
-import sys
-from typing import Any, Dict, Iterator, List, Optional
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Union,
+)
+
+import requests
 
 from pylmod.cli.clients import make_gradebook, make_membership
 from pylmod.cli.options import (
-    EXIT_FAILURE,
-    EXIT_OK,
     EXIT_USAGE,
     OPENEDX,
     CliError,
     add_setting_flags,
     missing_setting,
 )
-from pylmod.cli.output import print_mapping, print_rows
+from pylmod.cli.output import Outcome, finish
+from pylmod.upload import CONFIRMED, DRY_RUN
 
-#: Problems listed on stderr (the rest are counted, all are in --report).
-PROBLEMS_SHOWN = 10
+if TYPE_CHECKING:  # annotations only: the bridge loads when a command runs
+    from pylmod.openedx.report import GradeSyncReport, RosterSyncReport
+
+    SyncReport = Union[GradeSyncReport, RosterSyncReport]
 
 #: The settings of the Open edX connection (rows of
 #: :data:`pylmod.cli.options.SETTINGS`) and what is missing without them.
@@ -149,8 +159,6 @@ def make_openedx_client(args: argparse.Namespace) -> Any:
 def _openedx_errors(args: argparse.Namespace) -> Iterator[None]:
     """Say Open edX, not LMod, in the errors of the Open edX side; a bad
     sync configuration is a usage error."""
-    import requests
-
     from pylmod.openedx.errors import OpenEdxConfigError
     try:
         yield
@@ -162,7 +170,7 @@ def _openedx_errors(args: argparse.Namespace) -> Iterator[None]:
         if not base or not url.startswith(base):
             raise
         raise CliError('cannot connect to Open edX at {0}: {1}. Check '
-                           '--openedx-url'.format(base, err)) from err
+                       '--openedx-url'.format(base, err)) from err
 
 
 def push_grades_command(args: argparse.Namespace) -> int:
@@ -178,15 +186,15 @@ def push_grades_command(args: argparse.Namespace) -> int:
             skip_unchanged=not args.resend_unchanged)
     rows = [record.__dict__ for record in report.records]
     summary: Dict[str, Any] = {'records read': report.records_read}
-    return _finish(args, report, rows, GRADE_COLUMNS, 'student_key', summary)
+    return finish(args, _sync_outcome(args, report, rows, GRADE_COLUMNS,
+                                      'student_key', summary))
 
 
 def sync_roster_command(args: argparse.Namespace) -> int:
     """``pylmod openedx sync-roster``."""
     from pylmod.openedx.roster import lmod_roster, sync_roster
     if not args.program and not args.course_key:
-        raise CliError('pass --program, --course-key, or both',
-                           EXIT_USAGE)
+        raise CliError('pass --program, --course-key, or both', EXIT_USAGE)
     if args.from_group:
         roster = lmod_roster(membership=make_membership(args),
                              roles=args.role or ('Student',))
@@ -205,7 +213,8 @@ def sync_roster_command(args: argparse.Namespace) -> int:
                'to add': len(report.to_add),
                'to remove': len(report.to_remove),
                'unchanged': len(report.unchanged)}
-    return _finish(args, report, rows, ROSTER_COLUMNS, 'key', summary)
+    return finish(args, _sync_outcome(args, report, rows, ROSTER_COLUMNS,
+                                      'key', summary))
 
 
 def _read_enrolled(path: Optional[str]) -> Optional[List[str]]:
@@ -218,49 +227,36 @@ def _read_enrolled(path: Optional[str]) -> Optional[List[str]]:
     if lines and ',' in lines[0]:
         rows = list(csv.DictReader(lines))
         if not rows or 'email' not in rows[0]:
-            raise CliError('{0}: line 1: expected a header with an '
-                                  'email column'.format(path), EXIT_USAGE)
+            raise CliError('{0}: line 1: expected a header with an email '
+                           'column'.format(path), EXIT_USAGE)
         return [row['email'] for row in rows if row.get('email')]
     return [line for line in lines if line.lower() != 'email']
 
 
-def _finish(args: argparse.Namespace, report: Any, rows: List[Dict[str, Any]],
-            columns: Any, key_column: str, summary: Dict[str, Any]) -> int:
-    """Print the problems, then the counts (or the plan of a dry run);
-    write the report; return the exit status."""
+def _sync_outcome(args: argparse.Namespace, report: 'SyncReport',
+                  rows: List[Dict[str, Any]], columns: Sequence[str],
+                  key_column: str, summary: Dict[str, Any]) -> Outcome:
+    """The :class:`~pylmod.cli.output.Outcome` of an Open edX sync: every
+    record a report row; the counts (``summary``, then one per status and
+    per kind of skip, then the requests); a problem line per record that
+    failed or is in doubt, and what stopped the sync; the plan of a dry
+    run."""
     from pylmod.openedx.report import OK_STATUSES
-    problems = [row for row in rows if row['status'] not in OK_STATUSES]
-    for row in problems[:PROBLEMS_SHOWN]:
-        sys.stderr.write('pylmod: {0}: {1}: {2}\n'.format(
-            row[key_column], row['status'], row['reason']))
-    if len(problems) > PROBLEMS_SHOWN:
-        sys.stderr.write('pylmod: ... and {0} more like this (see --report '
-                         'FILE)\n'.format(len(problems) - PROBLEMS_SHOWN))
-    if report.error:
-        sys.stderr.write('pylmod: stopped: {0}\n'.format(report.error))
-    if args.report:
-        _write_report(args.report, report, rows, columns)
     counts = dict(summary)
     counts.update(report.counts())
     counts.update(_skip_reasons(rows))
     counts['requests'] = report.requests_sent
-    if getattr(args, 'format', None) != 'json':
-        counts = {name: value for name, value in counts.items()
-                  if value or name in summary or name == 'confirmed'}
-    if args.dry_run:
-        # The plan is the result; the counts go with the messages.
-        print_rows(args, [row for row in rows
-                              if row['status'] == 'dry run'], columns)
-        sys.stderr.write('pylmod: dry run, nothing sent: {0}\n'.format(
-            ', '.join('{0} {1}'.format(value, name)
-                      for name, value in counts.items()
-                      if isinstance(value, int))))
-    else:
-        print_mapping(args, counts)
-    if args.report:
-        sys.stderr.write('pylmod: wrote every record to {0}\n'.format(
-            args.report))
-    return EXIT_OK if report.ok else EXIT_FAILURE
+    problems = [['{0}: {1}: {2}'.format(row[key_column], row['status'],
+                                        row['reason'])
+                 for row in rows if row['status'] not in OK_STATUSES]]
+    if report.error:
+        problems.append(['stopped: {0}'.format(report.error)])
+    return Outcome(
+        counts=counts, ok=report.ok, columns=columns, rows=lambda: rows,
+        document=report.as_dict, problems=problems,
+        shown_when_zero=set(summary) | {CONFIRMED},
+        plan=[row for row in rows if row['status'] == DRY_RUN]
+        if args.dry_run else None)
 
 
 def _skip_reasons(rows: List[Dict[str, Any]]) -> Dict[str, int]:
@@ -271,18 +267,3 @@ def _skip_reasons(rows: List[Dict[str, Any]]) -> Dict[str, int]:
             kind = 'skipped: ' + str(row['reason']).split(':')[0]
             reasons[kind] = reasons.get(kind, 0) + 1
     return reasons
-
-
-def _write_report(path: str, report: Any, rows: List[Dict[str, Any]],
-                  columns: Any) -> None:
-    with open(path, 'w', newline='', encoding='utf-8') as handle:
-        if path.endswith('.json'):
-            json.dump(report.as_dict(), handle, indent=2, default=str)
-            handle.write('\n')
-            return
-        writer = csv.DictWriter(handle, fieldnames=columns,
-                                extrasaction='ignore', lineterminator='\n')
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({key: '' if row.get(key) is None else row[key]
-                             for key in columns})
