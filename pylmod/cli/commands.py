@@ -20,7 +20,12 @@ from pylmod.cli.options import (
     identifier,
     positive_count,
 )
-from pylmod.cli.output import print_mapping, print_rows, report_upload
+from pylmod.cli.output import (
+    add_report_option,
+    print_mapping,
+    print_rows,
+    report_upload,
+)
 from pylmod.cli.progress import ProgressFile
 from pylmod.exceptions import PyLmodCSVError, PyLmodNoSuchSection
 from pylmod.gradebook import GradeBook
@@ -305,9 +310,7 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
     parser.add_argument('--delimiter', type=delimiter, metavar='CHAR',
                         help='CSV delimiter (default: guessed from the '
                              'header; "tab" for tabs)')
-    parser.add_argument('--report', metavar='FILE',
-                        help='write the outcome of every row to this CSV '
-                             'file')
+    add_report_option(parser, 'the outcome of every row')
 
     parser = add('export-grades', export_grades_command,
                  'write the stored grades as a CSV that `pylmod upload` '

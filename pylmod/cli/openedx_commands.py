@@ -35,7 +35,7 @@ from pylmod.cli.options import (
     add_setting_flags,
     missing_setting,
 )
-from pylmod.cli.output import Outcome, finish
+from pylmod.cli.output import Outcome, add_report_option, finish
 from pylmod.upload import CONFIRMED, DRY_RUN
 
 if TYPE_CHECKING:  # annotations only: the bridge loads when a command runs
@@ -56,7 +56,7 @@ ROSTER_COLUMNS = ('key', 'action', 'status', 'result', 'reason', 'cohort')
 
 
 def add_openedx_commands(subparsers: Any,
-                       parents: List[argparse.ArgumentParser]) -> None:
+                         parents: List[argparse.ArgumentParser]) -> None:
     """Add the ``openedx`` command and its subcommands.
 
     Args:
@@ -76,11 +76,14 @@ def add_openedx_commands(subparsers: Any,
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--dry-run', action='store_true',
                         help='read and compare everything, send nothing')
-    common.add_argument('--report', metavar='FILE',
-                        help='write every record and its outcome to FILE '
-                             '(CSV; JSON when FILE ends with .json)')
+    add_report_option(common, 'every record and its outcome')
     sub_parents = parents + [connection, common]
+    _add_push_grades(commands, sub_parents)
+    _add_sync_roster(commands, sub_parents)
 
+
+def _add_push_grades(commands: Any,
+                     sub_parents: List[argparse.ArgumentParser]) -> None:
     push = commands.add_parser(
         'push-grades', parents=sub_parents,
         help='copy Open edX program course grades into an LMod assignment',
@@ -104,6 +107,9 @@ def add_openedx_commands(subparsers: Any,
                       help='send grades LMod already holds too')
     push.set_defaults(handler=push_grades_command)
 
+
+def _add_sync_roster(commands: Any,
+                     sub_parents: List[argparse.ArgumentParser]) -> None:
     roster = commands.add_parser(
         'sync-roster', parents=sub_parents,
         help='make Open edX enrollments match the LMod roster',

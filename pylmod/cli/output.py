@@ -175,6 +175,18 @@ class Outcome:
     plan: Optional[Sequence[Mapping[str, Any]]] = None
 
 
+def add_report_option(parser: Any, holds: str) -> None:
+    """Add ``--report FILE`` (read by :func:`finish`) to a command.
+
+    Args:
+        parser: the command's parser (or an argument group).
+        holds: what the file holds, e.g. ``'every record and its outcome'``.
+    """
+    parser.add_argument('--report', metavar='FILE',
+                        help='write {0} to FILE (CSV; JSON when FILE ends '
+                             'with .json)'.format(holds))
+
+
 def print_problems(problems: Sequence[Sequence[str]],
                    stream: Optional[TextIO] = None) -> None:
     """Print problem lines on stderr (or ``stream``): the first
