@@ -405,13 +405,6 @@ def write_report(path: str, report: UploadReport) -> None:
     write_report_file(path, upload_outcome(report))
 
 
-def upload_exit_status(report: UploadReport) -> int:
-    """Return 1 if a grade was not confirmed (failed, unconfirmed, not
-    sent) or a cell was not a number, else 0.  Unknown emails and empty
-    cells are reported but do not fail the upload (:func:`upload_ok`)."""
-    return exit_status(upload_ok(report))
-
-
 def report_upload(args: argparse.Namespace, report: UploadReport) -> int:
     """Report an upload the way ``pylmod upload`` does, and return its exit
     status.
@@ -427,6 +420,6 @@ def report_upload(args: argparse.Namespace, report: UploadReport) -> int:
         report: the report of the upload.
 
     Returns:
-        int: :func:`upload_exit_status` of the report.
+        int: 0 when the upload went through (:func:`upload_ok`), else 1.
     """
     return finish(args, upload_outcome(report))
