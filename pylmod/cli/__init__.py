@@ -19,6 +19,8 @@ these helpers follow the conventions of the built-in commands:
 - :func:`print_rows`, :func:`print_mapping`: output in ``--format``;
 - :func:`summarize`, :func:`write_report`, :func:`report_upload`: the
   summary, ``--report`` file and exit status of a grade upload;
+  :class:`~pylmod.cli.output.Outcome` and :func:`~pylmod.cli.output.finish`
+  do the same for any command that sends records;
 - :class:`CliError`: raise it to stop with a message and an exit status
   (:data:`EXIT_USAGE` 2, :data:`EXIT_FAILURE` 1).
 """
