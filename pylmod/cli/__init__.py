@@ -29,6 +29,7 @@ import os
 import sys
 from typing import Any, List, Optional, Sequence
 
+import pylmod
 from pylmod.cli.clients import make_gradebook, make_membership
 from pylmod.cli.commands import add_commands
 from pylmod.cli.errors import command_logging, report_error
@@ -64,7 +65,6 @@ def _config_command(args: argparse.Namespace) -> int:
 
 
 def _version() -> str:
-    import pylmod
     return 'pylmod ' + pylmod.__version__
 
 

@@ -25,6 +25,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from pylmod.base import DEFAULT_URLBASE, Base
+from pylmod.cli.values import (
+    count,
+    identifier,
+    output_format,
+    positive_count,
+    positive_number,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +42,6 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 #: Exit status of a usage or configuration error (nothing was done).
 EXIT_USAGE = 2
-
-#: The output formats of ``--format``.
-FORMATS = ('table', 'csv', 'json')
 
 #: The section of the config file holding the settings.
 CONFIG_SECTION = 'pylmod'
@@ -71,61 +75,6 @@ class CliError(Exception):
     def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
         super().__init__(message)
         self.status = status
-
-
-def positive_number(text: str) -> float:
-    """Parse a number of seconds greater than 0 (``--timeout``)."""
-    try:
-        number = float(text)
-    except ValueError:
-        number = float('nan')
-    if not number > 0 or number == float('inf'):
-        raise argparse.ArgumentTypeError(
-            'expected a number of seconds greater than 0, got {0!r}'.format(
-                text))
-    return number
-
-
-def whole_number(text: str, minimum: int = 0,
-                 what: str = 'a whole number') -> int:
-    """Parse a whole number of at least ``minimum``.
-
-    Raises:
-        argparse.ArgumentTypeError: it is not one; the message says what
-            was expected and what was given.
-    """
-    try:
-        number = int(text)
-    except ValueError:
-        number = minimum - 1
-    if number < minimum:
-        raise argparse.ArgumentTypeError('expected {0}, got {1!r}'.format(
-            what, text))
-    return number
-
-
-def count(text: str) -> int:
-    """Parse a whole number of 0 or more (``--retries``)."""
-    return whole_number(text, 0, 'a whole number of 0 or more')
-
-
-def positive_count(text: str) -> int:
-    """Parse a whole number of 1 or more (``--batch-size``); an argparse
-    ``type`` for commands added to ``pylmod``."""
-    return whole_number(text, 1, 'a whole number of 1 or more')
-
-
-def identifier(text: str) -> int:
-    """Parse a numeric LMod id (``--gradebook-id``, assignment ids)."""
-    return whole_number(text, 0, 'a numeric LMod id')
-
-
-def output_format(text: str) -> str:
-    """Parse ``--format`` (``table``, ``csv`` or ``json``)."""
-    if text not in FORMATS:
-        raise argparse.ArgumentTypeError(
-            'expected one of {0}, got {1!r}'.format(', '.join(FORMATS), text))
-    return text
 
 
 @dataclass(frozen=True)
