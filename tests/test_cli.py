@@ -15,15 +15,15 @@ import signal
 import socket
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
 
 from pylmod.cli import build_parser, main
 from pylmod.cli import output as cli_output
+from pylmod.cli import progress as cli_progress
 from pylmod.cli.export import stored_grades
-from pylmod.cli.options import SETTINGS
+from pylmod.cli.options import GLOBAL, SECRET_SHOWN, SETTINGS
 from pylmod.testing import (
     DEMO_COURSE_UUID,
     DEMO_GRADEBOOK_ID,
@@ -117,7 +117,18 @@ def test_help_lists_every_command_and_global_option(capsys):
     for command in COMMANDS:
         assert command in result.out
     for setting in SETTINGS:
-        assert setting.flag in result.out and setting.env in result.out
+        if setting.scope == GLOBAL:
+            assert setting.flag in result.out and setting.env in result.out
+        else:
+            assert setting.flag not in result.out
+
+
+def test_openedx_commands_list_the_openedx_settings(capsys):
+    for command in ('push-grades', 'sync-roster'):
+        result = run_main(capsys, 'openedx', command, '--help')
+        assert result.status == 0
+        for setting in SETTINGS:
+            assert setting.flag in result.out and setting.env in result.out
 
 
 def _leaf_parsers(parser, prefix=''):
@@ -599,6 +610,39 @@ def test_defaults_without_any_setting(capsys):
                                'default')
     assert settings['timeout'] == (200, 'library default')
     assert settings['config'] == (None, 'no file')
+    assert settings['openedx_url'] == (None, 'default')
+    assert settings['openedx_client_secret'] == (None, 'default')
+    assert set(settings) == {setting.name for setting in SETTINGS} | {
+        'config'}
+
+
+def test_openedx_settings_from_config_file_and_environment(
+        capsys, monkeypatch, clean_environment):
+    config_dir = clean_environment / '.config'
+    config_dir.mkdir()
+    config_path = config_dir / 'pylmod.ini'
+    config_path.write_text(
+        '[pylmod]\n'
+        'openedx_url = https://lms.example.edu\n'
+        'openedx-client-id = from-config\n'
+        'openedx_client_secret = CONFIG-SECRET\n'
+        'openedx_page_size = 50\n', encoding='utf-8')
+    monkeypatch.setenv('PYLMOD_OPENEDX_CLIENT_ID', 'from-env')
+    settings = settings_of(capsys)
+    source = 'config ' + str(config_path)
+    assert settings['openedx_url'] == ('https://lms.example.edu', source)
+    assert settings['openedx_client_id'] == (
+        'from-env', 'env PYLMOD_OPENEDX_CLIENT_ID')
+    assert settings['openedx_page_size'] == (50, source)
+    # The secret: that it is set and where from, never its value.
+    assert settings['openedx_client_secret'] == (SECRET_SHOWN, source)
+    monkeypatch.setenv('PYLMOD_OPENEDX_CLIENT_SECRET', 'ENV-SECRET')
+    for output_format in ('table', 'csv', 'json'):
+        result = run_main(capsys, '--format', output_format, 'config')
+        assert result.status == 0, result
+        assert 'PYLMOD_OPENEDX_CLIENT_SECRET' in result.out
+        assert 'SECRET' not in (result.out + result.err).replace(
+            'PYLMOD_OPENEDX_CLIENT_SECRET', '')
 
 
 def test_config_file_and_environment_reach_the_server(
@@ -623,6 +667,10 @@ def test_config_file_and_environment_reach_the_server(
     ('PYLMOD_FORMAT', 'yaml', "expected one of table, csv, json, got "
                               "'yaml'"),
     ('PYLMOD_GRADEBOOK_ID', 'abc', 'expected a numeric LMod id'),
+    ('PYLMOD_OPENEDX_PAGE_SIZE', '0', 'environment variable '
+                                      'PYLMOD_OPENEDX_PAGE_SIZE '
+                                      '(--page-size): expected a whole '
+                                      'number of 1 or more'),
 ])
 def test_invalid_environment_values(capsys, monkeypatch, variable, value,
                                     expected):
@@ -670,6 +718,98 @@ def test_key_contents_are_never_printed(capsys, lmod_server, tmp_path):
     assert all('SECRET-KEY-MATERIAL' not in text for text in outputs)
 
 
+# -- the outcome of a command that sends records (shared output) ------------
+
+def make_outcome(**fields):
+    rows = [{'key': 'a', 'status': 'confirmed', 'value': 0.5, 'note': None},
+            {'key': 'b', 'status': 'failed', 'value': True,
+             'note': {'why': 'refused'}}]
+    values = dict(counts={'read': 2, 'confirmed': 1, 'failed': 1,
+                          'skipped': 0, 'requests': 1},
+                  ok=False, columns=('key', 'status', 'value', 'note'),
+                  rows=lambda: rows, document=lambda: {'records': rows},
+                  shown_when_zero=('confirmed',))
+    values.update(fields)
+    return cli_output.Outcome(**values)
+
+
+def test_problems_show_the_first_of_each_kind():
+    stream = io.StringIO()
+    many = ['problem {0}'.format(number) for number in range(13)]
+    cli_output.print_problems([many, [], ['stopped: no answer']], stream)
+    lines = stream.getvalue().splitlines()
+    assert lines[:cli_output.PROBLEMS_SHOWN] == [
+        'pylmod: problem {0}'.format(number)
+        for number in range(cli_output.PROBLEMS_SHOWN)]
+    assert lines[cli_output.PROBLEMS_SHOWN:] == [
+        'pylmod: ... and 3 more like this (see --report FILE)',
+        'pylmod: stopped: no answer']
+
+
+def test_report_file_is_csv_or_json_by_its_name(tmp_path):
+    outcome = make_outcome()
+    cli_output.write_report_file(str(tmp_path / 'report.csv'), outcome)
+    assert (tmp_path / 'report.csv').read_text(encoding='utf-8') == (
+        'key,status,value,note\n'
+        'a,confirmed,0.5,\n'
+        'b,failed,true,"{""why"": ""refused""}"\n')
+    cli_output.write_report_file(str(tmp_path / 'report.json'), outcome)
+    saved = json.loads((tmp_path / 'report.json').read_text(
+        encoding='utf-8'))
+    assert saved == {'records': outcome.rows()}
+
+
+def test_finish_prints_counts_and_chooses_the_exit_status(capsys, tmp_path):
+    args = argparse.Namespace(format='table', report=None)
+    status = cli_output.finish(args, make_outcome(notes=['created x'],
+                                                  problems=[['b: failed']]))
+    captured = capsys.readouterr()
+    assert status == 1
+    assert captured.err == 'pylmod: created x\npylmod: b: failed\n'
+    # A zero count is left out of a table unless asked for; JSON has all.
+    assert table_mapping(captured.out) == {
+        'read': '2', 'confirmed': '1', 'failed': '1', 'requests': '1'}
+    args = argparse.Namespace(format='json',
+                              report=str(tmp_path / 'out.csv'))
+    assert cli_output.finish(args, make_outcome(ok=True)) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)['skipped'] == 0
+    assert captured.err == 'pylmod: wrote every record to {0}\n'.format(
+        args.report)
+    assert len(read_csv(Path(args.report))) == 2
+
+
+def test_finish_of_a_dry_run_prints_the_plan(capsys):
+    args = argparse.Namespace(format='csv', report=None)
+    plan = [{'key': 'a', 'status': 'dry run', 'value': 1}]
+    assert cli_output.finish(args, make_outcome(ok=True, plan=plan)) == 0
+    captured = capsys.readouterr()
+    assert read_csv(captured.out) == [
+        {'key': 'a', 'status': 'dry run', 'value': '1', 'note': ''}]
+    assert captured.err == ('pylmod: dry run, nothing sent: 2 read, '
+                            '1 confirmed, 1 failed, 1 requests\n')
+
+
+def test_upload_report_as_json(pylmod, tmp_path):
+    report_path = tmp_path / 'outcome.json'
+    result = pylmod('upload', DATA_DIR / 'cli_upload_mixed.csv',
+                    '--report', report_path)
+    assert result.status == 1, result
+    assert 'pylmod: wrote the outcome of every row to {0}'.format(
+        report_path) in result.err
+    saved = json.loads(report_path.read_text(encoding='utf-8'))
+    assert saved['ok'] is False and saved['error'] is None
+    assert saved['counts']['confirmed'] == 4
+    assert saved['counts']['skipped cells'] == 1
+    assert list(saved['created_assignments']) == ['CLI Quiz 1']
+    assert [(row['line'], row['assignment'], row['status'])
+            for row in saved['rows']] == [
+        (2, 'CLI Quiz 1', 'confirmed'), (2, 'midterm1', 'confirmed'),
+        (3, 'midterm1', 'confirmed'), (4, 'CLI Quiz 1', 'confirmed'),
+        (4, 'midterm1', 'skipped'), (5, '', 'unknown email')]
+    assert saved['rows'][2]['value'] == 71.5
+
+
 # -- progress -----------------------------------------------------------------
 
 class TerminalStream(io.StringIO):
@@ -680,9 +820,9 @@ class TerminalStream(io.StringIO):
 def test_progress_plain_line_counts(monkeypatch, tmp_path):
     path = tmp_path / 'rows.csv'
     path.write_text('a\n1\n2\n3\n4\n', encoding='utf-8')
-    monkeypatch.setattr(cli_output, 'PROGRESS_EVERY', 2)
+    monkeypatch.setattr(cli_progress, 'PROGRESS_EVERY', 2)
     stream = io.StringIO()
-    with cli_output.ProgressFile(str(path), stream) as progress:
+    with cli_progress.ProgressFile(str(path), stream) as progress:
         assert list(progress) == ['a\n', '1\n', '2\n', '3\n', '4\n']
     assert stream.getvalue() == (
         'pylmod: read 2 lines\npylmod: read 4 lines\n'
@@ -694,7 +834,7 @@ def test_progress_bar_on_a_terminal(tmp_path):
     path = tmp_path / 'rows.csv'
     path.write_text('a\n1\n2\n', encoding='utf-8')
     stream = TerminalStream()
-    with cli_output.ProgressFile(str(path), stream) as progress:
+    with cli_progress.ProgressFile(str(path), stream) as progress:
         assert progress.readline() == 'a\n'
         assert list(progress) == ['1\n', '2\n']
     assert 'reading ' + str(path) in stream.getvalue()
@@ -702,32 +842,25 @@ def test_progress_bar_on_a_terminal(tmp_path):
         path))
 
 
-# -- the Open edX extension point ---------------------------------------------
+# -- the openedx command group -----------------------------------------------
 
-def test_openedx_commands_are_added_when_importable(capsys, monkeypatch):
-    calls = []
-
-    def add_openedx_parser(subparsers, parents):
-        group = subparsers.add_parser('openedx', parents=parents)
-        commands = group.add_subparsers(title='openedx commands')
-        ping = commands.add_parser('ping', parents=parents)
-        ping.set_defaults(handler=lambda args: calls.append(args) or 3)
-
-    module = types.ModuleType('pylmod.openedx.commands')
-    module.add_openedx_parser = add_openedx_parser
-    monkeypatch.setitem(sys.modules, 'pylmod.openedx.commands', module)
-    try:
-        import pylmod.openedx as openedx_package
-    except ImportError:
-        pass
-    else:
-        monkeypatch.setattr(openedx_package, 'commands', module,
-                            raising=False)
-    monkeypatch.setenv('PYLMOD_URL', 'https://lmod.example/')
-    result = run_main(capsys, 'openedx', 'ping', '--format', 'json')
-    assert result.status == 3
-    assert calls[0].url == 'https://lmod.example/'
-    assert calls[0].format == 'json'
+def test_openedx_commands_are_part_of_pylmod(capsys, monkeypatch):
+    result = run_main(capsys, 'openedx', '--help')
+    assert result.status == 0
+    assert 'push-grades' in result.out and 'sync-roster' in result.out
+    result = run_main(capsys, 'openedx', 'sync-roster')
+    assert result.status == 2
+    assert 'pass --program, --course-key, or both' in result.err
+    # The global settings reach an openedx command as they reach the others:
+    # with the certificate from the environment, what is missing next is
+    # the gradebook.
+    result = run_main(capsys, 'openedx', 'sync-roster', '--program', 'P')
+    assert result.status == 2
+    assert 'no client certificate' in result.err
+    monkeypatch.setenv('PYLMOD_CERT', '/nowhere/me.pem')
+    result = run_main(capsys, 'openedx', 'sync-roster', '--program', 'P')
+    assert result.status == 2
+    assert 'this command needs a gradebook' in result.err
 
 
 # -- installed entry points ----------------------------------------------

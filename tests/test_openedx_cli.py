@@ -1,6 +1,8 @@
 """``pylmod openedx push-grades`` and ``sync-roster`` through main(argv)."""
 import csv
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -106,6 +108,41 @@ def test_missing_credentials_and_bad_secret(argv, monkeypatch, capsys):
     assert '401' in err and 'wrong-secret' not in err
 
 
+def test_connection_from_the_config_file(lmod_server, openedx, lmod_fake,
+                                        emails, monkeypatch, tmp_path,
+                                        capsys):
+    """The Open edX settings come from the config file like the others; the
+    secret from the environment, as the docs advise."""
+    config = tmp_path / 'pylmod.ini'
+    config.write_text(
+        '[pylmod]\nurl = {0}\ncert = {1}\nca_bundle = {2}\n'
+        'gradebook = {3}\nopenedx_url = {4}\nopenedx_client_id = {5}\n'
+        'openedx_page_size = 2\n'.format(
+            lmod_server.url, lmod_server.client_cert, lmod_server.ca_cert,
+            DEMO_GRADEBOOK_UUID, openedx.url, openedx.fake.CLIENT_ID),
+        encoding='utf-8')
+    monkeypatch.setenv('PYLMOD_CONFIG', str(config))
+    monkeypatch.setenv('PYLMOD_OPENEDX_CLIENT_SECRET',
+                       openedx.fake.CLIENT_SECRET)
+    for email in emails[:5]:
+        openedx.fake.set_grade(DEMO_PROGRAM_UUID, DEMO_COURSE_KEY, email, 0.5)
+    assert main(['openedx', 'push-grades', '--program', DEMO_PROGRAM_UUID,
+                 '--course-key', DEMO_COURSE_KEY, '--assignment', 'final',
+                 '--format', 'json']) == 0
+    assert json.loads(capsys.readouterr().out)['confirmed'] == 5
+    pages = [request for request in openedx.requests
+             if request.path.rstrip('/').endswith('/grades')]
+    assert len(pages) == 3  # 5 grades, 2 a page
+    monkeypatch.delenv('PYLMOD_OPENEDX_CLIENT_SECRET')
+    assert main(['openedx', 'push-grades', '--program', DEMO_PROGRAM_UUID,
+                 '--course-key', DEMO_COURSE_KEY, '--assignment',
+                 'final']) == 2
+    err = capsys.readouterr().err
+    assert 'no Open edX client secret: pass --client-secret SECRET, or set ' \
+        'PYLMOD_OPENEDX_CLIENT_SECRET, or openedx_client_secret = in the ' \
+        '[pylmod] section of ' + str(config) in err
+
+
 def test_sync_roster_command(argv, openedx, lmod_fake, tmp_path, capsys):
     fake = openedx.fake
     fake.enroll_in_program(DEMO_PROGRAM_UUID, 'gone@example.com')
@@ -155,3 +192,18 @@ def test_open_edx_that_cannot_be_reached(argv, capsys):
     options[options.index('--openedx-url') + 1] = url
     assert main(options) == 1
     assert 'cannot connect to Open edX at ' + url in capsys.readouterr().err
+
+
+def test_help_does_not_load_the_bridge():
+    """``pylmod openedx --help`` is quick: the bridge (and Django, through
+    ``edx_rest_api_client``) loads only when an openedx command runs."""
+    code = ('import sys\n'
+            'from pylmod.cli import main\n'
+            'main(["openedx", "push-grades", "--help"])\n'
+            'print(sorted(name for name in sys.modules if name.split(".")[0] '
+            'in ("django", "edx_rest_api_client") or name.startswith('
+            '"pylmod.openedx.")))\n')
+    result = subprocess.run([sys.executable, '-c', code], check=True,
+                            capture_output=True, text=True)
+    assert 'push-grades' in result.stdout
+    assert result.stdout.splitlines()[-1] == '[]'

@@ -194,7 +194,7 @@ def test_edx_rest_api_client_session(server, fake):
 
 
 def test_importing_the_bridge_loads_neither_django_nor_edx_client():
-    code = ('import sys, pylmod.openedx, pylmod.openedx.commands; '
+    code = ('import sys, pylmod.openedx, pylmod.cli.openedx_commands; '
             'print(any(name.split(".")[0] in ("django", '
             '"edx_rest_api_client") for name in sys.modules))')
     output = subprocess.run([sys.executable, '-c', code], check=True,

@@ -2,22 +2,25 @@
 
 Run ``pylmod --help`` for the commands; :doc:`/cli` documents them.
 
-Extension point: :func:`build_parser` adds the ``openedx`` command group by
-calling ``pylmod.openedx.commands.add_openedx_parser(subparsers, parents)``
-when that module can be imported.  A command added there, like every
-command here, sets ``handler=<callable(args) -> int exit status>`` with
+The commands come in groups, each added by one function
+``add_*_commands(subparsers, parents)``: the LMod commands
+(:mod:`pylmod.cli.commands`), ``serve-fake`` and ``demo``
+(:mod:`pylmod.cli.fake_commands`) and ``pylmod openedx …``
+(:mod:`pylmod.cli.openedx_commands`).  Every command sets
+``handler=<callable(args) -> int exit status>`` with
 ``parser.set_defaults`` and passes ``parents=parents`` to ``add_parser`` so
-the global options work after it too.  When the handler runs, the global
-settings are resolved on ``args`` (``args.cert``, ``args.url``,
-``args.gradebook``, ``args.format`` …, see
-:func:`~pylmod.cli.options.resolve_settings`), and these helpers follow the
-conventions of the built-in commands:
+the global options work after it too.  When the handler runs, the settings
+are resolved on ``args`` (``args.cert``, ``args.url``, ``args.gradebook``,
+``args.format`` …, see :func:`~pylmod.cli.options.resolve_settings`), and
+these helpers follow the conventions of the built-in commands:
 
 - :func:`make_gradebook`, :func:`make_membership`: library clients from
   the settings, with clear errors;
 - :func:`print_rows`, :func:`print_mapping`: output in ``--format``;
 - :func:`summarize`, :func:`write_report`, :func:`report_upload`: the
   summary, ``--report`` file and exit status of a grade upload;
+  :class:`~pylmod.cli.output.Outcome` and :func:`~pylmod.cli.output.finish`
+  do the same for any command that sends records;
 - :class:`CliError`: raise it to stop with a message and an exit status
   (:data:`EXIT_USAGE` 2, :data:`EXIT_FAILURE` 1).
 """
@@ -26,10 +29,12 @@ import os
 import sys
 from typing import Any, List, Optional, Sequence
 
+import pylmod
 from pylmod.cli.clients import make_gradebook, make_membership
 from pylmod.cli.commands import add_commands
 from pylmod.cli.errors import command_logging, report_error
-from pylmod.cli.fake import add_fake_commands
+from pylmod.cli.fake_commands import add_fake_commands
+from pylmod.cli.openedx_commands import add_openedx_commands
 from pylmod.cli.options import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -53,10 +58,6 @@ __all__ = [
     'print_rows', 'report_upload', 'summarize', 'write_report',
 ]
 
-#: The module that adds the ``openedx`` command group, when installed.
-OPENEDX_COMMANDS = 'pylmod.openedx.commands'
-
-
 def _config_command(args: argparse.Namespace) -> int:
     """``pylmod config``: the settings in effect and where each comes from."""
     print_rows(args, setting_rows(args), ['setting', 'value', 'source'])
@@ -64,15 +65,13 @@ def _config_command(args: argparse.Namespace) -> int:
 
 
 def _version() -> str:
-    import pylmod
     return 'pylmod ' + pylmod.__version__
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of the ``pylmod`` command.
 
-    Every subcommand sets ``handler``; the ``openedx`` group is added when
-    :data:`OPENEDX_COMMANDS` can be imported (see the module docstring).
+    Every subcommand sets ``handler`` (see the module docstring).
 
     Returns:
         argparse.ArgumentParser: the parser; ``main`` resolves the settings
@@ -102,13 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         'config', parents=parents,
         help='show the settings in effect and where each comes from')
     config_parser.set_defaults(handler=_config_command)
-    try:
-        from pylmod.openedx import commands as openedx_commands
-    except ImportError as err:
-        if err.name not in (OPENEDX_COMMANDS, 'pylmod.openedx'):
-            raise
-    else:
-        openedx_commands.add_openedx_parser(subparsers, parents)
+    add_openedx_commands(subparsers, parents)
     return parser
 
 

@@ -9,7 +9,7 @@ does not know) into a :class:`~pylmod.cli.options.CliError`.
 import argparse
 from typing import Any, Dict, Mapping, Tuple, Union
 
-from pylmod.cli.options import EXIT_USAGE, CliError
+from pylmod.cli.options import EXIT_USAGE, CliError, missing_setting
 from pylmod.endpoints import ENDPOINTS
 from pylmod.exceptions import PyLmodUnexpectedData
 from pylmod.gradebook import GradeBook
@@ -25,11 +25,9 @@ def client_certificate(args: argparse.Namespace
         CliError: no certificate is configured (exit status 2).
     """
     if not args.cert:
-        raise CliError(
-            'no client certificate: pass --cert PATH (the PEM file with '
-            'your LMod certificate and key), or set PYLMOD_CERT, or cert = '
-            'in the [pylmod] section of {0}'.format(
-                args.config or '~/.config/pylmod.ini'), EXIT_USAGE)
+        raise missing_setting(
+            'cert', args.config, 'no client certificate',
+            ' (the PEM file with your LMod certificate and key)')
     if args.key:
         return args.cert, args.key
     return args.cert

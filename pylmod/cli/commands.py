@@ -5,35 +5,32 @@ prints the result and returns the exit status.  The logic lives in the
 library; a handler only chooses what to show.
 """
 import argparse
-import datetime
 import logging
 import sys
 from typing import Any, List, Mapping
 
 from pylmod.cli.clients import lmod_message, make_gradebook, make_membership
 from pylmod.cli.export import export_grades
-from pylmod.cli.options import (
-    EXIT_FAILURE,
-    EXIT_OK,
-    EXIT_USAGE,
-    CliError,
-    identifier,
-    positive_count,
-)
+from pylmod.cli.options import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
 from pylmod.cli.output import (
-    ProgressFile,
+    add_report_option,
     print_mapping,
     print_rows,
     report_upload,
 )
+from pylmod.cli.progress import ProgressFile
+from pylmod.cli.values import (
+    delimiter,
+    due_date,
+    identifier,
+    number,
+    positive_count,
+)
 from pylmod.exceptions import PyLmodCSVError, PyLmodNoSuchSection
 from pylmod.gradebook import GradeBook
-from pylmod.upload import DEFAULT_BATCH_SIZE, UploadReport, parse_grade
+from pylmod.upload import DEFAULT_BATCH_SIZE, UploadReport
 
 log = logging.getLogger(__name__)
-
-#: The due date format of LMod (``--due``).
-DUE_DATE_FORMAT = '%m-%d-%Y'
 
 STUDENT_COLUMNS = ('studentId', 'accountEmail', 'displayName', 'section')
 SIMPLE_STUDENT_COLUMNS = ('email', 'name', 'section')
@@ -42,37 +39,6 @@ ASSIGNMENT_COLUMNS = ('assignmentId', 'name', 'shortName', 'maxPointsTotal',
 SECTION_COLUMNS = ('groupId', 'name', 'sectionType', 'shortName')
 STAFF_COLUMNS = ('accountEmail', 'displayName', 'role')
 COURSE_STAFF_COLUMNS = ('displayName', 'role', 'sortableDisplayName')
-
-
-def due_date(text: str) -> str:
-    """Check a due date is ``MM-DD-YYYY`` (``--due``) and return it."""
-    try:
-        parsed = datetime.datetime.strptime(text, DUE_DATE_FORMAT)
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.strftime(DUE_DATE_FORMAT) != text:
-        raise argparse.ArgumentTypeError(
-            'expected a date as MM-DD-YYYY, e.g. 12-15-2026, got {0!r}'.format(
-                text))
-    return text
-
-
-def number(text: str) -> float:
-    """Parse a finite number (``--max-points``, a grade)."""
-    value, reason = parse_grade(text)
-    if value is None:
-        raise argparse.ArgumentTypeError('{0!r} is {1}'.format(text, reason))
-    return value
-
-
-def delimiter(text: str) -> str:
-    """Parse ``--delimiter``: one character, or ``tab``."""
-    if text in ('tab', '\\t'):
-        return '\t'
-    if len(text) != 1:
-        raise argparse.ArgumentTypeError(
-            'expected one character (or "tab"), got {0!r}'.format(text))
-    return text
 
 
 def _check_answer(body: Any, action: str) -> None:
@@ -309,9 +275,7 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
     parser.add_argument('--delimiter', type=delimiter, metavar='CHAR',
                         help='CSV delimiter (default: guessed from the '
                              'header; "tab" for tabs)')
-    parser.add_argument('--report', metavar='FILE',
-                        help='write the outcome of every row to this CSV '
-                             'file')
+    add_report_option(parser, 'the outcome of every row')
 
     parser = add('export-grades', export_grades_command,
                  'write the stored grades as a CSV that `pylmod upload` '

@@ -1,6 +1,7 @@
-"""Global options of the ``pylmod`` command: flags, environment, config file.
+"""Settings of the ``pylmod`` command: flags, environment, config file.
 
-Every global option can be given three ways, and the first found wins:
+Every setting is a row of one table, :data:`SETTINGS`, and can be given
+three ways; the first found wins:
 
 1. the flag on the command line (``--cert``),
 2. the environment variable (``PYLMOD_CERT``),
@@ -8,10 +9,13 @@ Every global option can be given three ways, and the first found wins:
    ``~/.config/pylmod.ini``, or of the file named by ``--config`` /
    ``PYLMOD_CONFIG``),
 
-then the default.  :func:`resolve_settings` writes the result on the
+then the default.  Most settings are global options (a flag of every
+command); the Open edX connection is a flag of the ``pylmod openedx``
+commands only.  :func:`resolve_settings` writes the result on the
 :class:`argparse.Namespace`, so a command handler reads ``args.cert``,
-``args.url`` … whatever the source; :mod:`pylmod.cli.clients` turns them
-into library clients.
+``args.url``, ``args.openedx_url`` … whatever the source;
+:mod:`pylmod.cli.clients` turns them into library clients, and
+``pylmod config`` shows them (:func:`setting_rows`).
 """
 import argparse
 import configparser
@@ -21,6 +25,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from pylmod.base import DEFAULT_URLBASE, Base
+from pylmod.cli.values import (
+    count,
+    identifier,
+    output_format,
+    positive_count,
+    positive_number,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +43,19 @@ EXIT_FAILURE = 1
 #: Exit status of a usage or configuration error (nothing was done).
 EXIT_USAGE = 2
 
-#: The output formats of ``--format``.
-FORMATS = ('table', 'csv', 'json')
-
 #: The section of the config file holding the settings.
 CONFIG_SECTION = 'pylmod'
 
 #: The environment variable naming the config file.
 CONFIG_ENV = 'PYLMOD_CONFIG'
+
+#: :attr:`Setting.scope` of a global option: a flag of every command.
+GLOBAL = 'global'
+#: :attr:`Setting.scope` of an option of the ``pylmod openedx`` commands.
+OPENEDX = 'openedx'
+
+#: What ``pylmod config`` shows for a secret that is set.
+SECRET_SHOWN = '(set, not shown)'
 
 
 class CliError(Exception):
@@ -61,64 +77,9 @@ class CliError(Exception):
         self.status = status
 
 
-def positive_number(text: str) -> float:
-    """Parse a number of seconds greater than 0 (``--timeout``)."""
-    try:
-        number = float(text)
-    except ValueError:
-        number = float('nan')
-    if not number > 0 or number == float('inf'):
-        raise argparse.ArgumentTypeError(
-            'expected a number of seconds greater than 0, got {0!r}'.format(
-                text))
-    return number
-
-
-def whole_number(text: str, minimum: int = 0,
-                 what: str = 'a whole number') -> int:
-    """Parse a whole number of at least ``minimum``.
-
-    Raises:
-        argparse.ArgumentTypeError: it is not one; the message says what
-            was expected and what was given.
-    """
-    try:
-        number = int(text)
-    except ValueError:
-        number = minimum - 1
-    if number < minimum:
-        raise argparse.ArgumentTypeError('expected {0}, got {1!r}'.format(
-            what, text))
-    return number
-
-
-def count(text: str) -> int:
-    """Parse a whole number of 0 or more (``--retries``)."""
-    return whole_number(text, 0, 'a whole number of 0 or more')
-
-
-def positive_count(text: str) -> int:
-    """Parse a whole number of 1 or more (``--batch-size``); an argparse
-    ``type`` for commands added to ``pylmod``."""
-    return whole_number(text, 1, 'a whole number of 1 or more')
-
-
-def identifier(text: str) -> int:
-    """Parse a numeric LMod id (``--gradebook-id``, assignment ids)."""
-    return whole_number(text, 0, 'a numeric LMod id')
-
-
-def output_format(text: str) -> str:
-    """Parse ``--format`` (``table``, ``csv`` or ``json``)."""
-    if text not in FORMATS:
-        raise argparse.ArgumentTypeError(
-            'expected one of {0}, got {1!r}'.format(', '.join(FORMATS), text))
-    return text
-
-
 @dataclass(frozen=True)
 class Setting:
-    """One global option and where else it can come from.
+    """One setting: its flag, and where else it can come from.
 
     Attributes:
         name: the attribute on the parsed arguments and the config key.
@@ -131,6 +92,11 @@ class Setting:
         is_path: a file path (``~`` is expanded; in the config file a
             relative path is relative to the file).
         metavar: the placeholder in the help.
+        scope: whose flag it is: every command's (:data:`GLOBAL`) or the
+            ``pylmod openedx`` commands' (:data:`OPENEDX`).  The environment
+            and the config file give it to every command alike.
+        secret: never printed; ``pylmod config`` shows only that it is set
+            and where from.
     """
 
     name: str
@@ -141,6 +107,8 @@ class Setting:
     default: Any = None
     is_path: bool = False
     metavar: Optional[str] = None
+    scope: str = GLOBAL
+    secret: bool = False
 
 
 SETTINGS: Tuple[Setting, ...] = (
@@ -175,6 +143,20 @@ SETTINGS: Tuple[Setting, ...] = (
     Setting('ca_bundle', '--ca-bundle', 'PYLMOD_CA_BUNDLE',
             'CA bundle to verify the server with (for a test server such '
             'as `pylmod serve-fake`)', is_path=True, metavar='PATH'),
+    Setting('openedx_url', '--openedx-url', 'PYLMOD_OPENEDX_URL',
+            'the LMS root, e.g. https://lms.example.edu', metavar='URL',
+            scope=OPENEDX),
+    Setting('openedx_client_id', '--client-id', 'PYLMOD_OPENEDX_CLIENT_ID',
+            'OAuth client id of the Open edX application', metavar='ID',
+            scope=OPENEDX),
+    Setting('openedx_client_secret', '--client-secret',
+            'PYLMOD_OPENEDX_CLIENT_SECRET',
+            'its secret (prefer the environment variable or the config '
+            'file: a flag is visible to other users of the machine); never '
+            'printed', metavar='SECRET', scope=OPENEDX, secret=True),
+    Setting('openedx_page_size', '--page-size', 'PYLMOD_OPENEDX_PAGE_SIZE',
+            'records per page read from Open edX', convert=positive_count,
+            metavar='N', scope=OPENEDX),
 )
 
 #: Settings by name (also the keys allowed in the config file).
@@ -199,11 +181,7 @@ def global_options_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(add_help=False)
     group = parser.add_argument_group(
         'global options (also from PYLMOD_* variables and the config file)')
-    for setting in SETTINGS:
-        group.add_argument(
-            setting.flag, dest=setting.name, type=setting.convert,
-            metavar=setting.metavar, default=argparse.SUPPRESS,
-            help='{0} [{1}]'.format(setting.help, setting.env))
+    add_setting_flags(group, GLOBAL)
     group.add_argument(
         '--config', metavar='FILE', default=argparse.SUPPRESS,
         help='config file with a [pylmod] section '
@@ -213,6 +191,53 @@ def global_options_parser() -> argparse.ArgumentParser:
         help='log what is done (-v: INFO, -vv: DEBUG, which shows student '
              'data); errors then show their traceback')
     return parser
+
+
+def add_setting_flags(group: Any, scope: str) -> None:
+    """Add the flags of the settings of ``scope`` to a parser or group.
+
+    A flag has no default (``argparse.SUPPRESS``): a value that is absent
+    was not given on the command line, and :func:`resolve_settings` looks
+    further.  The help names the environment variable.
+
+    Args:
+        group: an :class:`argparse.ArgumentParser` or argument group.
+        scope: :data:`GLOBAL` or :data:`OPENEDX`.
+    """
+    for setting in SETTINGS:
+        if setting.scope == scope:
+            group.add_argument(
+                setting.flag, dest=setting.name, type=setting.convert,
+                metavar=setting.metavar, default=argparse.SUPPRESS,
+                help='{0} [{1}]'.format(setting.help, setting.env))
+
+
+def missing_setting(name: str, config_path: Optional[str], problem: str,
+                    note: str = '') -> 'CliError':
+    """Return the usage error of a setting a command needs and lacks, naming
+    the three ways to give it.
+
+    Args:
+        name: the setting, e.g. ``'cert'``.
+        config_path: the config file read (``args.config``), if any.
+        problem: what is missing, e.g. ``'no client certificate'``.
+        note: said after the flag, e.g. what the file holds.
+
+    Returns:
+        CliError: with exit status :data:`EXIT_USAGE`, to raise.
+
+    Example:
+
+    .. code-block:: python
+
+        raise missing_setting('openedx_url', args.config, 'no Open edX URL')
+    """
+    setting = SETTINGS_BY_NAME[name]
+    return CliError(
+        '{0}: pass {1} {2}{3}, or set {4}, or {5} = in the [{6}] section of '
+        '{7}'.format(problem, setting.flag, setting.metavar, note,
+                     setting.env, setting.name, CONFIG_SECTION,
+                     config_path or '~/.config/pylmod.ini'), EXIT_USAGE)
 
 
 def default_config_path(environ: Mapping[str, str]) -> str:
@@ -269,12 +294,15 @@ def read_config(path: str, required: bool) -> Dict[str, str]:
 
 def resolve_settings(args: argparse.Namespace,
                      environ: Optional[Mapping[str, str]] = None) -> None:
-    """Fill in every global setting on ``args``: flag > env > config > default.
+    """Fill in every setting on ``args``: flag > env > config > default.
 
-    Afterwards ``args.cert``, ``args.key``, ``args.url``, ``args.gradebook``,
+    Afterwards every setting of :data:`SETTINGS` is an attribute
+    (``args.cert``, ``args.key``, ``args.url``, ``args.gradebook``,
     ``args.gradebook_id``, ``args.course``, ``args.format``,
     ``args.timeout``, ``args.retries``, ``args.ca_bundle``,
-    ``args.verbose`` and ``args.config`` are set, and
+    ``args.openedx_url``, ``args.openedx_client_id``,
+    ``args.openedx_client_secret``, ``args.openedx_page_size``), as are
+    ``args.verbose`` and ``args.config``, and
     ``args.setting_sources`` maps each name to where its value came from
     (``'flag'``, ``'env PYLMOD_URL'``, ``'config /path'``, ``'default'``).
 
@@ -359,8 +387,11 @@ def _choose_gradebook(args: argparse.Namespace) -> None:
 
 
 def setting_rows(args: argparse.Namespace) -> List[Dict[str, Any]]:
-    """Return ``{'setting', 'value', 'source'}`` for each setting (the key is
-    shown as its path: file contents are never printed)."""
+    """Return ``{'setting', 'value', 'source'}`` for each setting.
+
+    The key is shown as its path (file contents are never printed), a
+    secret as :data:`SECRET_SHOWN` when it is set.
+    """
     library_defaults = {'timeout': Base.TIMEOUT, 'retries': Base.RETRIES}
     rows = []
     for setting in SETTINGS:
@@ -368,6 +399,8 @@ def setting_rows(args: argparse.Namespace) -> List[Dict[str, Any]]:
         source = args.setting_sources[setting.name]
         if value is None and setting.name in library_defaults:
             value, source = library_defaults[setting.name], 'library default'
+        if setting.secret and value:
+            value = SECRET_SHOWN
         rows.append({'setting': setting.name, 'value': value,
                      'source': source})
     rows.append({'setting': 'config', 'value': args.config,

@@ -1,19 +1,26 @@
-"""What the ``pylmod`` command prints: tables, CSV, JSON, progress, and the
-outcome of a grade upload.
+"""What the ``pylmod`` command prints: tables, CSV, JSON, and the outcome
+of a command that sends records.
 
 Results go to stdout in the ``--format`` asked for; progress, warnings and
 errors go to stderr, so ``pylmod --format csv students > students.csv`` holds
 only the data.
+
+``pylmod upload`` and ``pylmod openedx push-grades|sync-roster`` end the
+same way: each turns its library report into an :class:`Outcome` (report
+rows, counts, problem lines, ok or not), and :func:`finish` prints the
+problems, writes the ``--report`` file and chooses the exit status.
 """
 import argparse
 import csv
+import functools
 import json
 import sys
+from dataclasses import dataclass
 from typing import (
     Any,
+    Callable,
+    Collection,
     Dict,
-    Iterable,
-    Iterator,
     List,
     Mapping,
     Optional,
@@ -22,6 +29,7 @@ from typing import (
 )
 
 from pylmod.cli.options import EXIT_FAILURE, EXIT_OK
+from pylmod.cli.progress import PROGRESS_EVERY, ProgressFile  # noqa: F401
 from pylmod.upload import (
     CONFIRMED,
     DRY_RUN,
@@ -31,16 +39,19 @@ from pylmod.upload import (
     UploadReport,
 )
 
-#: Problems of each kind listed on stderr after an upload (the rest are
-#: counted, and all are in the ``--report`` file).
+# PROGRESS_EVERY and ProgressFile stay importable from here, where they were
+# before they had a module of their own.
+
+#: Problems of each kind listed on stderr (the rest are counted, and all
+#: are in the ``--report`` file).
 PROBLEMS_SHOWN = 10
 
-#: Columns of the ``--report`` file, one row per grade, skipped cell or
-#: unknown email.
+#: Columns of the ``--report`` file of ``pylmod upload``, one row per grade,
+#: skipped cell or unknown email.
 REPORT_COLUMNS = ('line', 'email', 'assignment', 'value', 'status', 'message')
 
-#: Without a progress bar, a line on stderr every this many lines read.
-PROGRESS_EVERY = 10000
+#: Counts of an upload a table shows even when they are 0.
+UPLOAD_COUNTS_SHOWN = ('rows read', 'grades sent', 'confirmed', 'failed')
 
 
 def _cell_text(value: Any) -> str:
@@ -117,6 +128,143 @@ def _print_table(stream: TextIO, lines: List[List[str]]) -> None:
             stream.write('  '.join('-' * width for width in widths) + '\n')
 
 
+# -- the outcome of a command that sends records --------------------------
+
+def exit_status(ok: bool) -> int:
+    """Return the exit status of a command that sends records:
+    :data:`~pylmod.cli.options.EXIT_OK` (0) when everything went through,
+    else :data:`~pylmod.cli.options.EXIT_FAILURE` (1)."""
+    return EXIT_OK if ok else EXIT_FAILURE
+
+
+@dataclass
+class Outcome:
+    """What a command that sends records reports, in one shape for all of
+    them (``pylmod upload``, ``pylmod openedx push-grades|sync-roster``).
+
+    Attributes:
+        counts: the summary, name -> value, in the order printed.
+        ok: every record went through or was skipped on purpose; decides
+            the exit status (:func:`exit_status`).
+        columns: the columns of the ``--report`` CSV file (and of a plan).
+        rows: returns one dict per record, in the order of the report file
+            (called only when a report is written: an upload may have
+            hundreds of thousands).
+        document: returns what a report file named ``*.json`` holds.
+        problems: lines for stderr, one list per kind of problem; the
+            first :data:`PROBLEMS_SHOWN` of each kind are printed.
+        notes: lines for stderr before the problems (what was created).
+        shown_when_zero: counts a table or CSV shows even when they are 0
+            (other zero counts are noise there; JSON has them all).
+        report_holds: what the report file holds, for the line saying it
+            was written.
+        plan: what a dry run would send: printed on stdout (in
+            ``--format``, the report columns) instead of the counts, which
+            then go to stderr.
+    """
+
+    counts: Dict[str, Any]
+    ok: bool
+    columns: Sequence[str]
+    rows: Callable[[], Sequence[Mapping[str, Any]]]
+    document: Callable[[], Any]
+    problems: Sequence[Sequence[str]] = ()
+    notes: Sequence[str] = ()
+    shown_when_zero: Collection[str] = ()
+    report_holds: str = 'every record'
+    plan: Optional[Sequence[Mapping[str, Any]]] = None
+
+
+def add_report_option(parser: Any, holds: str) -> None:
+    """Add ``--report FILE`` (read by :func:`finish`) to a command.
+
+    Args:
+        parser: the command's parser (or an argument group).
+        holds: what the file holds, e.g. ``'every record and its outcome'``.
+    """
+    parser.add_argument('--report', metavar='FILE',
+                        help='write {0} to FILE (CSV; JSON when FILE ends '
+                             'with .json)'.format(holds))
+
+
+def print_problems(problems: Sequence[Sequence[str]],
+                   stream: Optional[TextIO] = None) -> None:
+    """Print problem lines on stderr (or ``stream``): the first
+    :data:`PROBLEMS_SHOWN` of each kind, then how many more there are."""
+    stream = sys.stderr if stream is None else stream
+    for lines in problems:
+        for line in lines[:PROBLEMS_SHOWN]:
+            stream.write('pylmod: ' + line + '\n')
+        if len(lines) > PROBLEMS_SHOWN:
+            stream.write('pylmod: ... and {0} more like this (see '
+                         '--report FILE)\n'.format(
+                             len(lines) - PROBLEMS_SHOWN))
+
+
+def write_report_file(path: str, outcome: Outcome) -> None:
+    """Write the ``--report`` file: :attr:`Outcome.document` as JSON when
+    the name ends with ``.json``, else :attr:`Outcome.rows` as CSV with
+    the :attr:`Outcome.columns` (empty for ``None``)."""
+    with open(path, 'w', newline='', encoding='utf-8') as report_file:
+        if path.endswith('.json'):
+            json.dump(outcome.document(), report_file, indent=2, default=str)
+            report_file.write('\n')
+            return
+        writer = csv.writer(report_file, lineterminator='\n')
+        writer.writerow(outcome.columns)
+        for row in outcome.rows():
+            writer.writerow([_cell_text(row.get(column))
+                             for column in outcome.columns])
+
+
+def finish(args: argparse.Namespace, outcome: Outcome) -> int:
+    """Report the outcome of a command that sends records, and return its
+    exit status.
+
+    The notes and problems go to stderr; the report file is written when
+    ``args.report`` is set; the counts go to stdout in ``args.format``
+    (or, for a dry run with a plan, the plan goes to stdout and the counts
+    to stderr).
+
+    Args:
+        args: the parsed arguments (``format``, optional ``report``).
+        outcome: what the command did.
+
+    Returns:
+        int: :func:`exit_status` of :attr:`Outcome.ok`.
+    """
+    for note in outcome.notes:
+        sys.stderr.write('pylmod: ' + note + '\n')
+    print_problems(outcome.problems)
+    report_path = getattr(args, 'report', None)
+    if report_path:
+        write_report_file(report_path, outcome)
+    counts = _shown_counts(args, outcome)
+    if outcome.plan is None:
+        print_mapping(args, counts)
+    else:
+        print_rows(args, outcome.plan, outcome.columns)
+        sys.stderr.write('pylmod: dry run, nothing sent: {0}\n'.format(
+            ', '.join('{0} {1}'.format(value, name)
+                      for name, value in counts.items()
+                      if isinstance(value, int))))
+    if report_path:
+        sys.stderr.write('pylmod: wrote {0} to {1}\n'.format(
+            outcome.report_holds, report_path))
+    return exit_status(outcome.ok)
+
+
+def _shown_counts(args: argparse.Namespace,
+                  outcome: Outcome) -> Dict[str, Any]:
+    if getattr(args, 'format', None) == 'json':
+        return outcome.counts
+    # Zero counts of outcomes that did not happen are noise in a table.
+    return {name: value for name, value in outcome.counts.items()
+            if value or name in outcome.shown_when_zero}
+
+
+# -- pylmod upload ----------------------------------------------------------
+
 def bad_cells(report: UploadReport) -> list:
     """Return the skipped cells that held something (not empty): values
     that are not numbers, or cells beyond the header."""
@@ -187,10 +335,63 @@ def report_rows(report: UploadReport) -> List[Dict[str, Any]]:
     return rows
 
 
+def upload_ok(report: UploadReport) -> bool:
+    """Return whether an upload went through: every grade confirmed (or a
+    dry run), every cell a number, nothing stopped it.  Unknown emails and
+    empty cells are reported but do not fail the upload."""
+    return report.ok and not bad_cells(report) and report.error is None
+
+
+def upload_outcome(report: UploadReport) -> Outcome:
+    """Return the :class:`Outcome` of an upload: the :func:`report_rows`,
+    the :func:`summarize` counts, the assignments created, the problems
+    (unknown emails, cells that are not numbers, grades not confirmed) and
+    :func:`upload_ok`.
+    """
+    bad = bad_cells(report)
+    notes = [
+        'dry run: would create assignment {0!r}'.format(name)
+        if assignment_id is None else
+        'created assignment {0!r} (id {1})'.format(name, assignment_id)
+        for name, assignment_id in report.created_assignments.items()]
+    problems = [
+        ['line {0}: {1!r} is no student of the gradebook; row '
+         'skipped'.format(line, email)
+         for line, email in report.unknown_emails],
+        ['line {0}, column {1!r}: {2!r} is {3}; cell skipped'.format(
+            cell.line, cell.column, cell.value, cell.reason)
+         for cell in bad],
+        ['line {0}, column {1!r} ({2}): {3}: {4}'.format(
+            grade.line, grade.assignment, grade.email, grade.status,
+            grade.message)
+         for grade in report.grades
+         if grade.status not in (CONFIRMED, DRY_RUN)],
+    ]
+    ok = upload_ok(report)
+    return Outcome(
+        counts=summarize(report), ok=ok, columns=REPORT_COLUMNS,
+        rows=functools.partial(report_rows, report),
+        document=functools.partial(_upload_document, report, ok),
+        problems=problems, notes=notes,
+        shown_when_zero=UPLOAD_COUNTS_SHOWN,
+        report_holds='the outcome of every row')
+
+
+def _upload_document(report: UploadReport, ok: bool) -> Dict[str, Any]:
+    """The JSON report of an upload: ``ok``, ``error``, ``counts``,
+    ``created_assignments`` and ``rows``."""
+    return {'ok': ok,
+            'error': None if report.error is None else str(report.error),
+            'counts': summarize(report),
+            'created_assignments': dict(report.created_assignments),
+            'rows': report_rows(report)}
+
+
 def write_report(path: str, report: UploadReport) -> None:
-    """Write the per-row outcome of an upload as CSV (columns
+    """Write the per-row outcome of an upload: as CSV (columns
     :data:`REPORT_COLUMNS`: ``line, email, assignment, value, status,
-    message``).
+    message``), or as JSON when ``path`` ends with ``.json`` (``ok``,
+    ``error``, ``counts``, ``created_assignments`` and the same ``rows``).
 
     ``status`` is ``confirmed``, ``failed``, ``unconfirmed``, ``not sent``,
     ``dry run``, ``skipped`` (a cell that is not a number), ``unknown
@@ -198,48 +399,10 @@ def write_report(path: str, report: UploadReport) -> None:
     grade).  Empty cells are not listed.
 
     Args:
-        path: the CSV file to write.
+        path: the file to write.
         report: the report of the upload.
     """
-    with open(path, 'w', newline='', encoding='utf-8') as report_file:
-        writer = csv.DictWriter(report_file, fieldnames=REPORT_COLUMNS,
-                                lineterminator='\n')
-        writer.writeheader()
-        for row in report_rows(report):
-            writer.writerow({key: _cell_text(value)
-                             for key, value in row.items()})
-
-
-def upload_exit_status(report: UploadReport) -> int:
-    """Return 1 if a grade was not confirmed (failed, unconfirmed, not
-    sent) or a cell was not a number, else 0.  Unknown emails and empty
-    cells are reported but do not fail the upload."""
-    if report.ok and not bad_cells(report) and report.error is None:
-        return EXIT_OK
-    return EXIT_FAILURE
-
-
-def _print_problems(report: UploadReport, stream: TextIO) -> None:
-    problems = [
-        ['line {0}: {1!r} is no student of the gradebook; row '
-         'skipped'.format(line, email)
-         for line, email in report.unknown_emails],
-        ['line {0}, column {1!r}: {2!r} is {3}; cell skipped'.format(
-            cell.line, cell.column, cell.value, cell.reason)
-         for cell in bad_cells(report)],
-        ['line {0}, column {1!r} ({2}): {3}: {4}'.format(
-            grade.line, grade.assignment, grade.email, grade.status,
-            grade.message)
-         for grade in report.grades
-         if grade.status not in (CONFIRMED, DRY_RUN)],
-    ]
-    for lines in problems:
-        for line in lines[:PROBLEMS_SHOWN]:
-            stream.write('pylmod: ' + line + '\n')
-        if len(lines) > PROBLEMS_SHOWN:
-            stream.write('pylmod: ... and {0} more like this (see '
-                         '--report FILE)\n'.format(
-                             len(lines) - PROBLEMS_SHOWN))
+    write_report_file(path, upload_outcome(report))
 
 
 def report_upload(args: argparse.Namespace, report: UploadReport) -> int:
@@ -250,126 +413,13 @@ def report_upload(args: argparse.Namespace, report: UploadReport) -> int:
     numbers, grades not confirmed) go to stderr, the first
     :data:`PROBLEMS_SHOWN` of each kind; the :func:`summarize` counts go
     to stdout in ``args.format``; when ``args.report`` is set,
-    :func:`write_report` writes the per-row CSV.
+    :func:`write_report` writes the per-row report.
 
     Args:
         args: the parsed arguments (``format``, optional ``report``).
         report: the report of the upload.
 
     Returns:
-        int: :func:`upload_exit_status` of the report.
+        int: 0 when the upload went through (:func:`upload_ok`), else 1.
     """
-    for name, assignment_id in report.created_assignments.items():
-        if assignment_id is None:
-            sys.stderr.write('pylmod: dry run: would create assignment '
-                             '{0!r}\n'.format(name))
-        else:
-            sys.stderr.write('pylmod: created assignment {0!r} (id '
-                             '{1})\n'.format(name, assignment_id))
-    _print_problems(report, sys.stderr)
-    report_path = getattr(args, 'report', None)
-    if report_path:
-        write_report(report_path, report)
-    summary = summarize(report)
-    if getattr(args, 'format', None) != 'json':
-        # Zero counts of outcomes that did not happen are noise in a table.
-        summary = {name: value for name, value in summary.items()
-                   if value or name in ('rows read', 'grades sent',
-                                        'confirmed', 'failed')}
-    print_mapping(args, summary)
-    if report_path:
-        sys.stderr.write('pylmod: wrote the outcome of every row to '
-                         '{0}\n'.format(report_path))
-    return upload_exit_status(report)
-
-
-class ProgressFile:
-    """A text file whose lines are counted as they are read, for a grade
-    upload: a ``tqdm`` bar on stderr when it is a terminal and ``tqdm`` is
-    installed (``pip install pylmod[cli]``), else a line on stderr every
-    :data:`PROGRESS_EVERY` lines and at the end.
-
-    It is what :func:`pylmod.upload.open_grade_csv` needs (``read``,
-    ``readline``, iteration, ``name``).
-
-    Args:
-        path: the CSV file, read as UTF-8 (with or without a byte order
-            mark), like the library does.
-        stream: where progress goes (default stderr).
-    """
-
-    def __init__(self, path: str, stream: Optional[TextIO] = None) -> None:
-        self.name = path
-        self._stream = sys.stderr if stream is None else stream
-        self._file = open(path, newline='', encoding='utf-8-sig')
-        self.lines_read = 0
-        self._bar = self._progress_bar(path)
-
-    def _progress_bar(self, path: str) -> Any:
-        if not self._stream.isatty():
-            return None
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            return None
-        with open(path, 'rb') as raw:
-            total = sum(1 for _ in raw)
-        return tqdm(total=total, unit=' lines', desc='reading ' + path,
-                    file=self._stream, leave=False)
-
-    def _count(self, line: str) -> str:
-        if not line:
-            self.close_progress()
-            return line
-        self.lines_read += 1
-        if self._bar is not None:
-            self._bar.update(1)
-        elif self.lines_read % PROGRESS_EVERY == 0:
-            self._stream.write('pylmod: read {0} lines\n'.format(
-                self.lines_read))
-        return line
-
-    def read(self, size: int = -1) -> str:
-        """Read the rest (not counted; the library reads line by line)."""
-        return self._file.read(size)
-
-    def readline(self) -> str:
-        """Read and count one line."""
-        return self._count(self._file.readline())
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        line = self.readline()
-        if not line:
-            raise StopIteration
-        return line
-
-    def close_progress(self) -> None:
-        """End the progress display (once), saying how many lines were read."""
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
-        elif self._stream is None:
-            return
-        self._stream.write('pylmod: read {0} lines of {1}\n'.format(
-            self.lines_read, self.name))
-        self._stream = None  # type: ignore[assignment]
-
-    def close(self) -> None:
-        """Close the file."""
-        self._file.close()
-
-    def __enter__(self) -> 'ProgressFile':
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
-
-
-def print_lines(lines: Iterable[str], stream: Optional[TextIO] = None) -> None:
-    """Print lines to stdout (or ``stream``)."""
-    stream = sys.stdout if stream is None else stream
-    for line in lines:
-        stream.write(line + '\n')
+    return finish(args, upload_outcome(report))

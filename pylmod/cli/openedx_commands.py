@@ -1,50 +1,62 @@
 """``pylmod openedx push-grades`` and ``pylmod openedx sync-roster``.
 
-:func:`add_openedx_parser` is called by :func:`pylmod.cli.build_parser`.
+:func:`add_openedx_commands` is called by :func:`pylmod.cli.build_parser`.
 The handlers follow the conventions of ``pylmod upload``: problems on
 stderr (the first few of each kind), the counts on stdout in ``--format``,
 every record in the ``--report`` file (CSV, or JSON when the name ends with
 ``.json``), exit status 0 when every record is confirmed (or skipped on
 purpose, or a dry run), 1 otherwise, 2 for a usage error.
 
-Importing this module is cheap: the bridge (and ``edx_rest_api_client``,
-Django) load when a command runs.
+Importing this module is cheap, and ``pylmod --help`` stays fast: the
+bridge (:mod:`pylmod.openedx` and, through it, ``edx_rest_api_client`` and
+Django) is imported inside the handlers, when a command runs.
 """
 import argparse
 import contextlib
 import csv
-import json
-import os
-import sys
-from typing import Any, Dict, Iterator, List, Optional
-
-from pylmod.cli.options import (
-    EXIT_FAILURE,
-    EXIT_OK,
-    EXIT_USAGE,
-    positive_count,
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Union,
 )
 
-#: Problems listed on stderr (the rest are counted, all are in --report).
-PROBLEMS_SHOWN = 10
+import requests
 
-#: Options of the Open edX connection: (flag, environment variable, help).
-CONNECTION_OPTIONS = (
-    ('--openedx-url', 'PYLMOD_OPENEDX_URL',
-     'the LMS root, e.g. https://lms.example.edu'),
-    ('--client-id', 'PYLMOD_OPENEDX_CLIENT_ID',
-     'OAuth client id of the Open edX application'),
-    ('--client-secret', 'PYLMOD_OPENEDX_CLIENT_SECRET',
-     'its secret (prefer the environment variable: a flag is visible to '
-     'other users of the machine); never printed'),
+from pylmod.cli.clients import make_gradebook, make_membership
+from pylmod.cli.options import (
+    EXIT_USAGE,
+    OPENEDX,
+    CliError,
+    add_setting_flags,
+    missing_setting,
+)
+from pylmod.cli.output import Outcome, add_report_option, finish
+from pylmod.upload import CONFIRMED, DRY_RUN
+
+if TYPE_CHECKING:  # annotations only: the bridge loads when a command runs
+    from pylmod.openedx.report import GradeSyncReport, RosterSyncReport
+
+    SyncReport = Union[GradeSyncReport, RosterSyncReport]
+
+#: The settings of the Open edX connection (rows of
+#: :data:`pylmod.cli.options.SETTINGS`) and what is missing without them.
+CONNECTION_SETTINGS = (
+    ('openedx_url', 'no Open edX URL'),
+    ('openedx_client_id', 'no Open edX client id'),
+    ('openedx_client_secret', 'no Open edX client secret'),
 )
 GRADE_COLUMNS = ('student_key', 'email', 'student_id', 'assignment', 'value',
                  'status', 'reason')
 ROSTER_COLUMNS = ('key', 'action', 'status', 'result', 'reason', 'cohort')
 
 
-def add_openedx_parser(subparsers: Any,
-                       parents: List[argparse.ArgumentParser]) -> None:
+def add_openedx_commands(subparsers: Any,
+                         parents: List[argparse.ArgumentParser]) -> None:
     """Add the ``openedx`` command and its subcommands.
 
     Args:
@@ -58,20 +70,20 @@ def add_openedx_parser(subparsers: Any,
                                     metavar='COMMAND')
     commands.required = True
     connection = argparse.ArgumentParser(add_help=False)
-    options = connection.add_argument_group('Open edX connection')
-    for flag, env, help_text in CONNECTION_OPTIONS:
-        options.add_argument(flag, metavar=flag.split('-')[-1].upper(),
-                             help='{0} [{1}]'.format(help_text, env))
-    options.add_argument('--page-size', type=positive_count, metavar='N',
-                         help='records per page read from Open edX')
+    add_setting_flags(connection.add_argument_group(
+        'Open edX connection (also from PYLMOD_OPENEDX_* variables and the '
+        'config file)'), OPENEDX)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--dry-run', action='store_true',
                         help='read and compare everything, send nothing')
-    common.add_argument('--report', metavar='FILE',
-                        help='write every record and its outcome to FILE '
-                             '(CSV; JSON when FILE ends with .json)')
+    add_report_option(common, 'every record and its outcome')
     sub_parents = parents + [connection, common]
+    _add_push_grades(commands, sub_parents)
+    _add_sync_roster(commands, sub_parents)
 
+
+def _add_push_grades(commands: Any,
+                     sub_parents: List[argparse.ArgumentParser]) -> None:
     push = commands.add_parser(
         'push-grades', parents=sub_parents,
         help='copy Open edX program course grades into an LMod assignment',
@@ -95,6 +107,9 @@ def add_openedx_parser(subparsers: Any,
                       help='send grades LMod already holds too')
     push.set_defaults(handler=push_grades_command)
 
+
+def _add_sync_roster(commands: Any,
+                     sub_parents: List[argparse.ArgumentParser]) -> None:
     roster = commands.add_parser(
         'sync-roster', parents=sub_parents,
         help='make Open edX enrollments match the LMod roster',
@@ -127,58 +142,47 @@ def add_openedx_parser(subparsers: Any,
     roster.set_defaults(handler=sync_roster_command)
 
 
-def _cli() -> Any:
-    import pylmod.cli
-    return pylmod.cli
-
-
-def _setting(args: argparse.Namespace, flag: str, env: str) -> str:
-    value = getattr(args, flag.lstrip('-').replace('-', '_'), None) or \
-        os.environ.get(env)
-    if not value:
-        raise _cli().CliError('pass {0} (or set {1})'.format(flag, env),
-                              EXIT_USAGE)
-    return value
-
-
 def make_openedx_client(args: argparse.Namespace) -> Any:
     """Return an :class:`~pylmod.openedx.client.OpenEdxClient` from the
-    connection options (flags, else ``PYLMOD_OPENEDX_*`` variables)."""
+    resolved connection settings (flag, ``PYLMOD_OPENEDX_*`` variable or
+    config file).
+
+    Raises:
+        CliError: the URL, client id or secret is not set (exit status 2).
+    """
     from pylmod.openedx.auth import oauth_session
     from pylmod.openedx.client import OpenEdxClient
-    url, client_id, secret = (_setting(args, flag, env)
-                              for flag, env, _ in CONNECTION_OPTIONS)
-    session = oauth_session(url, client_id, secret)
-    return OpenEdxClient(session, url, page_size=args.page_size)
+    for name, problem in CONNECTION_SETTINGS:
+        if not getattr(args, name):
+            raise missing_setting(name, args.config, problem)
+    session = oauth_session(args.openedx_url, args.openedx_client_id,
+                            args.openedx_client_secret)
+    return OpenEdxClient(session, args.openedx_url,
+                         page_size=args.openedx_page_size)
 
 
 @contextlib.contextmanager
 def _openedx_errors(args: argparse.Namespace) -> Iterator[None]:
     """Say Open edX, not LMod, in the errors of the Open edX side; a bad
     sync configuration is a usage error."""
-    import requests
-
     from pylmod.openedx.errors import OpenEdxConfigError
-    cli = _cli()
     try:
         yield
     except OpenEdxConfigError as err:
-        raise cli.CliError(str(err), EXIT_USAGE) from err
+        raise CliError(str(err), EXIT_USAGE) from err
     except requests.ConnectionError as err:
         url = str(getattr(err.request, 'url', '') or '')
-        base = (getattr(args, 'openedx_url', None)
-                or os.environ.get('PYLMOD_OPENEDX_URL') or '').rstrip('/')
+        base = (args.openedx_url or '').rstrip('/')
         if not base or not url.startswith(base):
             raise
-        raise cli.CliError('cannot connect to Open edX at {0}: {1}. Check '
-                           '--openedx-url'.format(base, err)) from err
+        raise CliError('cannot connect to Open edX at {0}: {1}. Check '
+                       '--openedx-url'.format(base, err)) from err
 
 
 def push_grades_command(args: argparse.Namespace) -> int:
     """``pylmod openedx push-grades``."""
     from pylmod.openedx.grades import push_grades
-    cli = _cli()
-    gradebook = cli.make_gradebook(args)
+    gradebook = make_gradebook(args)
     with _openedx_errors(args):
         report = push_grades(
             make_openedx_client(args), gradebook, args.program,
@@ -188,21 +192,20 @@ def push_grades_command(args: argparse.Namespace) -> int:
             skip_unchanged=not args.resend_unchanged)
     rows = [record.__dict__ for record in report.records]
     summary: Dict[str, Any] = {'records read': report.records_read}
-    return _finish(args, report, rows, GRADE_COLUMNS, 'student_key', summary)
+    return finish(args, _sync_outcome(args, report, rows, GRADE_COLUMNS,
+                                      'student_key', summary))
 
 
 def sync_roster_command(args: argparse.Namespace) -> int:
     """``pylmod openedx sync-roster``."""
     from pylmod.openedx.roster import lmod_roster, sync_roster
-    cli = _cli()
     if not args.program and not args.course_key:
-        raise cli.CliError('pass --program, --course-key, or both',
-                           EXIT_USAGE)
+        raise CliError('pass --program, --course-key, or both', EXIT_USAGE)
     if args.from_group:
-        roster = lmod_roster(membership=cli.make_membership(args),
+        roster = lmod_roster(membership=make_membership(args),
                              roles=args.role or ('Student',))
     else:
-        roster = lmod_roster(cli.make_gradebook(args),
+        roster = lmod_roster(make_gradebook(args),
                              section_name=args.section or '')
     with _openedx_errors(args):
         report = sync_roster(
@@ -216,7 +219,8 @@ def sync_roster_command(args: argparse.Namespace) -> int:
                'to add': len(report.to_add),
                'to remove': len(report.to_remove),
                'unchanged': len(report.unchanged)}
-    return _finish(args, report, rows, ROSTER_COLUMNS, 'key', summary)
+    return finish(args, _sync_outcome(args, report, rows, ROSTER_COLUMNS,
+                                      'key', summary))
 
 
 def _read_enrolled(path: Optional[str]) -> Optional[List[str]]:
@@ -229,50 +233,36 @@ def _read_enrolled(path: Optional[str]) -> Optional[List[str]]:
     if lines and ',' in lines[0]:
         rows = list(csv.DictReader(lines))
         if not rows or 'email' not in rows[0]:
-            raise _cli().CliError('{0}: line 1: expected a header with an '
-                                  'email column'.format(path), EXIT_USAGE)
+            raise CliError('{0}: line 1: expected a header with an email '
+                           'column'.format(path), EXIT_USAGE)
         return [row['email'] for row in rows if row.get('email')]
     return [line for line in lines if line.lower() != 'email']
 
 
-def _finish(args: argparse.Namespace, report: Any, rows: List[Dict[str, Any]],
-            columns: Any, key_column: str, summary: Dict[str, Any]) -> int:
-    """Print the problems, then the counts (or the plan of a dry run);
-    write the report; return the exit status."""
+def _sync_outcome(args: argparse.Namespace, report: 'SyncReport',
+                  rows: List[Dict[str, Any]], columns: Sequence[str],
+                  key_column: str, summary: Dict[str, Any]) -> Outcome:
+    """The :class:`~pylmod.cli.output.Outcome` of an Open edX sync: every
+    record a report row; the counts (``summary``, then one per status and
+    per kind of skip, then the requests); a problem line per record that
+    failed or is in doubt, and what stopped the sync; the plan of a dry
+    run."""
     from pylmod.openedx.report import OK_STATUSES
-    cli = _cli()
-    problems = [row for row in rows if row['status'] not in OK_STATUSES]
-    for row in problems[:PROBLEMS_SHOWN]:
-        sys.stderr.write('pylmod: {0}: {1}: {2}\n'.format(
-            row[key_column], row['status'], row['reason']))
-    if len(problems) > PROBLEMS_SHOWN:
-        sys.stderr.write('pylmod: ... and {0} more like this (see --report '
-                         'FILE)\n'.format(len(problems) - PROBLEMS_SHOWN))
-    if report.error:
-        sys.stderr.write('pylmod: stopped: {0}\n'.format(report.error))
-    if args.report:
-        _write_report(args.report, report, rows, columns)
     counts = dict(summary)
     counts.update(report.counts())
     counts.update(_skip_reasons(rows))
     counts['requests'] = report.requests_sent
-    if getattr(args, 'format', None) != 'json':
-        counts = {name: value for name, value in counts.items()
-                  if value or name in summary or name == 'confirmed'}
-    if args.dry_run:
-        # The plan is the result; the counts go with the messages.
-        cli.print_rows(args, [row for row in rows
-                              if row['status'] == 'dry run'], columns)
-        sys.stderr.write('pylmod: dry run, nothing sent: {0}\n'.format(
-            ', '.join('{0} {1}'.format(value, name)
-                      for name, value in counts.items()
-                      if isinstance(value, int))))
-    else:
-        cli.print_mapping(args, counts)
-    if args.report:
-        sys.stderr.write('pylmod: wrote every record to {0}\n'.format(
-            args.report))
-    return EXIT_OK if report.ok else EXIT_FAILURE
+    problems = [['{0}: {1}: {2}'.format(row[key_column], row['status'],
+                                        row['reason'])
+                 for row in rows if row['status'] not in OK_STATUSES]]
+    if report.error:
+        problems.append(['stopped: {0}'.format(report.error)])
+    return Outcome(
+        counts=counts, ok=report.ok, columns=columns, rows=lambda: rows,
+        document=report.as_dict, problems=problems,
+        shown_when_zero=set(summary) | {CONFIRMED},
+        plan=[row for row in rows if row['status'] == DRY_RUN]
+        if args.dry_run else None)
 
 
 def _skip_reasons(rows: List[Dict[str, Any]]) -> Dict[str, int]:
@@ -283,18 +273,3 @@ def _skip_reasons(rows: List[Dict[str, Any]]) -> Dict[str, int]:
             kind = 'skipped: ' + str(row['reason']).split(':')[0]
             reasons[kind] = reasons.get(kind, 0) + 1
     return reasons
-
-
-def _write_report(path: str, report: Any, rows: List[Dict[str, Any]],
-                  columns: Any) -> None:
-    with open(path, 'w', newline='', encoding='utf-8') as handle:
-        if path.endswith('.json'):
-            json.dump(report.as_dict(), handle, indent=2, default=str)
-            handle.write('\n')
-            return
-        writer = csv.DictWriter(handle, fieldnames=columns,
-                                extrasaction='ignore', lineterminator='\n')
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({key: '' if row.get(key) is None else row[key]
-                             for key in columns})

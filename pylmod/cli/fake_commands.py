@@ -37,7 +37,12 @@ DEMO_UNKNOWN_EMAIL = 'not.enrolled@example.com'
 
 def _testing() -> Any:
     """Import :mod:`pylmod.testing`, or explain how to install what it
-    needs."""
+    needs.
+
+    The only import of :mod:`pylmod.testing` outside it, made when a command
+    of this module runs: the ``testing`` extra is optional, and the other
+    commands work without it.
+    """
     try:
         import trustme  # noqa: F401 - the fake's certificates are made with it
 
