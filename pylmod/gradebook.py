@@ -3,7 +3,6 @@ Contains GradeBook class
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import (
@@ -20,7 +19,7 @@ from typing import (
 )
 
 from pylmod.base import Base
-from pylmod.endpoints import ENDPOINTS, GRADEBOOK
+from pylmod.endpoints import GRADEBOOK, call, mount_create_policies
 from pylmod.exceptions import (
     PyLmodMissingId,
     PyLmodNoSuchSection,
@@ -85,11 +84,12 @@ class GradeBook(Base):
             **transport_options: Any,
     ) -> None:
         super().__init__(cert, urlbase, **transport_options)
+        mount_create_policies(self)
         if gbuuid is not None:
             self.gradebook_id = self.get_gradebook_id(gbuuid)
 
-    def _gradebook_id(self, gradebook_id: Optional[GradebookId],
-                      endpoint: str) -> GradebookId:
+    def _gradebook_id(self, gradebook_id: Optional[GradebookId]
+                      ) -> GradebookId:
         """Return ``gradebook_id or self.gradebook_id``.
 
         Raises:
@@ -98,15 +98,9 @@ class GradeBook(Base):
         gradebook_id = gradebook_id or self.gradebook_id
         if gradebook_id is None or gradebook_id == '':
             raise PyLmodMissingId(
-                'No gradebook id for {0}: pass gbuuid= to GradeBook() or '
-                'gradebook_id= to the method.'.format(endpoint))
+                'No gradebook id: pass gbuuid= to GradeBook() or '
+                'gradebook_id= to the method.')
         return gradebook_id
-
-    def _path(self, endpoint: str, gradebook_id: Optional[GradebookId] = '',
-              **ids: Any) -> str:
-        """Fill in a path with ``gradebook_id or self.gradebook_id``."""
-        return ENDPOINTS[endpoint].format(
-            gradebookId=self._gradebook_id(gradebook_id, endpoint), **ids)
 
     @staticmethod
     def unravel_sections(section_data: Dict[str, List[dict]]) -> List[dict]:
@@ -163,8 +157,7 @@ class GradeBook(Base):
         Returns:
             str: value of gradebook id, i.e. ``1293808``
         """
-        gradebook = self.get(ENDPOINTS['gradebook'].path,
-                             params={'uuid': gbuuid})
+        gradebook = call(self, 'gradebook', gbuuid)
         if 'data' not in gradebook:
             failure_message = ('Error in get_gradebook_id '
                                'for {0} - no data'.format(gradebook))
@@ -185,7 +178,8 @@ class GradeBook(Base):
             dict: the ``data`` of the response, e.g.
             ``{'gradebookId': 1293808, 'gradebookName': ..., ...}``
         """
-        return self.get(self._path('options', gradebook_id))['data']
+        return call(self, 'options',
+                    gradebookId=self._gradebook_id(gradebook_id))['data']
 
     def get_assignments(
             self,
@@ -222,13 +216,9 @@ class GradeBook(Base):
             with ``simple``, ``[{'AssignmentName': 'midterm1'}, ...]``
         """
         # pylint: disable=too-many-arguments
-        params = dict(
-            includeMaxPoints=json.dumps(max_points),
-            includeAvgStats=json.dumps(avg_stats),
-            includeGradingStats=json.dumps(grading_stats)
-        )
-        assignments = self.get(self._path('assignments', gradebook_id),
-                               params=params)
+        assignments = call(self, 'assignments', max_points, avg_stats,
+                           grading_stats,
+                           gradebookId=self._gradebook_id(gradebook_id))
         if simple:
             return [{'AssignmentName': x['name']}
                     for x in assignments['data']]
@@ -318,10 +308,9 @@ class GradeBook(Base):
             'dueDateString': due_date_str
         }
         data.update(kwargs)
-        data['gradebookId'] = self._gradebook_id(data['gradebookId'],
-                                                 'create_assignment')
+        data['gradebookId'] = self._gradebook_id(data['gradebookId'])
         log.info("Creating assignment %s", name)
-        response = self.post(ENDPOINTS['create_assignment'].path, data)
+        response = call(self, 'create_assignment', body=data)
         log.debug('Received response data: %s', response)
         return response
 
@@ -341,8 +330,7 @@ class GradeBook(Base):
             dict: ``{'message': 'assignment is deleted successfully',
             'status': 1}``
         """
-        return self.delete(
-            ENDPOINTS['delete_assignment'].format(assignmentId=assignment_id))
+        return call(self, 'delete_assignment', assignmentId=assignment_id)
 
     def set_grade(
             self,
@@ -390,11 +378,12 @@ class GradeBook(Base):
             'isGradeApproved': False
         }
         grade_info.update(kwargs)
+        gradebook_id = self._gradebook_id(gradebook_id)
         log.info("student %s set_grade for assignment %s",
                  student_id, assignment_id)
         log.debug("student %s set_grade=%s for assignment %s",
                   student_id, grade_value, assignment_id)
-        return self.post(self._path('grade', gradebook_id), data=grade_info)
+        return call(self, 'grade', body=grade_info, gradebookId=gradebook_id)
 
     def multi_grade(self, grade_array: Sequence[Mapping[str, Any]],
                     gradebook_id: GradebookId = '') -> dict:
@@ -418,10 +407,11 @@ class GradeBook(Base):
             dict: ``{'status': 1, 'message': ..., 'data': {'numFailures': 0,
             'results': [...]}}``; ``results`` lists the grades that failed.
         """
-        path = self._path('multi_grade', gradebook_id)
+        gradebook_id = self._gradebook_id(gradebook_id)
         log.info('Sending %d grades', len(grade_array))
         log.debug('Sending grades: %r', grade_array)
-        return self.post(path, data=grade_array)
+        return call(self, 'multi_grade', body=grade_array,
+                    gradebookId=gradebook_id)
 
     def get_sections(self, gradebook_id: GradebookId = '',
                      simple: bool = False) -> Any:
@@ -444,9 +434,8 @@ class GradeBook(Base):
             dict: ``{'recitation': [{'groupId': 1327565, 'name': 'r01', ...},
             ...], ...}``
         """
-        params = dict(includeMembers='false')
-        section_data = self.get(self._path('sections', gradebook_id),
-                                params=params)
+        section_data = call(self, 'sections', False,
+                            gradebookId=self._gradebook_id(gradebook_id))
         if simple:
             sections = self.unravel_sections(section_data['data'])
             return [{'SectionName': x['name']} for x in sections]
@@ -475,6 +464,21 @@ class GradeBook(Base):
             if section['name'] == section_name:
                 return section['groupId'], section
         return None, None
+
+    def _section_id(self, section_name: str,
+                    gradebook_id: GradebookId) -> int:
+        """Return the ``groupId`` of a section.
+
+        Raises:
+            PyLmodNoSuchSection: no section has that name.
+        """
+        group_id, _ = self.get_section_by_name(section_name, gradebook_id)
+        if group_id is None:
+            failure_message = ('in get_students -- Error: No such section '
+                               '{0}'.format(section_name))
+            log.critical(failure_message)
+            raise PyLmodNoSuchSection(failure_message)
+        return group_id
 
     def get_students(
             self,
@@ -516,26 +520,16 @@ class GradeBook(Base):
             list: list of student dictionaries
         """
         # pylint: disable=too-many-arguments
-        params = dict(
-            includePhoto=json.dumps(include_photo),
-            includeGradeInfo=json.dumps(include_grade_info),
-            includeGradeHistory=json.dumps(include_grade_history),
-            includeMakeupGrades=json.dumps(include_makeup_grades),
-        )
+        flags = (include_photo, include_grade_info, include_grade_history,
+                 include_makeup_grades)
+        gradebook_id = self._gradebook_id(gradebook_id)
         if section_name:
-            group_id, _ = self.get_section_by_name(section_name, gradebook_id)
-            if group_id is None:
-                failure_message = (
-                    'in get_students -- Error: '
-                    'No such section %s' % section_name
-                )
-                log.critical(failure_message)
-                raise PyLmodNoSuchSection(failure_message)
-            path = self._path('section_students', gradebook_id,
-                              sectionId=group_id)
+            student_data = call(
+                self, 'section_students', *flags, gradebookId=gradebook_id,
+                sectionId=self._section_id(section_name, gradebook_id))
         else:
-            path = self._path('students', gradebook_id)
-        student_data = self.get(path, params=params)
+            student_data = call(self, 'students', *flags,
+                                gradebookId=gradebook_id)
         if simple:
             return [_simple_student(x) for x in student_data['data']]
         return student_data['data']
@@ -751,7 +745,8 @@ class GradeBook(Base):
             or with ``simple`` a list of ``{'accountEmail', 'displayName',
             'role'}``
         """
-        staff_data = self.get(self._path('staff', gradebook_id), params=None)
+        staff_data = call(self, 'staff',
+                          gradebookId=self._gradebook_id(gradebook_id))
         if simple:
             return [
                 {

@@ -7,7 +7,7 @@ import logging
 from typing import Any, List, Optional
 
 from pylmod.base import Base
-from pylmod.endpoints import ENDPOINTS, MEMBERSHIP
+from pylmod.endpoints import MEMBERSHIP, call, mount_create_policies
 from pylmod.exceptions import (
     PyLmodMissingId,
     PyLmodNoSuchCourse,
@@ -53,6 +53,7 @@ class Membership(Base):
             **transport_options: Any,
     ) -> None:
         super().__init__(cert, urlbase, **transport_options)
+        mount_create_policies(self)
         self.course_id: Optional[Any] = None
         self.uuid = uuid
         if uuid is not None:
@@ -83,7 +84,7 @@ class Membership(Base):
         """
         if uuid is None:
             uuid = self.uuid
-        return self.get(ENDPOINTS['group'].path, params={'uuid': uuid})
+        return call(self, 'group', uuid)
 
     def get_group_id(self, uuid: Optional[str] = None) -> Any:
         """Get group id based on uuid (via :meth:`get_group`).
@@ -125,8 +126,7 @@ class Membership(Base):
             'hduck@mit.edu', 'roleType': 'TA'}, ...]}}``
         """
         group_id = self.get_group_id(uuid=uuid)
-        return self.get(ENDPOINTS['group_members'].format(groupId=group_id),
-                        params=None)
+        return call(self, 'group_members', groupId=group_id)
 
     def email_has_role(self, email: str, role_name: str,
                        uuid: Optional[str] = None) -> bool:
@@ -177,8 +177,7 @@ class Membership(Base):
             int: numeric course id
         """
         uuid = self._required(course_uuid or self.course_id, 'course uuid')
-        course_data = self.get(ENDPOINTS['course'].format(uuid=uuid),
-                               params=None)
+        course_data = call(self, 'course', uuid=uuid)
         try:
             return course_data['response']['docs'][0]['id']
         except KeyError:
@@ -217,6 +216,5 @@ class Membership(Base):
             'sortableDisplayName': 'Duck, Huey'}, ...]``
         """
         course_id = self._required(course_id or self.course_id, 'course id')
-        staff_data = self.get(
-            ENDPOINTS['course_staff'].format(courseId=course_id), params=None)
+        staff_data = call(self, 'course_staff', courseId=course_id)
         return staff_data['response']['docs']
