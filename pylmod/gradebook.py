@@ -1,5 +1,8 @@
-"""
-Contains GradeBook class
+"""The LMod gradebook client: :class:`GradeBook`.
+
+One short method per call of :data:`pylmod.endpoints.ENDPOINTS` (each made
+with :func:`pylmod.endpoints.call`), plus lookups over their results and
+:meth:`GradeBook.spreadsheet2gradebook`, the grade upload.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from pylmod.exceptions import (
 if TYPE_CHECKING:  # pragma: no cover - pylmod.upload is imported when used
     from pylmod.upload import UploadReport
 
-log = logging.getLogger(__name__)  # pylint: disable=invalid-name
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_POINTS = 1.0
 
@@ -108,7 +111,7 @@ class GradeBook(Base):
         section type set as an attribute.
 
         Args:
-            section_data(dict): Data return from py:method::get_sections
+            section_data(dict): the ``data`` of :meth:`get_sections`
 
         Returns:
             list: Flat list of sections with ``sectionType`` set to
@@ -181,14 +184,10 @@ class GradeBook(Base):
         return call(self, 'options',
                     gradebookId=self._gradebook_id(gradebook_id))['data']
 
-    def get_assignments(
-            self,
-            gradebook_id: GradebookId = '',
-            simple: bool = False,
-            max_points: bool = True,
-            avg_stats: bool = False,
-            grading_stats: bool = False
-    ) -> List[dict]:
+    def get_assignments(self, gradebook_id: GradebookId = '',
+                        simple: bool = False, max_points: bool = True,
+                        avg_stats: bool = False,
+                        grading_stats: bool = False) -> List[dict]:
         """``GET service/gradebook/assignments/{gradebookId}``
 
         Return list of assignments for a given gradebook.  You can control
@@ -215,7 +214,6 @@ class GradeBook(Base):
             list: assignment dictionaries (see :ref:`shape-assignment`), or
             with ``simple``, ``[{'AssignmentName': 'midterm1'}, ...]``
         """
-        # pylint: disable=too-many-arguments
         assignments = call(self, 'assignments', max_points, avg_stats,
                            grading_stats,
                            gradebookId=self._gradebook_id(gradebook_id))
@@ -257,16 +255,10 @@ class GradeBook(Base):
                 return assignment['assignmentId'], assignment
         return None, None
 
-    def create_assignment(  # pylint: disable=too-many-arguments
-            self,
-            name: str,
-            short_name: str,
-            weight: Any,
-            max_points: Any,
-            due_date_str: str,
-            gradebook_id: GradebookId = '',
-            **kwargs: Any
-    ) -> dict:
+    def create_assignment(
+            self, name: str, short_name: str, weight: Any, max_points: Any,
+            due_date_str: str, gradebook_id: GradebookId = '',
+            **kwargs: Any) -> dict:
         """``POST service/gradebook/assignment``
 
         Create a new assignment. By default, assignments are created
@@ -332,14 +324,8 @@ class GradeBook(Base):
         """
         return call(self, 'delete_assignment', assignmentId=assignment_id)
 
-    def set_grade(
-            self,
-            assignment_id: Any,
-            student_id: Any,
-            grade_value: Any,
-            gradebook_id: GradebookId = '',
-            **kwargs: Any
-    ) -> dict:
+    def set_grade(self, assignment_id: Any, student_id: Any, grade_value: Any,
+                  gradebook_id: GradebookId = '', **kwargs: Any) -> dict:
         """``POST service/gradebook/grades/{gradebookId}``
 
         Set a numerical grade for a student and assignment. Additional
@@ -366,7 +352,6 @@ class GradeBook(Base):
         Returns:
             dict: ``{'message': 'grade saved successfully', 'status': 1}``
         """
-        # pylint: disable=too-many-arguments
         # numericGradeValue stringified because 'x' is a possible
         # value for excused grades.
         grade_info = {
@@ -481,15 +466,11 @@ class GradeBook(Base):
         return group_id
 
     def get_students(
-            self,
-            gradebook_id: GradebookId = '',
-            simple: bool = False,
-            section_name: str = '',
-            include_photo: bool = False,
+            self, gradebook_id: GradebookId = '', simple: bool = False,
+            section_name: str = '', include_photo: bool = False,
             include_grade_info: bool = False,
             include_grade_history: bool = False,
-            include_makeup_grades: bool = False
-    ) -> List[dict]:
+            include_makeup_grades: bool = False) -> List[dict]:
         """``GET service/gradebook/students/{gradebookId}`` or, with a
         section, ``.../students/{gradebookId}/section/{groupId}``
 
@@ -519,7 +500,6 @@ class GradeBook(Base):
         Returns:
             list: list of student dictionaries
         """
-        # pylint: disable=too-many-arguments
         flags = (include_photo, include_grade_info, include_grade_history,
                  include_makeup_grades)
         gradebook_id = self._gradebook_id(gradebook_id)
@@ -748,14 +728,9 @@ class GradeBook(Base):
         staff_data = call(self, 'staff',
                           gradebookId=self._gradebook_id(gradebook_id))
         if simple:
-            return [
-                {
-                    'accountEmail': member['accountEmail'],
-                    'displayName': member['displayName'],
-                    'role': member['role'],
-                }
-                for member in self.unravel_staff(staff_data)
-            ]
+            return [{key: member[key]
+                     for key in ('accountEmail', 'displayName', 'role')}
+                    for member in self.unravel_staff(staff_data)]
         return staff_data['data']
 
 

@@ -1,5 +1,7 @@
-"""
-Contains Membership class
+"""The LMod membership client: :class:`Membership` (groups, course guide).
+
+One short method per call of :data:`pylmod.endpoints.ENDPOINTS` (each made
+with :func:`pylmod.endpoints.call`), plus lookups over their results.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pylmod.exceptions import (
     PyLmodUnexpectedData,
 )
 
-log = logging.getLogger(__name__)  # pylint: disable=invalid-name
+log = logging.getLogger(__name__)
 
 
 class Membership(Base):
