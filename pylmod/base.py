@@ -60,7 +60,8 @@ RETRY_STATUSES: FrozenSet[int] = frozenset({429, 502, 503, 504})
 
 
 class LmodRetry(Retry):
-    """The :class:`urllib3.util.Retry` used for LMod, with its waits capped.
+    """The :class:`urllib3.util.Retry` of pylmod's sessions (LMod and the
+    Open edX bridge, see :func:`build_retry`), with its waits capped.
 
     urllib3 waits ``backoff_factor * 2 ** (n - 1)`` seconds before retry ``n``
     and sleeps as long as a ``Retry-After`` header asks.  An interactive

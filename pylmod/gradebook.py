@@ -21,7 +21,7 @@ from typing import (
     Union,
 )
 
-from pylmod.base import Base
+from pylmod.base import DEFAULT_URLBASE, Base
 from pylmod.endpoints import GRADEBOOK, call, mount_create_policies
 from pylmod.exceptions import (
     PyLmodMissingId,
@@ -79,13 +79,9 @@ class GradeBook(Base):
     SERVICE = GRADEBOOK
     gradebook_id: Optional[GradebookId] = None
 
-    def __init__(
-            self,
-            cert: Any,
-            urlbase: str = 'https://learning-modules.mit.edu:8443/',
-            gbuuid: Optional[str] = None,
-            **transport_options: Any,
-    ) -> None:
+    def __init__(self, cert: Any, urlbase: str = DEFAULT_URLBASE,
+                 gbuuid: Optional[str] = None,
+                 **transport_options: Any) -> None:
         super().__init__(cert, urlbase, **transport_options)
         mount_create_policies(self)
         if gbuuid is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any, List, Optional
 
-from pylmod.base import Base
+from pylmod.base import DEFAULT_URLBASE, Base
 from pylmod.endpoints import MEMBERSHIP, call, mount_create_policies
 from pylmod.exceptions import (
     PyLmodMissingId,
@@ -47,13 +47,8 @@ class Membership(Base):
 
     SERVICE = MEMBERSHIP
 
-    def __init__(
-            self,
-            cert: Any,
-            urlbase: str = 'https://learning-modules.mit.edu:8443/',
-            uuid: Optional[str] = None,
-            **transport_options: Any,
-    ) -> None:
+    def __init__(self, cert: Any, urlbase: str = DEFAULT_URLBASE,
+                 uuid: Optional[str] = None, **transport_options: Any) -> None:
         super().__init__(cert, urlbase, **transport_options)
         mount_create_policies(self)
         self.course_id: Optional[Any] = None

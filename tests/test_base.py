@@ -7,6 +7,7 @@ sent, a TLS failure, the sleeps urllib3 makes) is checked against a small
 scripted HTTP server on 127.0.0.1.
 """
 import collections
+import doctest
 import json
 import os
 import socket
@@ -370,6 +371,11 @@ def _response(status, text):
     response.status_code = status
     response._content = text.encode('utf-8')
     return response
+
+
+def test_docstring_examples_hold():
+    result = doctest.testmod(pylmod.base)
+    assert result.attempted and not result.failed
 
 
 def test_decode_json_returns_the_decoded_body():

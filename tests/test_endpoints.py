@@ -1,6 +1,9 @@
 """pylmod.endpoints: the table the clients make their calls from."""
+import doctest
+
 import pytest
 
+import pylmod.endpoints
 from pylmod.base import Base
 from pylmod.endpoints import ENDPOINTS, call
 
@@ -44,3 +47,8 @@ def test_call_makes_the_request_of_the_row(cert_path, lmod_mock, name, args,
     assert (request.method, request.url) == (method, URLBASE + url)
     if method == 'POST':
         assert request.body == '[]'
+
+
+def test_docstring_examples_hold():
+    result = doctest.testmod(pylmod.endpoints)
+    assert result.attempted and not result.failed
