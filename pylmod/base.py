@@ -4,20 +4,34 @@ All network I/O of pylmod goes through :class:`Base`: one
 :class:`requests.Session` per client, authenticated with the x.509 client
 certificate, with retries configured once as a :class:`urllib3.util.Retry`
 and mounted on the service URL.  The endpoint classes only build a path,
-params or a body and shape the result.
+params or a body and shape the result; the transport knows no endpoint (a
+client mounts a stricter policy on a path with :meth:`Base.mount_policy`).
+
+The Open edX bridge (:mod:`pylmod.openedx`) shares two pieces of it: the
+retry policy builder (:func:`build_retry`) and the handling of bodies that
+are not JSON (:func:`decode_json`, :func:`body_start`).
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
-from typing import Any, Callable, FrozenSet, Optional, Tuple, TypeVar, Union
+from typing import (
+    Any,
+    Callable,
+    Collection,
+    FrozenSet,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+)
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from pylmod.endpoints import ENDPOINTS
 from pylmod.exceptions import (
     PyLmodBadResponse,
     PyLmodCertificateError,
@@ -37,12 +51,17 @@ Certificate = Union[str, 'os.PathLike[str]', Tuple[str, str], None]
 
 _BaseType = TypeVar('_BaseType', bound='Base')
 
-#: How many characters of a non-JSON body an exception message quotes.
+#: How many characters of a body an exception message quotes (a body that
+#: is not JSON, an error page).
 BODY_START_LENGTH = 200
+
+#: Statuses meaning "try again later": retried, honouring ``Retry-After``.
+RETRY_STATUSES: FrozenSet[int] = frozenset({429, 502, 503, 504})
 
 
 class LmodRetry(Retry):
-    """The :class:`urllib3.util.Retry` used for LMod, with its waits capped.
+    """The :class:`urllib3.util.Retry` of pylmod's sessions (LMod and the
+    Open edX bridge, see :func:`build_retry`), with its waits capped.
 
     urllib3 waits ``backoff_factor * 2 ** (n - 1)`` seconds before retry ``n``
     and sleeps as long as a ``Retry-After`` header asks.  An interactive
@@ -67,6 +86,99 @@ class LmodRetry(Retry):
         if seconds is None:
             return None
         return min(seconds, self.retry_after_cap)
+
+
+def build_retry(
+        total: int,
+        *,
+        allowed_methods: Collection[str],
+        backoff_factor: float,
+        status_forcelist: Collection[int] = RETRY_STATUSES,
+        other: Optional[int] = 0,
+) -> LmodRetry:
+    """Return the retry policy of a pylmod session: an :class:`LmodRetry`.
+
+    The one place pylmod configures retries.  LMod clients get theirs from
+    :meth:`Base.retry_policy`, the Open edX bridge from
+    :func:`pylmod.openedx.auth.retry_adapter`.  Whatever the arguments,
+    ``Retry-After`` is honoured (capped by :class:`LmodRetry`) and the last
+    response of a retried status is returned, not raised, so that its
+    status reaches the caller.
+
+    Args:
+        total: retries of a request, all causes together (connection and
+            read errors, retried statuses).
+        allowed_methods: the verbs retried after a read error or a retried
+            status.  A connection that failed is retried whatever the verb:
+            the request cannot have reached the server.
+        backoff_factor: retry ``n`` waits ``backoff_factor * 2 ** (n - 1)``
+            seconds, at most :attr:`LmodRetry.backoff_cap`.
+        status_forcelist: the statuses retried.
+        other: retries of other errors, TLS and certificate errors among
+            them (0: never, as repeating cannot help; ``None``: only
+            ``total`` limits them).
+
+    Returns:
+        LmodRetry: the policy, to mount with an
+        :class:`requests.adapters.HTTPAdapter`.
+
+    Example:
+        >>> build_retry(3, allowed_methods={'GET'}, backoff_factor=0.1).total
+        3
+    """
+    return LmodRetry(
+        total=total,
+        other=other,
+        allowed_methods=frozenset(allowed_methods),
+        status_forcelist=frozenset(status_forcelist),
+        backoff_factor=backoff_factor,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+def body_start(response: requests.Response) -> str:
+    """Return the start of a response's body, as error messages quote it.
+
+    Args:
+        response: the response.
+
+    Returns:
+        str: its first :data:`BODY_START_LENGTH` characters.
+    """
+    return (response.text or '')[:BODY_START_LENGTH]
+
+
+def decode_json(response: requests.Response, what: str,
+                error: Type[PyLmodBadResponse] = PyLmodBadResponse) -> Any:
+    """Return the decoded JSON body of a response, or raise ``error``.
+
+    The one place pylmod and its Open edX bridge decode a body: one that is
+    not JSON (a proxy's HTML page) raises an exception that is also a
+    ``ValueError`` (what PyLmod 1.0.x raised) and carries the status and
+    the start of the body, never the whole body.
+
+    Args:
+        response: the response.
+        what: who answered what, the start of the message, e.g.
+            ``'LMod answered HTTP 200 to GET <url>'``.
+        error: the class raised: :class:`PyLmodBadResponse` or a subclass
+            (:class:`PyLmodHTTPBadResponse` for a retried status).
+
+    Raises:
+        PyLmodBadResponse: (or ``error``) the body is not JSON; the message
+            is ``what`` followed by the start of the body.
+
+    Returns:
+        The decoded body.
+    """
+    try:
+        return response.json()
+    except ValueError as err:
+        start = body_start(response)
+        log.error('[PyLmod] %s, with a body that is not JSON', what)
+        raise error('{0}, with a body that is not JSON, starting {1!r}'
+                    .format(what, start), response, start) from err
 
 
 def check_certificate(cert: Certificate) -> None:
@@ -112,10 +224,10 @@ class Base:
     :meth:`retry_policy`: connection failures, read timeouts, dropped
     connections and the statuses in :attr:`RETRY_STATUSES` (honouring
     ``Retry-After``) are retried up to :attr:`RETRIES` times with a short,
-    capped exponential backoff.  TLS and certificate errors are not retried,
-    and a POST that creates something (see
-    :attr:`pylmod.endpoints.Endpoint.creates`) is not repeated once it may
-    have reached the server.
+    capped exponential backoff.  TLS and certificate errors are not retried.
+    A client mounts a stricter policy where a request must not be repeated
+    (:meth:`mount_policy`): the LMod clients do so for each POST that
+    creates something (:attr:`pylmod.endpoints.Endpoint.creates`).
 
     Attributes:
         cert (str): File path to the certificate used to
@@ -131,13 +243,14 @@ class Base:
     #: Connect timeout, seconds (``TIMEOUT`` if that is smaller).
     CONNECT_TIMEOUT: float = 10
 
-    #: Number of connection retries
+    #: Retries of one request, all causes together: connection and read
+    #: errors and retried statuses (1.0.x: connection retries only).
     RETRIES: int = 10
 
     #: Statuses meaning "try again later": retried, honouring ``Retry-After``.
     #: One still there when the retries run out raises
     #: :class:`~pylmod.exceptions.PyLmodHTTPError`.
-    RETRY_STATUSES: FrozenSet[int] = frozenset({429, 502, 503, 504})
+    RETRY_STATUSES: FrozenSet[int] = RETRY_STATUSES
 
     #: Retry ``n`` waits ``BACKOFF_FACTOR * 2 ** (n - 1)`` seconds, at most
     #: :attr:`LmodRetry.backoff_cap`.
@@ -197,12 +310,6 @@ class Base:
         self._session.verify = verify
         self._session.mount(server_root,
                             HTTPAdapter(max_retries=self.retry_policy()))
-        for endpoint in ENDPOINTS.values():
-            if endpoint.creates and endpoint.service == self.SERVICE:
-                self._session.mount(
-                    self._url_format(endpoint.path),
-                    HTTPAdapter(max_retries=self.retry_policy(creates=True)),
-                )
         log.info('[PyLmod] init urlbase=%s', self.urlbase)
 
     def close(self) -> None:
@@ -221,6 +328,32 @@ class Base:
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
+    def mount_policy(self, path_prefix: str, retry: Retry) -> None:
+        """Use another retry policy for the URLs under a path.
+
+        Mounts an :class:`~requests.adapters.HTTPAdapter` with ``retry`` on
+        ``urlbase + path_prefix``.  As ``requests`` picks the adapter of the
+        longest matching prefix, every URL starting so (``assignment``
+        matches ``assignment/16708850`` and ``assignments/1293808`` too)
+        uses it; mount on the longest prefix that covers only what you
+        mean.
+
+        Args:
+            path_prefix (str): relative to :attr:`urlbase`, e.g.
+                ``'assignment'``.
+            retry (urllib3.util.Retry): the policy, e.g.
+                ``self.retry_policy(creates=True)``.
+
+        Example:
+
+        .. code-block:: python
+
+            gradebook.mount_policy('assignment',
+                                   gradebook.retry_policy(creates=True))
+        """
+        self._session.mount(self._url_format(path_prefix),
+                            HTTPAdapter(max_retries=retry))
+
     def retry_policy(self, creates: bool = False) -> Retry:
         """Return the retry policy of this client's requests.
 
@@ -236,22 +369,16 @@ class Base:
                 including grade posts, which set values, is retried.
 
         Returns:
-            urllib3.util.Retry: the policy, mounted on the service URL.
+            urllib3.util.Retry: the policy (built by :func:`build_retry`),
+            mounted on the server URL, or with ``creates`` by the clients
+            on the paths of their creating POSTs (:meth:`mount_policy`).
         """
         methods = Retry.DEFAULT_ALLOWED_METHODS
         if not creates:
             methods = methods | {'POST'}
-        return LmodRetry(
-            total=self.RETRIES,
-            # TLS and certificate errors: repeating cannot help.
-            other=0,
-            allowed_methods=methods,
-            status_forcelist=self.RETRY_STATUSES,
-            backoff_factor=self.BACKOFF_FACTOR,
-            respect_retry_after_header=True,
-            # The last response is kept so that its status reaches the caller.
-            raise_on_status=False,
-        )
+        return build_retry(self.RETRIES, allowed_methods=methods,
+                           backoff_factor=self.BACKOFF_FACTOR,
+                           status_forcelist=self.RETRY_STATUSES)
 
     @property
     def timeout(self) -> Tuple[float, float]:
@@ -273,7 +400,8 @@ class Base:
         """Generate URL from urlbase and service.
 
         Args:
-            service (str): The endpoint service to use, i.e. gradebook
+            service (str): the path relative to :attr:`urlbase`, ids filled
+                in, i.e. ``assignment/16708850``
         Returns:
             str: URL to where the request should be made
         """
@@ -295,11 +423,11 @@ class Base:
                 the retries ran out (also a ``requests.HTTPError``); when
                 its body is not JSON, a :class:`PyLmodHTTPBadResponse`,
                 which is also a ``ValueError``
-            PyLmodBadResponse: Unable to decode response content (also a
-                ``ValueError``)
+            PyLmodBadResponse: the body is not JSON (also a ``ValueError``;
+                see :func:`decode_json`)
 
         Returns:
-            list: the json-encoded content of the response
+            the decoded JSON body, as the server sent it
         """
         # An explicit CA bundle (or False) is passed per request because
         # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a
@@ -317,46 +445,32 @@ class Base:
                 response.status_code, response.reason,
                 response.request.method, url)
             log.error('[PyLmod] %s', message)
-            try:
-                response.json()
-            except ValueError:
-                # A proxy's error page: 1.0.x callers catch ValueError.
-                body_start = response.text[:BODY_START_LENGTH]
-                raise PyLmodHTTPBadResponse(
-                    '{0}, with a body that is not JSON, starting {1!r}'
-                    .format(message, body_start),
-                    response, body_start) from None
+            # A proxy's error page: 1.0.x callers catch ValueError.
+            decode_json(response, message, PyLmodHTTPBadResponse)
             raise PyLmodHTTPError(message, response=response)
-        try:
-            return response.json()
-        except ValueError as err:
-            body_start = response.text[:BODY_START_LENGTH]
-            message = (
-                'LMod answered HTTP {0} to {1} {2} with a body that is not '
-                'JSON, starting {3!r}'.format(
-                    response.status_code, response.request.method, url,
-                    body_start))
-            log.error('[PyLmod] HTTP %s to %s %s is not JSON',
-                      response.status_code, response.request.method, url)
-            raise PyLmodBadResponse(message, response, body_start) from err
+        return decode_json(response, 'LMod answered HTTP {0} to {1} {2}'
+                           .format(response.status_code,
+                                   response.request.method, url))
 
     def get(self, service: str, params: Optional[dict] = None) -> Any:
         """Generic GET operation for retrieving data from Learning Modules API.
 
         .. code-block:: python
 
-            gbk.get('students/{gradebookId}', params=params, gradebookId=gbid)
+            gradebook.get('students/1293808',
+                          params={'includeGradeInfo': 'true'})
 
         Args:
-            service (str): The endpoint service to use, i.e. gradebook
-            params (dict): additional parameters to add to the call
+            service (str): the path relative to :attr:`urlbase`, ids filled
+                in, i.e. ``students/1293808``
+            params (dict): the query parameters (``None``: none)
 
         Raises:
-            requests.RequestException: Exception connection error
-            ValueError: Unable to decode response content
+            requests.RequestException: as :meth:`rest_action` raises it (a
+                body that is not JSON is also a ``ValueError``)
 
         Returns:
-            list: the json-encoded content of the response
+            the decoded JSON body, e.g. ``{'status': 1, 'data': [...]}``
         """
         url = self._url_format(service)
         if params is None:
@@ -367,22 +481,23 @@ class Base:
         """Generic POST operation for sending data to Learning Modules API.
 
         Data should be a JSON string or a dict.  If it is not a string,
-        it is turned into a JSON string for the POST body.
+        it is turned into a JSON string for the POST body (keys in their
+        order, ``json.dumps``' default separators), sent with
+        ``content-type: application/json``.
 
         Args:
-            service (str): The endpoint service to use, i.e. gradebook
+            service (str): the path relative to :attr:`urlbase`, ids filled
+                in, i.e. ``multiGrades/1293808``
             data (json or dict): the data payload
 
         Raises:
-            requests.RequestException: Exception connection error
-            ValueError: Unable to decode response content
+            requests.RequestException: see :meth:`get`
 
         Returns:
-            list: the json-encoded content of the response
+            the decoded JSON body, e.g. ``{'status': 1, 'message': ...}``
         """
         url = self._url_format(service)
         data = Base._data_to_json(data)
-        # Add content-type for body in POST.
         headers = {'content-type': 'application/json'}
         return self.rest_action(self._session.post, url,
                                 data=data, headers=headers)
@@ -391,14 +506,10 @@ class Base:
         """Generic DELETE operation for Learning Modules API.
 
         Args:
-            service (str): The endpoint service to use, i.e. gradebook
+            service (str): the path relative to :attr:`urlbase`, ids filled
+                in, i.e. ``assignment/16708850``
 
-        Raises:
-            requests.RequestException: Exception connection error
-            ValueError: Unable to decode response content
-
-        Returns:
-            list: the json-encoded content of the response
+        Raises and returns as :meth:`post`.
         """
         url = self._url_format(service)
         return self.rest_action(self._session.delete, url)

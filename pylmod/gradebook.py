@@ -1,9 +1,11 @@
-"""
-Contains GradeBook class
+"""The LMod gradebook client: :class:`GradeBook`.
+
+One short method per call of :data:`pylmod.endpoints.ENDPOINTS` (each made
+with :func:`pylmod.endpoints.call`), plus lookups over their results and
+:meth:`GradeBook.spreadsheet2gradebook`, the grade upload.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import (
@@ -19,8 +21,8 @@ from typing import (
     Union,
 )
 
-from pylmod.base import Base
-from pylmod.endpoints import ENDPOINTS, GRADEBOOK
+from pylmod.base import DEFAULT_URLBASE, Base
+from pylmod.endpoints import GRADEBOOK, call, mount_create_policies
 from pylmod.exceptions import (
     PyLmodMissingId,
     PyLmodNoSuchSection,
@@ -30,7 +32,7 @@ from pylmod.exceptions import (
 if TYPE_CHECKING:  # pragma: no cover - pylmod.upload is imported when used
     from pylmod.upload import UploadReport
 
-log = logging.getLogger(__name__)  # pylint: disable=invalid-name
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_POINTS = 1.0
 
@@ -77,19 +79,16 @@ class GradeBook(Base):
     SERVICE = GRADEBOOK
     gradebook_id: Optional[GradebookId] = None
 
-    def __init__(
-            self,
-            cert: Any,
-            urlbase: str = 'https://learning-modules.mit.edu:8443/',
-            gbuuid: Optional[str] = None,
-            **transport_options: Any,
-    ) -> None:
+    def __init__(self, cert: Any, urlbase: str = DEFAULT_URLBASE,
+                 gbuuid: Optional[str] = None,
+                 **transport_options: Any) -> None:
         super().__init__(cert, urlbase, **transport_options)
+        mount_create_policies(self)
         if gbuuid is not None:
             self.gradebook_id = self.get_gradebook_id(gbuuid)
 
-    def _gradebook_id(self, gradebook_id: Optional[GradebookId],
-                      endpoint: str) -> GradebookId:
+    def _gradebook_id(self, gradebook_id: Optional[GradebookId]
+                      ) -> GradebookId:
         """Return ``gradebook_id or self.gradebook_id``.
 
         Raises:
@@ -98,15 +97,9 @@ class GradeBook(Base):
         gradebook_id = gradebook_id or self.gradebook_id
         if gradebook_id is None or gradebook_id == '':
             raise PyLmodMissingId(
-                'No gradebook id for {0}: pass gbuuid= to GradeBook() or '
-                'gradebook_id= to the method.'.format(endpoint))
+                'No gradebook id: pass gbuuid= to GradeBook() or '
+                'gradebook_id= to the method.')
         return gradebook_id
-
-    def _path(self, endpoint: str, gradebook_id: Optional[GradebookId] = '',
-              **ids: Any) -> str:
-        """Fill in a path with ``gradebook_id or self.gradebook_id``."""
-        return ENDPOINTS[endpoint].format(
-            gradebookId=self._gradebook_id(gradebook_id, endpoint), **ids)
 
     @staticmethod
     def unravel_sections(section_data: Dict[str, List[dict]]) -> List[dict]:
@@ -114,7 +107,7 @@ class GradeBook(Base):
         section type set as an attribute.
 
         Args:
-            section_data(dict): Data return from py:method::get_sections
+            section_data(dict): the ``data`` of :meth:`get_sections`
 
         Returns:
             list: Flat list of sections with ``sectionType`` set to
@@ -163,8 +156,7 @@ class GradeBook(Base):
         Returns:
             str: value of gradebook id, i.e. ``1293808``
         """
-        gradebook = self.get(ENDPOINTS['gradebook'].path,
-                             params={'uuid': gbuuid})
+        gradebook = call(self, 'gradebook', gbuuid)
         if 'data' not in gradebook:
             failure_message = ('Error in get_gradebook_id '
                                'for {0} - no data'.format(gradebook))
@@ -185,16 +177,13 @@ class GradeBook(Base):
             dict: the ``data`` of the response, e.g.
             ``{'gradebookId': 1293808, 'gradebookName': ..., ...}``
         """
-        return self.get(self._path('options', gradebook_id))['data']
+        return call(self, 'options',
+                    gradebookId=self._gradebook_id(gradebook_id))['data']
 
-    def get_assignments(
-            self,
-            gradebook_id: GradebookId = '',
-            simple: bool = False,
-            max_points: bool = True,
-            avg_stats: bool = False,
-            grading_stats: bool = False
-    ) -> List[dict]:
+    def get_assignments(self, gradebook_id: GradebookId = '',
+                        simple: bool = False, max_points: bool = True,
+                        avg_stats: bool = False,
+                        grading_stats: bool = False) -> List[dict]:
         """``GET service/gradebook/assignments/{gradebookId}``
 
         Return list of assignments for a given gradebook.  You can control
@@ -221,14 +210,9 @@ class GradeBook(Base):
             list: assignment dictionaries (see :ref:`shape-assignment`), or
             with ``simple``, ``[{'AssignmentName': 'midterm1'}, ...]``
         """
-        # pylint: disable=too-many-arguments
-        params = dict(
-            includeMaxPoints=json.dumps(max_points),
-            includeAvgStats=json.dumps(avg_stats),
-            includeGradingStats=json.dumps(grading_stats)
-        )
-        assignments = self.get(self._path('assignments', gradebook_id),
-                               params=params)
+        assignments = call(self, 'assignments', max_points, avg_stats,
+                           grading_stats,
+                           gradebookId=self._gradebook_id(gradebook_id))
         if simple:
             return [{'AssignmentName': x['name']}
                     for x in assignments['data']]
@@ -267,16 +251,10 @@ class GradeBook(Base):
                 return assignment['assignmentId'], assignment
         return None, None
 
-    def create_assignment(  # pylint: disable=too-many-arguments
-            self,
-            name: str,
-            short_name: str,
-            weight: Any,
-            max_points: Any,
-            due_date_str: str,
-            gradebook_id: GradebookId = '',
-            **kwargs: Any
-    ) -> dict:
+    def create_assignment(
+            self, name: str, short_name: str, weight: Any, max_points: Any,
+            due_date_str: str, gradebook_id: GradebookId = '',
+            **kwargs: Any) -> dict:
         """``POST service/gradebook/assignment``
 
         Create a new assignment. By default, assignments are created
@@ -318,10 +296,9 @@ class GradeBook(Base):
             'dueDateString': due_date_str
         }
         data.update(kwargs)
-        data['gradebookId'] = self._gradebook_id(data['gradebookId'],
-                                                 'create_assignment')
+        data['gradebookId'] = self._gradebook_id(data['gradebookId'])
         log.info("Creating assignment %s", name)
-        response = self.post(ENDPOINTS['create_assignment'].path, data)
+        response = call(self, 'create_assignment', body=data)
         log.debug('Received response data: %s', response)
         return response
 
@@ -341,17 +318,10 @@ class GradeBook(Base):
             dict: ``{'message': 'assignment is deleted successfully',
             'status': 1}``
         """
-        return self.delete(
-            ENDPOINTS['delete_assignment'].format(assignmentId=assignment_id))
+        return call(self, 'delete_assignment', assignmentId=assignment_id)
 
-    def set_grade(
-            self,
-            assignment_id: Any,
-            student_id: Any,
-            grade_value: Any,
-            gradebook_id: GradebookId = '',
-            **kwargs: Any
-    ) -> dict:
+    def set_grade(self, assignment_id: Any, student_id: Any, grade_value: Any,
+                  gradebook_id: GradebookId = '', **kwargs: Any) -> dict:
         """``POST service/gradebook/grades/{gradebookId}``
 
         Set a numerical grade for a student and assignment. Additional
@@ -378,7 +348,6 @@ class GradeBook(Base):
         Returns:
             dict: ``{'message': 'grade saved successfully', 'status': 1}``
         """
-        # pylint: disable=too-many-arguments
         # numericGradeValue stringified because 'x' is a possible
         # value for excused grades.
         grade_info = {
@@ -390,11 +359,12 @@ class GradeBook(Base):
             'isGradeApproved': False
         }
         grade_info.update(kwargs)
+        gradebook_id = self._gradebook_id(gradebook_id)
         log.info("student %s set_grade for assignment %s",
                  student_id, assignment_id)
         log.debug("student %s set_grade=%s for assignment %s",
                   student_id, grade_value, assignment_id)
-        return self.post(self._path('grade', gradebook_id), data=grade_info)
+        return call(self, 'grade', body=grade_info, gradebookId=gradebook_id)
 
     def multi_grade(self, grade_array: Sequence[Mapping[str, Any]],
                     gradebook_id: GradebookId = '') -> dict:
@@ -418,10 +388,11 @@ class GradeBook(Base):
             dict: ``{'status': 1, 'message': ..., 'data': {'numFailures': 0,
             'results': [...]}}``; ``results`` lists the grades that failed.
         """
-        path = self._path('multi_grade', gradebook_id)
+        gradebook_id = self._gradebook_id(gradebook_id)
         log.info('Sending %d grades', len(grade_array))
         log.debug('Sending grades: %r', grade_array)
-        return self.post(path, data=grade_array)
+        return call(self, 'multi_grade', body=grade_array,
+                    gradebookId=gradebook_id)
 
     def get_sections(self, gradebook_id: GradebookId = '',
                      simple: bool = False) -> Any:
@@ -444,9 +415,8 @@ class GradeBook(Base):
             dict: ``{'recitation': [{'groupId': 1327565, 'name': 'r01', ...},
             ...], ...}``
         """
-        params = dict(includeMembers='false')
-        section_data = self.get(self._path('sections', gradebook_id),
-                                params=params)
+        section_data = call(self, 'sections', False,
+                            gradebookId=self._gradebook_id(gradebook_id))
         if simple:
             sections = self.unravel_sections(section_data['data'])
             return [{'SectionName': x['name']} for x in sections]
@@ -476,16 +446,27 @@ class GradeBook(Base):
                 return section['groupId'], section
         return None, None
 
+    def _section_id(self, section_name: str,
+                    gradebook_id: GradebookId) -> int:
+        """Return the ``groupId`` of a section.
+
+        Raises:
+            PyLmodNoSuchSection: no section has that name.
+        """
+        group_id, _ = self.get_section_by_name(section_name, gradebook_id)
+        if group_id is None:
+            failure_message = ('in get_students -- Error: No such section '
+                               '{0}'.format(section_name))
+            log.critical(failure_message)
+            raise PyLmodNoSuchSection(failure_message)
+        return group_id
+
     def get_students(
-            self,
-            gradebook_id: GradebookId = '',
-            simple: bool = False,
-            section_name: str = '',
-            include_photo: bool = False,
+            self, gradebook_id: GradebookId = '', simple: bool = False,
+            section_name: str = '', include_photo: bool = False,
             include_grade_info: bool = False,
             include_grade_history: bool = False,
-            include_makeup_grades: bool = False
-    ) -> List[dict]:
+            include_makeup_grades: bool = False) -> List[dict]:
         """``GET service/gradebook/students/{gradebookId}`` or, with a
         section, ``.../students/{gradebookId}/section/{groupId}``
 
@@ -515,27 +496,16 @@ class GradeBook(Base):
         Returns:
             list: list of student dictionaries
         """
-        # pylint: disable=too-many-arguments
-        params = dict(
-            includePhoto=json.dumps(include_photo),
-            includeGradeInfo=json.dumps(include_grade_info),
-            includeGradeHistory=json.dumps(include_grade_history),
-            includeMakeupGrades=json.dumps(include_makeup_grades),
-        )
+        flags = (include_photo, include_grade_info, include_grade_history,
+                 include_makeup_grades)
+        gradebook_id = self._gradebook_id(gradebook_id)
         if section_name:
-            group_id, _ = self.get_section_by_name(section_name, gradebook_id)
-            if group_id is None:
-                failure_message = (
-                    'in get_students -- Error: '
-                    'No such section %s' % section_name
-                )
-                log.critical(failure_message)
-                raise PyLmodNoSuchSection(failure_message)
-            path = self._path('section_students', gradebook_id,
-                              sectionId=group_id)
+            student_data = call(
+                self, 'section_students', *flags, gradebookId=gradebook_id,
+                sectionId=self._section_id(section_name, gradebook_id))
         else:
-            path = self._path('students', gradebook_id)
-        student_data = self.get(path, params=params)
+            student_data = call(self, 'students', *flags,
+                                gradebookId=gradebook_id)
         if simple:
             return [_simple_student(x) for x in student_data['data']]
         return student_data['data']
@@ -751,16 +721,12 @@ class GradeBook(Base):
             or with ``simple`` a list of ``{'accountEmail', 'displayName',
             'role'}``
         """
-        staff_data = self.get(self._path('staff', gradebook_id), params=None)
+        staff_data = call(self, 'staff',
+                          gradebookId=self._gradebook_id(gradebook_id))
         if simple:
-            return [
-                {
-                    'accountEmail': member['accountEmail'],
-                    'displayName': member['displayName'],
-                    'role': member['role'],
-                }
-                for member in self.unravel_staff(staff_data)
-            ]
+            return [{key: member[key]
+                     for key in ('accountEmail', 'displayName', 'role')}
+                    for member in self.unravel_staff(staff_data)]
         return staff_data['data']
 
 

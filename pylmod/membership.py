@@ -1,20 +1,22 @@
-"""
-Contains Membership class
+"""The LMod membership client: :class:`Membership` (groups, course guide).
+
+One short method per call of :data:`pylmod.endpoints.ENDPOINTS` (each made
+with :func:`pylmod.endpoints.call`), plus lookups over their results.
 """
 from __future__ import annotations
 
 import logging
 from typing import Any, List, Optional
 
-from pylmod.base import Base
-from pylmod.endpoints import ENDPOINTS, MEMBERSHIP
+from pylmod.base import DEFAULT_URLBASE, Base
+from pylmod.endpoints import MEMBERSHIP, call, mount_create_policies
 from pylmod.exceptions import (
     PyLmodMissingId,
     PyLmodNoSuchCourse,
     PyLmodUnexpectedData,
 )
 
-log = logging.getLogger(__name__)  # pylint: disable=invalid-name
+log = logging.getLogger(__name__)
 
 
 class Membership(Base):
@@ -45,14 +47,10 @@ class Membership(Base):
 
     SERVICE = MEMBERSHIP
 
-    def __init__(
-            self,
-            cert: Any,
-            urlbase: str = 'https://learning-modules.mit.edu:8443/',
-            uuid: Optional[str] = None,
-            **transport_options: Any,
-    ) -> None:
+    def __init__(self, cert: Any, urlbase: str = DEFAULT_URLBASE,
+                 uuid: Optional[str] = None, **transport_options: Any) -> None:
         super().__init__(cert, urlbase, **transport_options)
+        mount_create_policies(self)
         self.course_id: Optional[Any] = None
         self.uuid = uuid
         if uuid is not None:
@@ -83,7 +81,7 @@ class Membership(Base):
         """
         if uuid is None:
             uuid = self.uuid
-        return self.get(ENDPOINTS['group'].path, params={'uuid': uuid})
+        return call(self, 'group', uuid)
 
     def get_group_id(self, uuid: Optional[str] = None) -> Any:
         """Get group id based on uuid (via :meth:`get_group`).
@@ -125,8 +123,7 @@ class Membership(Base):
             'hduck@mit.edu', 'roleType': 'TA'}, ...]}}``
         """
         group_id = self.get_group_id(uuid=uuid)
-        return self.get(ENDPOINTS['group_members'].format(groupId=group_id),
-                        params=None)
+        return call(self, 'group_members', groupId=group_id)
 
     def email_has_role(self, email: str, role_name: str,
                        uuid: Optional[str] = None) -> bool:
@@ -177,8 +174,7 @@ class Membership(Base):
             int: numeric course id
         """
         uuid = self._required(course_uuid or self.course_id, 'course uuid')
-        course_data = self.get(ENDPOINTS['course'].format(uuid=uuid),
-                               params=None)
+        course_data = call(self, 'course', uuid=uuid)
         try:
             return course_data['response']['docs'][0]['id']
         except KeyError:
@@ -217,6 +213,5 @@ class Membership(Base):
             'sortableDisplayName': 'Duck, Huey'}, ...]``
         """
         course_id = self._required(course_id or self.course_id, 'course id')
-        staff_data = self.get(
-            ENDPOINTS['course_staff'].format(courseId=course_id), params=None)
+        staff_data = call(self, 'course_staff', courseId=course_id)
         return staff_data['response']['docs']

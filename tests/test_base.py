@@ -7,6 +7,7 @@ sent, a TLS failure, the sleeps urllib3 makes) is checked against a small
 scripted HTTP server on 127.0.0.1.
 """
 import collections
+import doctest
 import json
 import os
 import socket
@@ -22,14 +23,25 @@ import urllib3.util.retry as urllib3_retry
 from urllib3.exceptions import ConnectTimeoutError
 
 import pylmod.base
-from pylmod.base import BODY_START_LENGTH, Base, LmodRetry
+from pylmod.base import (
+    BODY_START_LENGTH,
+    RETRY_STATUSES,
+    Base,
+    LmodRetry,
+    body_start,
+    build_retry,
+    decode_json,
+)
 from pylmod.exceptions import (
     PyLmodBadResponse,
     PyLmodCertificateError,
     PyLmodException,
+    PyLmodHTTPBadResponse,
     PyLmodHTTPError,
 )
 from pylmod.gradebook import GradeBook
+from pylmod.membership import Membership
+from pylmod.openedx.auth import retry_adapter
 
 URLBASE = 'https://learning-modules-test.mit.edu:8443/'
 GRADEBOOK_ID = 1293808
@@ -354,6 +366,36 @@ def test_proxy_error_page_after_retries_is_a_value_error(cert_path,
     assert len(lmod_mock.calls) == 2
 
 
+def _response(status, text):
+    response = requests.Response()
+    response.status_code = status
+    response._content = text.encode('utf-8')
+    return response
+
+
+def test_docstring_examples_hold():
+    result = doctest.testmod(pylmod.base)
+    assert result.attempted and not result.failed
+
+
+def test_decode_json_returns_the_decoded_body():
+    assert decode_json(_response(200, '{"status": 1}'), 'what') == {
+        'status': 1}
+
+
+@pytest.mark.parametrize('error', [PyLmodBadResponse, PyLmodHTTPBadResponse])
+def test_decode_json_raises_what_it_is_asked_with_the_body_start(error):
+    page = '<html>' + 'x' * 500
+    with pytest.raises(error) as raised:
+        decode_json(_response(502, page), 'Some server answered HTTP 502',
+                    error)
+    assert isinstance(raised.value, ValueError)
+    assert raised.value.body_start == page[:BODY_START_LENGTH]
+    assert str(raised.value).startswith('Some server answered HTTP 502, '
+                                        'with a body that is not JSON')
+    assert body_start(_response(200, page)) == page[:BODY_START_LENGTH]
+
+
 # Retry policy --------------------------------------------------------------
 
 def test_retry_policy_is_a_configured_urllib3_retry(cert_path):
@@ -373,13 +415,30 @@ def test_create_policy_does_not_repeat_posts(cert_path):
     assert policy.other == 0
 
 
-def test_retries_option_and_policy_are_mounted(cert_path):
+def test_retries_option_applies_to_grade_posts_not_to_creates(cert_path,
+                                                              lmod_mock):
+    lmod_mock.post(GRADEBOOK_ROOT + 'multiGrades/1', status=503, json={})
+    lmod_mock.post(GRADEBOOK_ROOT + 'assignment', status=503, json={})
     gradebook = GradeBook(cert_path, URLBASE, retries=3)
-    adapter = gradebook._session.get_adapter(GRADEBOOK_ROOT + 'grades/1')
-    assert adapter.max_retries.total == 3
-    assert 'POST' in adapter.max_retries.allowed_methods
-    create = gradebook._session.get_adapter(GRADEBOOK_ROOT + 'assignment')
-    assert 'POST' not in create.max_retries.allowed_methods
+    with pytest.raises(PyLmodHTTPError):
+        gradebook.multi_grade([], gradebook_id=1)
+    assert len(lmod_mock.calls) == 4
+    with pytest.raises(PyLmodHTTPError):
+        gradebook.create_assignment('midterm1', 'mid1', 1.0, 100.0,
+                                    '11-04-2013', gradebook_id=1)
+    assert len(lmod_mock.calls) == 5
+
+
+def test_build_retry_is_the_policy_of_both_libraries(cert_path):
+    policy = build_retry(3, allowed_methods={'GET'}, backoff_factor=0.1)
+    assert isinstance(policy, LmodRetry)
+    assert (policy.total, policy.other) == (3, 0)
+    assert policy.allowed_methods == frozenset({'GET'})
+    assert policy.status_forcelist == RETRY_STATUSES
+    assert policy.raise_on_status is False
+    assert policy.respect_retry_after_header is True
+    assert isinstance(Base(cert_path, URLBASE).retry_policy(), LmodRetry)
+    assert isinstance(retry_adapter().max_retries, LmodRetry)
 
 
 def test_backoff_is_capped(cert_path):
@@ -526,6 +585,48 @@ def test_dropped_create_is_not_repeated(cert_path, scripted_server,
         gradebook.create_assignment('midterm1', 'mid1', 1.0, 100.0,
                                     '11-04-2013', gradebook_id=GRADEBOOK_ID)
     assert len(scripted_server.received) == 1
+
+
+def test_mount_policy_applies_under_its_prefix_only(cert_path,
+                                                    scripted_server,
+                                                    retry_sleeps):
+    base = Base(cert_path, scripted_server.url)
+    base.mount_policy('once', build_retry(0, allowed_methods={'GET'},
+                                          backoff_factor=0))
+    for path in ('once', 'once/more', 'twice'):
+        scripted_server.script(path, DROP)
+    for path in ('once', 'once/more'):
+        with pytest.raises(requests.ConnectionError):
+            base.get(path)
+    assert base.get('twice') == {'status': 1, 'message': 'ok'}
+    assert [request[1] for request in scripted_server.received] == [
+        'once', 'once/more', 'twice', 'twice']
+
+
+def test_membership_repeats_its_reads(cert_path, scripted_server,
+                                      retry_sleeps):
+    # Membership creates nothing: none of its calls is left unrepeated.
+    path = 'service/membership/courseguide/course/1/staff'
+    staff = [{'displayName': 'Huey Duck', 'role': 'TA'}]
+    scripted_server.script(path, DROP, (200, {}, json.dumps(
+        {'response': {'docs': staff}})))
+    membership = Membership(cert_path, scripted_server.url)
+    assert membership.get_course_guide_staff(1) == staff
+    assert [request[1] for request in scripted_server.received] == [path] * 2
+
+
+def test_a_subclass_create_policy_is_the_one_mounted(cert_path,
+                                                     scripted_server,
+                                                     retry_sleeps):
+    class PatientGradeBook(GradeBook):
+        def retry_policy(self, creates=False):
+            # This caller's LMod deduplicates creates: repeat them too.
+            return super().retry_policy(creates=False)
+    scripted_server.script('service/gradebook/assignment', DROP)
+    gradebook = PatientGradeBook(cert_path, scripted_server.url)
+    gradebook.create_assignment('midterm1', 'mid1', 1.0, 100.0,
+                                '11-04-2013', gradebook_id=GRADEBOOK_ID)
+    assert len(scripted_server.received) == 2
 
 
 def test_create_is_retried_when_it_cannot_have_been_sent(

@@ -3,9 +3,14 @@ import subprocess
 import sys
 
 import pytest
+import requests
+import responses
 
+from pylmod.base import BODY_START_LENGTH
+from pylmod.exceptions import PyLmodBadResponse
 from pylmod.openedx.auth import ClientCredentialsSession, oauth_session
 from pylmod.openedx.client import OpenEdxClient
+from pylmod.openedx.endpoints import ENDPOINTS
 from pylmod.openedx.errors import OpenEdxAuthError, OpenEdxHTTPError
 from pylmod.testing.fake_openedx import (
     DEMO_COURSE_KEY,
@@ -14,6 +19,8 @@ from pylmod.testing.fake_openedx import (
     FakeOpenEdx,
     OpenEdxServer,
 )
+
+LMS_URL = 'https://lms.example.edu'
 
 
 @pytest.fixture
@@ -123,6 +130,47 @@ def test_bulk_enroll_400_is_an_error(client):
         client.bulk_enroll(['a@example.com'], ['course-v1:No+Such+Course'])
     assert raised.value.status_code == 400
     assert raised.value.unsent == ['a@example.com']
+
+
+@pytest.fixture
+def retrying_client(server, fake):
+    """A client over :func:`oauth_session`, with its retry adapter."""
+    return OpenEdxClient(oauth_session(server.url, fake.CLIENT_ID,
+                                       fake.CLIENT_SECRET,
+                                       use_edx_client=False), server.url)
+
+
+def test_a_read_is_retried_after_a_503(retrying_client, server, fake):
+    fake.fail_next(1, 503, path_prefix='/api/program_enrollments/')
+    assert retrying_client.get_program_enrollments(DEMO_PROGRAM_UUID) == []
+    assert len(server.requests_to('program_enrollments', 'GET')) == 2
+
+
+def test_a_write_is_not_repeated_after_a_503(retrying_client, server, fake):
+    fake.fail_next(1, 503, path_prefix='/api/program_enrollments/',
+                   method='POST')
+    with pytest.raises(OpenEdxHTTPError) as raised:
+        retrying_client.write_program_enrollments(DEMO_PROGRAM_UUID, [
+            {'external_user_key': 'learner1', 'status': 'enrolled',
+             'curriculum_uuid': DEMO_CURRICULUM_UUID}])
+    assert raised.value.status_code == 503
+    assert len(server.requests_to('program_enrollments', 'POST')) == 1
+    assert fake.program_enrollments(DEMO_PROGRAM_UUID) == {}
+
+
+def test_a_page_that_is_not_json_is_a_bad_response():
+    page = '<html>' + 'Proxy error. ' * 40 + '</html>'
+    client = OpenEdxClient(requests.Session(), LMS_URL)
+    with responses.RequestsMock() as mock:
+        mock.get(LMS_URL + ENDPOINTS['program_enrollments'].format(
+            program_uuid='p'), body=page)
+        with pytest.raises(PyLmodBadResponse) as raised:
+            client.get_program_enrollments('p')
+    assert isinstance(raised.value, ValueError)
+    assert raised.value.status_code == 200
+    assert raised.value.body_start == page[:BODY_START_LENGTH]
+    assert 'Open edX answered HTTP 200' in str(raised.value)
+    assert page not in str(raised.value)
 
 
 def test_jwt_is_fetched_once_and_sent(client, server, fake):

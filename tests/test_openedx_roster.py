@@ -191,3 +191,38 @@ def test_roster_from_a_membership_group(membership, client, openedx):
     assert [change.status for change in report.changes].count(
         'skipped') == 1
     json.dumps(report.as_dict())
+
+
+def test_dry_runs_record_what_would_be_asked(client, openedx, roster):
+    program = sync_roster(client, roster[:2], program_uuid=DEMO_PROGRAM_UUID,
+                          curriculum_uuid=DEMO_CURRICULUM_UUID, dry_run=True)
+    assert [(change.action, change.status, change.result, change.cohort)
+            for change in program.changes] == [
+        ('enroll', 'dry run', 'enrolled', None)] * 2
+    course = sync_roster(client, roster, course_key=DEMO_COURSE_KEY,
+                         cohorts_from_sections=True, dry_run=True)
+    assert {(change.key, change.status, change.result, change.cohort)
+            for change in course.changes} == {
+        (entry.email.lower(), 'dry run', '',
+         None if entry.section == 'Unassigned' else entry.section)
+        for entry in roster}
+    assert openedx.requests_to('bulk_enroll') == []
+
+
+def test_a_failed_bulk_enroll_stops_and_reports_the_rest(client, openedx,
+                                                          roster):
+    openedx.fake.fail_next(1, 500, path_prefix='/api/bulk_enroll/')
+    report = sync_roster(client, roster, course_key=DEMO_COURSE_KEY,
+                         cohorts_from_sections=True)
+    # One bulk_enroll per cohort, in the order the roster first names them:
+    # the first one failed, the others were not sent.
+    def cohort(entry):
+        return None if entry.section == 'Unassigned' else entry.section
+    first = [entry.email.lower() for entry in roster
+             if cohort(entry) == cohort(roster[0])]
+    failed = report.with_status('failed')
+    assert [change.key for change in failed] == first
+    assert report.counts()['not sent'] == len(roster) - len(failed)
+    assert 'HTTP 500' in report.error and not report.ok
+    assert report.requests_sent == 1
+    assert openedx.fake.course_enrollments(DEMO_COURSE_KEY) == {}

@@ -24,9 +24,9 @@ from typing import Any, Dict, Optional, Tuple
 import requests
 from requests.adapters import HTTPAdapter
 
-from pylmod.base import LmodRetry
+from pylmod.base import body_start, build_retry
 from pylmod.openedx.endpoints import ENDPOINTS
-from pylmod.openedx.errors import BODY_START_LENGTH, OpenEdxAuthError
+from pylmod.openedx.errors import OpenEdxAuthError
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +49,21 @@ def token_url(base_url: str) -> str:
 
 
 def retry_adapter(retries: int = 3) -> HTTPAdapter:
-    """Return an adapter that retries reads (GET) on connection errors and
-    429/502/503/504, with the capped backoff of :class:`pylmod.base.LmodRetry`.
-    Writes are not repeated: their outcome would be unknown."""
-    retry = LmodRetry(
-        total=retries, connect=retries, read=retries, status=retries,
-        backoff_factor=0.1, status_forcelist=(429, 502, 503, 504),
-        allowed_methods=frozenset({'GET'}), raise_on_status=False,
-        respect_retry_after_header=True)
-    return HTTPAdapter(max_retries=retry)
+    """Return an adapter that retries reads (GET) on connection errors, read
+    errors and 429/502/503/504, with the policy of
+    :func:`pylmod.base.build_retry` (capped backoff, ``Retry-After``
+    honoured).  A write is retried only when its connection failed: once it
+    may have reached Open edX its outcome would be unknown.
+
+    Args:
+        retries: retries of one request, all causes together.
+    """
+    return HTTPAdapter(max_retries=build_retry(
+        retries, allowed_methods={'GET'}, backoff_factor=0.1,
+        # The bridge's setting before the two policies became one (behaviour
+        # unchanged): other errors, TLS ones among them, are limited by
+        # ``retries`` only.
+        other=None))
 
 
 class ClientCredentialsSession(requests.Session):
@@ -138,7 +144,7 @@ class ClientCredentialsSession(requests.Session):
         except (ValueError, KeyError, TypeError):
             raise OpenEdxAuthError(
                 '{0}: the answer is not a token: {1!r}'.format(
-                    what, (response.text or '')[:BODY_START_LENGTH]),
+                    what, body_start(response)),
                 response=response)
         self._token, self._expires_at = token, started + expires_in
         self.tokens_fetched += 1

@@ -26,16 +26,13 @@ from typing import (
 
 import requests
 
+from pylmod.base import decode_json
 from pylmod.exceptions import PyLmodBadResponse
 from pylmod.openedx.endpoints import (
     ENDPOINTS,
     MAX_LEARNERS_PER_WRITE,
 )
-from pylmod.openedx.errors import (
-    BODY_START_LENGTH,
-    OpenEdxAuthError,
-    OpenEdxHTTPError,
-)
+from pylmod.openedx.errors import OpenEdxAuthError, OpenEdxHTTPError
 
 log = logging.getLogger(__name__)
 
@@ -161,14 +158,8 @@ class OpenEdxClient:
 
     @staticmethod
     def _json(response: requests.Response, what: str) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            body = (response.text or '')[:BODY_START_LENGTH]
-            raise PyLmodBadResponse(
-                '{0}: Open edX answered HTTP {1} with a body that is not '
-                'JSON: {2!r}'.format(what, response.status_code, body),
-                response, body)
+        return decode_json(response, '{0}: Open edX answered HTTP {1}'
+                           .format(what, response.status_code))
 
     def iter_pages(self, endpoint: str, page_size: Optional[int] = None,
                    **ids: str) -> Iterator[Dict[str, Any]]:

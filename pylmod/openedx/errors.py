@@ -8,10 +8,11 @@ from typing import Any, List, Optional
 
 import requests
 
+# BODY_START_LENGTH is re-exported: it lived here before pylmod.base held
+# the one copy.
+from pylmod.base import BODY_START_LENGTH as BODY_START_LENGTH
+from pylmod.base import body_start
 from pylmod.exceptions import PyLmodException
-
-#: How many characters of an error body a message quotes.
-BODY_START_LENGTH = 200
 
 
 class OpenEdxError(PyLmodException):
@@ -43,10 +44,9 @@ class OpenEdxHTTPError(OpenEdxError, requests.HTTPError):
     def from_response(cls, what: str, response: requests.Response
                       ) -> 'OpenEdxHTTPError':
         """Build the error for an unexpected ``response`` to ``what``."""
-        body = (response.text or '')[:BODY_START_LENGTH]
         return cls('{0}: Open edX answered HTTP {1} {2}: {3}'.format(
-            what, response.status_code, response.reason or '', body.strip()),
-            response=response)
+            what, response.status_code, response.reason or '',
+            body_start(response).strip()), response=response)
 
 
 class OpenEdxAuthError(OpenEdxHTTPError):

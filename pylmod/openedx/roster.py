@@ -17,6 +17,7 @@ Learners in Open edX and not in LMod are removed only with
 """
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -116,16 +117,15 @@ def _program_target(client: 'OpenEdxClient', program_uuid: str,
     if course_key:
         return _Target(
             'program course', ('active',), 'active', 'inactive',
-            lambda: client.get_program_course_enrollments(
-                program_uuid, course_key),
-            lambda items, method: client.write_program_course_enrollments(
-                program_uuid, course_key, items, method),
+            partial(client.get_program_course_enrollments, program_uuid,
+                    course_key),
+            partial(client.write_program_course_enrollments, program_uuid,
+                    course_key),
             'student_key', client.write_chunk_size)
     return _Target(
         'program', PROGRAM_ACTIVE_STATUSES, 'enrolled', 'canceled',
-        lambda: client.get_program_enrollments(program_uuid),
-        lambda items, method: client.write_program_enrollments(
-            program_uuid, items, method),
+        partial(client.get_program_enrollments, program_uuid),
+        partial(client.write_program_enrollments, program_uuid),
         'external_user_key', client.write_chunk_size)
 
 
@@ -213,14 +213,40 @@ def sync_roster(client: 'OpenEdxClient', roster: Iterable[RosterEntry], *,
     if program_uuid:
         _sync_program(_program_target(client, program_uuid, course_key),
                       wanted, report, curriculum_uuid)
-    else:
-        assert course_key is not None
+    elif course_key:
         _sync_course(client, course_key, wanted, report, enrolled,
-                     cohorts_from_sections, auto_enroll, email_students)
+                     cohorts_from_sections, auto_enroll=auto_enroll,
+                     email_students=email_students)
     log.info('sync_roster %s %s: %d to add, %d to remove, %d unchanged, %s',
              report.target, course_key or program_uuid, len(report.to_add),
              len(report.to_remove), len(report.unchanged), report.counts())
     return report
+
+
+def _run_writes(report: RosterSyncReport,
+                writes: Iterable[Tuple[str, List[str], Dict[str, Any],
+                                       Callable[[], None]]],
+                removals: List[str]) -> None:
+    """Send the writes in order, then report the removals not asked for.
+
+    Each write is ``(action, keys, dry-run fields, send)``: a dry run
+    records a :class:`RosterChange` per key with those fields (the status
+    or the cohort asked for); after a failure the later writes are not
+    sent; ``send()`` sends one and records every outcome.
+    """
+    for action, keys, fields, send in writes:
+        if report.error:
+            _not_sent(report, action, keys)
+        elif report.dry_run:
+            report.changes.extend(RosterChange(key, action, DRY_RUN, **fields)
+                                  for key in keys)
+        elif keys:
+            send()
+    if not report.unenroll_missing:
+        report.changes.extend(RosterChange(
+            key, UNENROLL, SKIPPED,
+            reason='not in LMod: not removed without unenroll_missing')
+            for key in removals)
 
 
 def _sync_program(target: _Target, wanted: Dict[str, RosterEntry],
@@ -246,26 +272,16 @@ def _sync_program(target: _Target, wanted: Dict[str, RosterEntry],
     if creates and target.name == 'program':
         extra['curriculum_uuid'] = _curriculum(curriculum_uuid,
                                                current.values())
-    writes = [
-        ('POST', ENROLL, target.enroll_status, creates, extra),
-        ('PATCH', REACTIVATE, target.enroll_status, reactivations, {}),
-    ]
+    writes = [('POST', ENROLL, target.enroll_status, creates, extra),
+              ('PATCH', REACTIVATE, target.enroll_status, reactivations, {})]
     if report.unenroll_missing:
         writes.append(('PATCH', UNENROLL, target.remove_status, removals, {}))
-    for method, action, status, keys, fields in writes:
-        if report.error:
-            _not_sent(report, action, keys)
-            continue
-        if report.dry_run:
-            report.changes.extend(RosterChange(key, action, DRY_RUN, status)
-                                  for key in keys)
-            continue
-        if keys:
-            items = [dict(fields, status=status, **{target.key_field: key})
-                     for key in keys]
-            _write_program(target, method, action, items, report)
-    if not report.unenroll_missing:
-        _skip_removals(report, removals)
+    _run_writes(report, [
+        (action, keys, {'result': status}, partial(
+            _write_program, target, method, action, report,
+            [dict(fields, status=status, **{target.key_field: key})
+             for key in keys]))
+        for method, action, status, keys, fields in writes], removals)
 
 
 def _curriculum(curriculum_uuid: Optional[str],
@@ -278,13 +294,6 @@ def _curriculum(curriculum_uuid: Optional[str],
     raise OpenEdxConfigError(
         'new program enrollments need a curriculum: pass curriculum_uuid '
         '(the existing enrollments have {0} curricula)'.format(len(found)))
-
-
-def _skip_removals(report: RosterSyncReport, keys: List[str]) -> None:
-    report.changes.extend(RosterChange(
-        key, UNENROLL, SKIPPED,
-        reason='not in LMod: not removed without unenroll_missing')
-        for key in keys)
 
 
 def _not_sent(report: RosterSyncReport, action: str,
@@ -309,14 +318,15 @@ def _stopped(report: RosterSyncReport, action: str, err: Exception,
 
 
 def _write_program(target: _Target, method: str, action: str,
-                   items: List[Dict[str, Any]],
-                   report: RosterSyncReport) -> None:
+                   report: RosterSyncReport,
+                   items: List[Dict[str, Any]]) -> None:
     try:
         results = target.write(items, method)
     except OpenEdxHTTPError as err:
         _record_results(report, action, err.learner_results)
-        report.requests_sent += len(err.learner_results) // target.chunk_size
-        report.requests_sent += 1
+        # The chunks answered, and the one that failed.
+        report.requests_sent += (len(err.learner_results)
+                                 // target.chunk_size + 1)
         _stopped(report, action, err, err.unsent, target.chunk_size)
         return
     report.requests_sent += -(-len(items) // target.chunk_size)
@@ -335,21 +345,9 @@ def _record_results(report: RosterSyncReport, action: str,
 def _sync_course(client: 'OpenEdxClient', course_key: str,
                  wanted: Dict[str, RosterEntry], report: RosterSyncReport,
                  enrolled: Optional[Iterable[str]],
-                 cohorts_from_sections: bool, auto_enroll: bool,
-                 email_students: bool) -> None:
-    if enrolled is None:
-        if report.unenroll_missing:
-            raise OpenEdxConfigError(
-                'unenroll_missing with bulk_enroll needs the emails enrolled '
-                'now (enrolled=...): bulk_enroll cannot read a course roster')
-        report.to_add = list(wanted)
-        removals: List[str] = []
-    else:
-        current = {email.strip().lower() for email in enrolled if email}
-        report.to_add = [key for key in wanted if key not in current]
-        report.unchanged = [key for key in wanted if key in current]
-        removals = sorted(current - set(wanted))
-    report.to_remove = removals
+                 cohorts_from_sections: bool,
+                 **bulk_options: bool) -> None:
+    removals = _course_difference(wanted, report, enrolled)
     by_cohort: Dict[Optional[str], List[str]] = {}
     for key in report.to_add:
         section = wanted[key].section
@@ -359,17 +357,27 @@ def _sync_course(client: 'OpenEdxClient', course_key: str,
     calls = [(ENROLL, cohort, keys) for cohort, keys in by_cohort.items()]
     if report.unenroll_missing:
         calls.append((UNENROLL, None, removals))
-    for action, cohort, keys in calls:
-        if report.error:
-            _not_sent(report, action, keys)
-        elif report.dry_run:
-            report.changes.extend(RosterChange(key, action, DRY_RUN,
-                                               cohort=cohort) for key in keys)
-        elif keys:
-            _bulk(client, course_key, action, cohort, keys, report,
-                  auto_enroll, email_students)
-    if not report.unenroll_missing:
-        _skip_removals(report, removals)
+    _run_writes(report, [
+        (action, keys, {'cohort': cohort}, partial(
+            _bulk, client, course_key, action, cohort, keys, report,
+            **bulk_options))
+        for action, cohort, keys in calls], removals)
+
+
+def _course_difference(wanted: Dict[str, RosterEntry],
+                       report: RosterSyncReport,
+                       enrolled: Optional[Iterable[str]]) -> List[str]:
+    """Set the learners to add and those unchanged; return the removals."""
+    if enrolled is None:
+        if report.unenroll_missing:
+            raise OpenEdxConfigError(
+                'unenroll_missing with bulk_enroll needs the emails enrolled '
+                'now (enrolled=...): bulk_enroll cannot read a course roster')
+    current = {email.strip().lower() for email in enrolled or () if email}
+    report.to_add = [key for key in wanted if key not in current]
+    report.unchanged = [key for key in wanted if key in current]
+    report.to_remove = sorted(current - set(wanted))
+    return report.to_remove
 
 
 def _bulk(client: 'OpenEdxClient', course_key: str, action: str,
@@ -391,13 +399,11 @@ def _bulk(client: 'OpenEdxClient', course_key: str, action: str,
     by_identifier = {str(result.get('identifier', '')).lower(): result
                      for result in results}
     not_answered = set(unsent)
-    for key in keys:
-        if key in not_answered:
-            continue
-        status, result, reason = _bulk_outcome(action,
-                                               by_identifier.get(key))
-        report.changes.append(RosterChange(key, action, status, result,
-                                           reason, cohort))
+    report.changes.extend(
+        RosterChange(key, action, *_bulk_outcome(action,
+                                                 by_identifier.get(key)),
+                     cohort=cohort)
+        for key in keys if key not in not_answered)
     if error is not None:
         _stopped(report, action, error, unsent, BULK_ENROLL_CHUNK_SIZE)
 
