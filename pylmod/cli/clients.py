@@ -10,7 +10,7 @@ import argparse
 from typing import Any, Dict, Mapping, Tuple, Union
 
 from pylmod.cli.options import EXIT_USAGE, CliError, missing_setting
-from pylmod.endpoints import ENDPOINTS
+from pylmod.endpoints import call
 from pylmod.exceptions import PyLmodUnexpectedData
 from pylmod.gradebook import GradeBook
 from pylmod.membership import Membership
@@ -88,8 +88,7 @@ def make_gradebook(args: argparse.Namespace) -> GradeBook:
     gradebook = GradeBook(cert, args.url, **transport_options(args))
     # A wrong id would otherwise surface as a body without data deep inside
     # a command: ask for the gradebook's options once, up front.
-    body = gradebook.get(ENDPOINTS['options'].format(
-        gradebookId=args.gradebook_id))
+    body = call(gradebook, 'options', gradebookId=args.gradebook_id)
     if not isinstance(body, Mapping) or 'data' not in body:
         raise CliError('LMod has no gradebook with id {0} ({1})'.format(
             args.gradebook_id, lmod_message(body)))
