@@ -382,7 +382,8 @@ class LmodServer:
                     ', '.join(sorted(i for i in identity
                                      if i.startswith('CN='))) or '')))
             return
-        fault = self._faults.take(_SERVICE_ROOT.sub('', request.path, 1))
+        fault = self._faults.take(_SERVICE_ROOT.sub('', request.path, 1),
+                                 request.method)
         if fault is None:
             handler.answer(*self._process(request))
         elif fault.kind == 'fail':

@@ -20,6 +20,7 @@ from pylmod.openedx.endpoints import (
     MAX_LEARNERS_PER_WRITE,
     match_endpoint,
 )
+from pylmod.testing.faults import Fault, FaultQueue
 
 DEMO_PROGRAM_UUID = '11111111-2222-3333-4444-555555555555'
 DEMO_CURRICULUM_UUID = '66666666-7777-8888-9999-000000000000'
@@ -77,8 +78,7 @@ class FakeOpenEdx:
         self.tokens: Dict[str, float] = {}
         self.tokens_issued = 0
         self.token_lifetime = 3600
-        self._failures: List[Tuple[int, int, Optional[str],
-                                   Optional[str]]] = []
+        self._faults = FaultQueue()
         for client_id, secret in (seed or {}).get('clients', {}).items():
             self.clients[client_id] = secret
         self.users.update((seed or {}).get('users', []))
@@ -171,8 +171,8 @@ class FakeOpenEdx:
         """Answer the next ``count`` API requests (whose path starts with
         ``path_prefix`` and whose verb is ``method``, if given) with
         ``status``, doing nothing."""
-        with self.lock:
-            self._failures.append((count, status, path_prefix, method))
+        self._faults.add(Fault('fail', count, path_prefix, status=status,
+                               method=method))
 
     def revoke_tokens(self) -> None:
         """Forget every issued token (the next API call answers 401)."""
@@ -215,9 +215,9 @@ class FakeOpenEdx:
                 return self._token(body if isinstance(body, dict) else {})
             if not self._authorized(headers.get('authorization', '')):
                 return 401, {'detail': 'Invalid or missing JWT.'}
-            failure = self._take_failure(method, path)
-            if failure:
-                return failure, {'detail': 'injected failure'}
+            fault = self._faults.take(path, method)
+            if fault is not None:
+                return fault.status, {'detail': 'injected failure'}
             if endpoint.name == 'bulk_enroll':
                 return self._bulk_enroll(body)
             return self._program_call(endpoint.name, method, ids, params,
@@ -246,18 +246,6 @@ class FakeOpenEdx:
         expires = self.tokens.get(token)
         return (scheme == 'JWT' and expires is not None
                 and time.monotonic() < expires)
-
-    def _take_failure(self, method: str, path: str) -> Optional[int]:
-        for index, (count, status, prefix, verb) in enumerate(
-                self._failures):
-            if (prefix is None or path.startswith(prefix)) and \
-                    verb in (None, method):
-                if count <= 1:
-                    del self._failures[index]
-                else:
-                    self._failures[index] = (count - 1, status, prefix, verb)
-                return status
-        return None
 
     def _program_call(self, name: str, method: str, ids: Dict[str, str],
                       params: Dict[str, str], body: Any, url: str) -> Answer:
