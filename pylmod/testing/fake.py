@@ -244,7 +244,7 @@ class FakeLmod:
             if route.endpoint.method != method:
                 allowed_methods.add(route.endpoint.method)
                 continue
-            request = FakeRequest(method, path, params, body, ids)
+            request = FakeRequest(method, path, params, body, ids=ids)
             try:
                 with self.lock:
                     answer = HANDLERS[route.endpoint.name](self, request)

@@ -18,8 +18,8 @@ from pylmod.openedx.endpoints import (
     DEFAULT_PAGE_SIZE,
     ENDPOINTS,
     MAX_LEARNERS_PER_WRITE,
-    match_endpoint,
 )
+from pylmod.testing.fake_openedx.routes import match_endpoint
 from pylmod.testing.faults import Fault, FaultQueue
 
 DEMO_PROGRAM_UUID = '11111111-2222-3333-4444-555555555555'
