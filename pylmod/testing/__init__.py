@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from pylmod.testing.fake import FakeLmod
     from pylmod.testing.server import LmodServer
+    from pylmod.testing.shapecheck import check_shape, shape_problems
     from pylmod.testing.wire import LoggedRequest
 
 #: Where each public name is defined: imported when first used, so that the
@@ -48,6 +49,8 @@ _LOCATIONS = {
     'LoggedRequest': 'wire',
     'TestCertificates': 'certs',
     'certificate_fingerprint': 'certs',
+    'check_shape': 'shapecheck',
+    'shape_problems': 'shapecheck',
 }
 
 __all__ = [
@@ -61,6 +64,8 @@ __all__ = [
     'LoggedRequest',
     'TestCertificates',
     'certificate_fingerprint',
+    'check_shape',
+    'shape_problems',
 ]
 
 

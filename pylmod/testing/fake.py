@@ -34,6 +34,7 @@ from typing import (
 )
 
 from pylmod.endpoints import ENDPOINTS
+from pylmod.shapes import Assignment, Student
 from pylmod.testing import records
 from pylmod.testing.gradebook_state import GradebookState
 from pylmod.testing.routes import (
@@ -205,13 +206,13 @@ class FakeLmod:
         with self.lock:
             return copy.deepcopy(self._gradebook(gradebook_id).grades)
 
-    def assignments(self, gradebook_id: Any) -> List[Dict[str, Any]]:
+    def assignments(self, gradebook_id: Any) -> List[Assignment]:
         """Return (copies of) the assignments of a gradebook."""
         with self.lock:
             return copy.deepcopy(
                 list(self._gradebook(gradebook_id).assignments.values()))
 
-    def students(self, gradebook_id: Any) -> List[Dict[str, Any]]:
+    def students(self, gradebook_id: Any) -> List[Student]:
         """Return (copies of) the students of a gradebook."""
         with self.lock:
             return copy.deepcopy(

@@ -9,6 +9,13 @@ around every call.
 import copy
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
+from pylmod.shapes import (
+    Assignment,
+    Section,
+    StaffMember,
+    StoredGrade,
+    Student,
+)
 from pylmod.testing import records
 from pylmod.testing.routes import LmodError
 
@@ -54,11 +61,11 @@ class GradebookState:
         self.gradebook_id: int = self.info['gradebookId']
         self.options = records.gradebook_options(
             self.info, seed.get('options', {}))
-        self.assignments: Dict[int, Dict[str, Any]] = {}
-        self.sections: Dict[str, List[Dict[str, Any]]] = {}
+        self.assignments: Dict[int, Assignment] = {}
+        self.sections: Dict[str, List[Section]] = {}
         self.extra_members: Dict[int, Set[int]] = {}
-        self.students: Dict[int, Dict[str, Any]] = {}
-        self.staff: Dict[str, List[Dict[str, Any]]] = {}
+        self.students: Dict[int, Student] = {}
+        self.staff: Dict[str, List[StaffMember]] = {}
         self.grades: Dict[Tuple[int, int], Dict[str, Any]] = {}
         self.overall_grades: Dict[int, Any] = {}
         self._seed_sections(seed.get('sections', {}), where)
@@ -127,13 +134,13 @@ class GradebookState:
             yield section['groupId']
         yield from self.students
 
-    def all_sections(self) -> Iterator[Dict[str, Any]]:
+    def all_sections(self) -> Iterator[Section]:
         """The sections of every type."""
         for sections in self.sections.values():
             yield from sections
 
     def add_assignment(self, seed: Mapping[str, Any],
-                       grading_scheme_id: int) -> Dict[str, Any]:
+                       grading_scheme_id: int) -> Assignment:
         """Add an assignment (``seed`` has its ``assignmentId``)."""
         assignment = records.assignment_record(
             seed, self.gradebook_id, grading_scheme_id)
@@ -201,7 +208,8 @@ class GradebookState:
             student_id for student_id, student in self.students.items()
             if student['sectionId'] == section_id}
 
-    def sections_by_type(self, include_members: bool) -> Dict[str, Any]:
+    def sections_by_type(self, include_members: bool
+                         ) -> Dict[str, List[Section]]:
         """The ``data`` of ``GET sections/{id}``."""
         data = copy.deepcopy(self.sections)
         if include_members:
@@ -215,7 +223,7 @@ class GradebookState:
         return data
 
     def student_list(self, section_id: Optional[int],
-                     include_grade_info: bool) -> List[Dict[str, Any]]:
+                     include_grade_info: bool) -> List[Student]:
         """The ``data`` of ``GET students/{id}[/section/{sectionId}]``.
 
         With ``include_grade_info`` each student's
@@ -232,7 +240,7 @@ class GradebookState:
         for student_id, stored in self.students.items():
             if wanted is not None and student_id not in wanted:
                 continue
-            student = dict(stored)
+            student = stored.copy()
             if include_grade_info:
                 student['studentAssignmentInfo'] = self._grade_info(
                     student_id)
@@ -242,27 +250,29 @@ class GradebookState:
             students.append(student)
         return students
 
-    def _grade_info(self, student_id: int) -> List[Dict[str, Any]]:
-        info = []
+    def _grade_info(self, student_id: int) -> List[StoredGrade]:
+        info: List[StoredGrade] = []
         for assignment_id, assignment in self.assignments.items():
             grade = self.grades.get((student_id, assignment_id))
             if grade is None:
                 continue
-            entry = {'assignmentId': assignment_id,
-                     'assignmentName': assignment['name']}
-            entry.update((key, grade[key]) for key in (
-                'numericGradeValue', 'letterGradeValue', 'specialGradeValue',
-                'isGradeApproved', 'comment'))
-            info.append(entry)
+            info.append({
+                'assignmentId': assignment_id,
+                'assignmentName': assignment['name'],
+                'numericGradeValue': grade['numericGradeValue'],
+                'letterGradeValue': grade['letterGradeValue'],
+                'specialGradeValue': grade['specialGradeValue'],
+                'isGradeApproved': grade['isGradeApproved'],
+                'comment': grade['comment'],
+            })
         return info
 
     def to_seed(self) -> Dict[str, Any]:
         """This gradebook as a seed."""
-        sections = copy.deepcopy(self.sections)
-        for section in (section for typed in sections.values()
-                        for section in typed):
-            section['memberIds'] = sorted(
-                self.extra_members[section['groupId']])
+        sections = {
+            section_type: [dict(copy.deepcopy(section), memberIds=sorted(
+                self.extra_members[section['groupId']])) for section in typed]
+            for section_type, typed in self.sections.items()}
         seed = dict(self.info, options=self.options, sections=sections)
         seed.update(
             assignments=list(self.assignments.values()),
