@@ -7,6 +7,7 @@ shape the answer.  It is not thread-safe by itself: the fake holds its lock
 around every call.
 """
 import copy
+import statistics
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
 from pylmod.shapes import (
@@ -146,6 +147,35 @@ class GradebookState:
             seed, self.gradebook_id, grading_scheme_id)
         self.assignments[assignment['assignmentId']] = assignment
         return assignment
+
+    def assignment_list(self, include_max_points: bool,
+                        include_avg_stats: bool,
+                        include_grading_stats: bool) -> List[Assignment]:
+        """The ``data`` of ``GET assignments/{id}``: without
+        ``maxPointsTotal`` unless ``include_max_points``; with
+        ``averageGrade`` (the mean of the stored numeric grades, or
+        ``None``) if ``include_avg_stats``; with ``numStudentsToBeGraded``
+        and ``numStudentGradesToBeApproved`` if ``include_grading_stats``.
+        """
+        assignments = []
+        for assignment_id, stored in self.assignments.items():
+            assignment = stored.copy()
+            if not include_max_points:
+                del assignment['maxPointsTotal']
+            grades = [grade for (_, graded_id), grade in self.grades.items()
+                      if graded_id == assignment_id]
+            if include_avg_stats:
+                values = [grade['numericGradeValue'] for grade in grades
+                          if grade['numericGradeValue'] is not None]
+                assignment['averageGrade'] = (
+                    statistics.mean(values) if values else None)
+            if include_grading_stats:
+                assignment['numStudentsToBeGraded'] = (
+                    len(self.students) - len(grades))
+                assignment['numStudentGradesToBeApproved'] = sum(
+                    1 for grade in grades if not grade['isGradeApproved'])
+            assignments.append(assignment)
+        return assignments
 
     def delete_assignment(self, assignment_id: int) -> bool:
         """Delete an assignment and its grades; False if there is none."""

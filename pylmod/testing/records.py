@@ -244,3 +244,15 @@ def gradebook_options(info: GradebookInfo,
     }
     with_seed(options, overrides)
     return cast(Options, dict(sorted(options.items())))
+
+
+def membership_record(seed: Mapping[str, Any], children: str,
+                      where: str) -> Dict[str, Any]:
+    """A group or course guide course of the membership service: a seed
+    with an ``id`` (a number) and a ``uuid``, and its ``children``
+    (``members`` or ``staff``: docs as the service lists them)."""
+    record = dict(seed)
+    record['id'] = int(required(seed, 'id', where))
+    required(seed, 'uuid', where)
+    record[children] = [dict(child) for child in seed.get(children, ())]
+    return record
