@@ -258,7 +258,8 @@ class OverallGrade(TypedDict, total=False):
 
 class Student(Person):
     """One student of ``GET students/{gradebookId}`` (``get_students``,
-    ``get_student_by_email``): a :class:`Person` with the keys below."""
+    ``get_student_by_email``): the keys of a :class:`Person` and its
+    own."""
 
     studentId: int
     photoUrl: Optional[str]
@@ -294,7 +295,7 @@ class _StaffFields(Person):
 
 class StaffMember(_StaffFields, total=False):
     """One staff member of ``GET staff/{gradebookId}`` (``get_staff``):
-    a :class:`Person` with ``mitId``, ``personId`` and ``year``.
+    the keys of a :class:`Person`, ``mitId``, ``personId`` and ``year``.
 
     Optional key: ``unravel_staff`` adds ``role``, the key the member was
     listed under.
