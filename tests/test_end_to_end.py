@@ -344,6 +344,61 @@ def test_fixtures_work_in_a_separate_project(pytester):
     result.assert_outcomes(passed=2)
 
 
+def test_fixtures_bind_to_the_course_a_project_seeds(pytester):
+    """A project serving its own course (as docs/testing.rst shows) gets a
+    ``gradebook`` and a ``membership`` of that course, and may pick another
+    gradebook or none."""
+    pytester.makefile('.json', my_course=(
+        DATA_DIR / 'small_course.json').read_text(encoding='utf-8'))
+    pytester.makeconftest('''
+        import pytest
+        from pylmod.testing import FakeLmod
+
+        @pytest.fixture
+        def lmod_fake():
+            fake = FakeLmod.from_file('my_course.json')
+            fake.add_gradebook({'gradebookId': 501,
+                                'uuid': 'STELLAR:/project/second'})
+            return fake
+    ''')
+    pytester.makepyfile(test_own_course='''
+        def test_gradebook(gradebook, lmod_server, lmod_gradebook_uuid):
+            assert lmod_gradebook_uuid == 'STELLAR:/project/smallcourse'
+            assert gradebook.gradebook_id == 500
+            student_id, _ = gradebook.get_student_by_email('alice@mit.edu')
+            gradebook.set_grade(702, student_id, 9)
+            assert lmod_server.fake.stored_grades(500)[(601, 702)] == 9.0
+
+        def test_membership(membership, lmod_course_uuid):
+            assert lmod_course_uuid == '/project/smallcourse'
+            assert membership.course_id == 900
+            assert membership.email_has_role('ta@mit.edu', 'TA')
+    ''', test_second_gradebook='''
+        import pytest
+
+        @pytest.fixture
+        def lmod_gradebook_uuid():
+            return 'STELLAR:/project/second'
+
+        def test_gradebook(gradebook):
+            assert gradebook.gradebook_id == 501
+    ''', test_no_course='''
+        import pytest
+        from pylmod.testing import FakeLmod
+
+        @pytest.fixture
+        def lmod_fake():
+            return FakeLmod({'groups': [{'id': 7, 'uuid': '/project/x'}]})
+
+        def test_unbound_clients(gradebook, membership):
+            assert gradebook.gradebook_id is None
+            assert membership.course_id is None
+            assert membership.get_group_id('/project/x') == 7
+    ''')
+    result = pytester.runpytest_subprocess('-p', 'no:cacheprovider')
+    result.assert_outcomes(passed=4)
+
+
 def test_docs_example_runs(capsys):
     """The example of docs/testing.rst runs as written."""
     text = DOCS_PAGE.read_text()

@@ -7,9 +7,11 @@ server uses; ``tests/test_fake_lmod_server.py`` covers TLS and faults, and
 import json
 import re
 from pathlib import Path
+from typing import List
 
 import pytest
 
+from pylmod import shapes
 from pylmod.endpoints import ENDPOINTS
 from pylmod.testing import (
     DEMO_COURSE_ID,
@@ -18,6 +20,7 @@ from pylmod.testing import (
     DEMO_GRADEBOOK_UUID,
     DEMO_GROUP_ID,
     FakeLmod,
+    shape_problems,
 )
 from pylmod.testing.fake import HANDLERS, ROUTES
 
@@ -26,22 +29,34 @@ DATA_DIR = Path(__file__).parent / 'data'
 GB = 'service/gradebook/'
 MB = 'service/membership/'
 
-# Keys of the records in lmod-examples.json.
-STUDENT_KEYS = {
-    'accountEmail', 'displayName', 'photoUrl', 'middleName', 'section',
-    'sectionId', 'editable', 'overallGradeInformation', 'studentId',
-    'studentAssignmentInfo', 'sortableName', 'surname', 'givenName',
-    'nickName', 'email'}
-ASSIGNMENT_KEYS = {
-    'assignmentId', 'categoryId', 'description', 'dueDate', 'dueDateString',
-    'gradebookId', 'graderVisible', 'gradingSchemeId', 'gradingSchemeType',
-    'isComposite', 'isHomework', 'maxPointsTotal', 'name', 'shortName',
-    'userDeleted', 'weight'}
-SECTION_KEYS = {'editable', 'groupId', 'groupingScheme', 'members', 'name',
-                'shortName', 'staffs'}
-STAFF_KEYS = {'accountEmail', 'displayName', 'editable', 'email',
-              'givenName', 'middleName', 'mitId', 'nickName', 'personId',
-              'sortableName', 'surname', 'year'}
+#: The shape of the body each endpoint answers (pylmod.shapes).
+ANSWER_SHAPES = {
+    'gradebook': shapes.GradebookAnswer,
+    'options': shapes.OptionsAnswer,
+    'assignments': shapes.AssignmentsAnswer,
+    'create_assignment': shapes.CreateAssignmentAnswer,
+    'delete_assignment': shapes.StatusAnswer,
+    'grade': shapes.StatusAnswer,
+    'multi_grade': shapes.MultiGradesAnswer,
+    'sections': shapes.SectionsAnswer,
+    'students': shapes.StudentsAnswer,
+    'section_students': shapes.StudentsAnswer,
+    'staff': shapes.StaffAnswer,
+    'group': shapes.GroupAnswer,
+    'group_members': shapes.GroupMembersAnswer,
+    'course': shapes.CourseAnswer,
+    'course_staff': shapes.CourseGuideStaffAnswer,
+}
+#: The membership service answers more than LMod's documentation shows
+#: (``numFound``, a group's ``uuid`` and ``name``): its shapes are checked
+#: without ``exact``.
+MEMBERSHIP = {'group', 'group_members', 'course', 'course_staff'}
+
+
+def keys(shape, optional=()):
+    """The required keys of a shape, and the optional ones named."""
+    assert set(optional) <= shape.__optional_keys__
+    return shape.__required_keys__ | set(optional)
 
 
 @pytest.fixture
@@ -80,7 +95,7 @@ def test_every_endpoint_row_has_a_handler_and_a_route():
 @pytest.mark.parametrize('name', sorted(ENDPOINTS))
 def test_every_endpoint_is_answered_on_the_demo(demo, name):
     """Each row, with its path filled in as the client does, reaches its
-    handler and succeeds on the demo data."""
+    handler and succeeds on the demo data, with the documented shape."""
     endpoint = ENDPOINTS[name]
     ids = {'gradebookId': DEMO_GRADEBOOK_ID, 'assignmentId': 16708850,
            'sectionId': 1327565, 'groupId': DEMO_GROUP_ID,
@@ -100,7 +115,8 @@ def test_every_endpoint_is_answered_on_the_demo(demo, name):
     answer = ok(demo, endpoint.method,
                 'service/{0}/{1}'.format(endpoint.service, path), params,
                 bodies.get(name))
-    assert answer
+    assert shape_problems(answer, ANSWER_SHAPES[name],
+                          exact=name not in MEMBERSHIP) == []
 
 
 def test_course_route_takes_the_uuid_from_the_query(demo):
@@ -122,7 +138,8 @@ def test_unknown_path_wrong_method_and_bad_id(demo):
 def test_seed_from_file_fills_in_lmod_records(small):
     students = ok(small, 'GET', GB + 'students/500')['data']
     assert [s['studentId'] for s in students] == [601, 602, 603]
-    assert set(students[0]) == STUDENT_KEYS
+    assert shape_problems(students, List[shapes.Student], exact=True) == []
+    assert set(students[0]) == keys(shapes.Student)
     assert students[0]['sortableName'] == 'Smith, Alice'
     assert [s['section'] for s in students] == ['r01', 'r01', 'Unassigned']
     assert small.stored_grades(500) == {(601, 701): 8.5}
@@ -174,7 +191,7 @@ def test_demo_course():
         'recitation': 5, 'lecture': 2}
     staff = ok(fake, 'GET', GB + 'staff/1293808')['data']
     assert set(staff) == {'COURSE_ADMIN', 'COURSE_PROF', 'COURSE_TA'}
-    assert set(staff['COURSE_ADMIN'][0]) == STAFF_KEYS
+    assert set(staff['COURSE_ADMIN'][0]) == keys(shapes.StaffMember)
     assert len(fake.stored_grades(DEMO_GRADEBOOK_ID)) == 300
     assert FakeLmod.demo().to_dict() == fake.to_dict()  # deterministic
 
@@ -203,14 +220,14 @@ def test_options(demo):
 def test_assignments_honour_the_flags(small):
     path = GB + 'assignments/500'
     plain = ok(small, 'GET', path, {'includeMaxPoints': 'false'})['data']
-    assert set(plain[0]) == ASSIGNMENT_KEYS - {'maxPointsTotal'}
+    assert set(plain[0]) == keys(shapes.Assignment)
     full = ok(small, 'GET', path, {
         'includeMaxPoints': 'true', 'includeAvgStats': 'true',
         'includeGradingStats': 'true'})['data']
     hw1 = full[0]
-    assert set(hw1) == ASSIGNMENT_KEYS | {
-        'averageGrade', 'numStudentsToBeGraded',
-        'numStudentGradesToBeApproved'}
+    assert set(hw1) == keys(shapes.Assignment, {
+        'maxPointsTotal', 'averageGrade', 'numStudentsToBeGraded',
+        'numStudentGradesToBeApproved'})
     assert (hw1['maxPointsTotal'], hw1['averageGrade'],
             hw1['numStudentsToBeGraded'],
             hw1['numStudentGradesToBeApproved']) == (10.0, 8.5, 2, 0)
@@ -226,8 +243,7 @@ def test_create_assignment(small):
         'dueDateString': '11-04-2013'})
     assert answer['message'] == 'assignment is created successfully'
     data = answer['data']
-    assert set(data) == ASSIGNMENT_KEYS | {'numStudentGradesToBeApproved',
-                                           'numStudentsToBeGraded'}
+    assert set(data) == keys(shapes.CreatedAssignment)
     assert data['dueDate'] == 1383541200000  # as in the examples
     assert data['graderVisible'] is True
     assert data['assignmentId'] not in (701, 702)
@@ -302,7 +318,7 @@ def test_sections_by_type(small):
     data = ok(small, 'GET', GB + 'sections/500',
               {'includeMembers': 'false'})['data']
     assert list(data) == ['recitation', 'lecture']
-    assert set(data['recitation'][1]) == SECTION_KEYS
+    assert set(data['recitation'][1]) == keys(shapes.Section)
     assert data['recitation'][1]['members'] is None
     assert data['lecture'][0]['groupingScheme'] == 'Lecture'
     members = ok(small, 'GET', GB + 'sections/500',

@@ -213,3 +213,24 @@ def test_fail_next_and_seed(fake):
                             timeout=10).status_code == 503
         assert requests.get(url, headers=headers,
                             timeout=10).status_code == 200
+
+
+def test_fail_next_counts_only_the_requests_it_names(fake):
+    """Injected failures share the fake LMod's fault queue: a count of 0
+    injects nothing, ``method`` narrows a failure to one verb."""
+    token = fake.handle('POST', '/oauth2/access_token', {}, {
+        'grant_type': 'client_credentials', 'client_id': fake.CLIENT_ID,
+        'client_secret': fake.CLIENT_SECRET, 'token_type': 'jwt'}, {},
+        'http://testserver')[1]['access_token']
+
+    def status(method, body=None):
+        return fake.handle(method, ENROLLMENTS, {}, body, {
+            'authorization': 'JWT ' + token}, 'http://testserver')[0]
+
+    fake.fail_next(0)
+    fake.fail_next(1, 500, method='POST')
+    assert status('GET') == 200
+    assert status('POST', _learners(1)) == 500
+    assert status('POST', _learners(1)) == 200
+    with pytest.raises(ValueError, match='count'):
+        fake.fail_next(-1)

@@ -2,11 +2,11 @@
 
 :class:`pylmod.openedx.client.OpenEdxClient` builds its URLs from these rows
 and the fake Open edX in :mod:`pylmod.testing.fake_openedx` routes requests
-with the same rows, so a path template is written exactly once.  The facts
-(paths, statuses, limits) are those of the edx-platform API documentation.
+with the same rows (the matching is the fake's), so a path template is
+written exactly once.  The facts (paths, statuses, limits) are those of the
+edx-platform API documentation.
 """
-import re
-from typing import Dict, NamedTuple, Optional, Tuple
+from typing import Dict, NamedTuple, Tuple
 from urllib.parse import quote
 
 #: The most learners one program (course) enrollment write may carry; Open
@@ -22,9 +22,6 @@ PROGRAM_ENROLLMENT_STATUSES = (
 PROGRAM_ACTIVE_STATUSES = ('enrolled', 'pending')
 #: Program course enrollment statuses that are a success of a write.
 PROGRAM_COURSE_ENROLLMENT_STATUSES = ('active', 'inactive')
-#: Results of a write that are failures, as documented.
-WRITE_FAILURE_RESULTS = (
-    'duplicated', 'conflict', 'invalid-status', 'not-in-program')
 
 
 class OpenEdxEndpoint(NamedTuple):
@@ -55,12 +52,6 @@ class OpenEdxEndpoint(NamedTuple):
             name: quote(str(value), safe=':+@') for name, value in ids.items()
         })
 
-    def pattern(self) -> 're.Pattern[str]':
-        """Return a regular expression matching this path (for servers)."""
-        regex = re.sub(r'\\\{(\w+)\\\}', r'(?P<\1>[^/]+)',
-                       re.escape(self.path))
-        return re.compile('^' + regex + '$')
-
 
 _ROWS = (
     # name, methods, path, paginated, ok_results
@@ -85,17 +76,3 @@ _ROWS = (
 #: Every Open edX endpoint the bridge uses, by name.
 ENDPOINTS: Dict[str, OpenEdxEndpoint] = {row.name: row for row in _ROWS}
 
-
-def match_endpoint(path: str) -> Tuple[Optional[OpenEdxEndpoint],
-                                       Dict[str, str]]:
-    """Return ``(endpoint, ids)`` of a request path, or ``(None, {})``.
-
-    The ids are left percent-encoded; decode them with
-    :func:`urllib.parse.unquote` (never ``unquote_plus``: ``+`` is part of a
-    course key).
-    """
-    for row in _ROWS:
-        found = row.pattern().match(path)
-        if found:
-            return row, found.groupdict()
-    return None, {}

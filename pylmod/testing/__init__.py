@@ -32,7 +32,9 @@ if TYPE_CHECKING:  # pragma: no cover
         DEMO_GROUP_ID,
     )
     from pylmod.testing.fake import FakeLmod
-    from pylmod.testing.server import LmodServer, LoggedRequest
+    from pylmod.testing.server import LmodServer
+    from pylmod.testing.shapecheck import check_shape, shape_problems
+    from pylmod.testing.wire import LoggedRequest
 
 #: Where each public name is defined: imported when first used, so that the
 #: pytest plugin (loaded in every pytest run) stays cheap to import.
@@ -44,9 +46,11 @@ _LOCATIONS = {
     'DEMO_GROUP_ID': 'demo',
     'FakeLmod': 'fake',
     'LmodServer': 'server',
-    'LoggedRequest': 'server',
+    'LoggedRequest': 'wire',
     'TestCertificates': 'certs',
     'certificate_fingerprint': 'certs',
+    'check_shape': 'shapecheck',
+    'shape_problems': 'shapecheck',
 }
 
 __all__ = [
@@ -60,6 +64,8 @@ __all__ = [
     'LoggedRequest',
     'TestCertificates',
     'certificate_fingerprint',
+    'check_shape',
+    'shape_problems',
 ]
 
 

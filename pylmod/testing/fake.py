@@ -20,7 +20,6 @@ import copy
 import json
 import logging
 import os
-import statistics
 import threading
 from typing import (
     Any,
@@ -34,6 +33,7 @@ from typing import (
 )
 
 from pylmod.endpoints import ENDPOINTS
+from pylmod.shapes import Assignment, Student
 from pylmod.testing import records
 from pylmod.testing.gradebook_state import GradebookState
 from pylmod.testing.routes import (
@@ -157,11 +157,7 @@ class FakeLmod:
     def add_group(self, seed: Mapping[str, Any], where: str = 'group') -> int:
         """Add a membership group (``id``, ``uuid``, ``members``: docs with
         ``email`` and ``roleType``); return its id."""
-        group = dict(seed)
-        group['id'] = int(records.required(seed, 'id', where))
-        records.required(seed, 'uuid', where)
-        group['members'] = [dict(member) for member in
-                            seed.get('members', ())]
+        group = records.membership_record(seed, 'members', where)
         with self.lock:
             self._groups[group['id']] = group
         return group['id']
@@ -170,10 +166,7 @@ class FakeLmod:
                    where: str = 'course') -> int:
         """Add a course guide course (``id``, ``uuid``, ``staff``: docs with
         ``displayName``, ``role``, ``sortableDisplayName``); return its id."""
-        course = dict(seed)
-        course['id'] = int(records.required(seed, 'id', where))
-        records.required(seed, 'uuid', where)
-        course['staff'] = [dict(member) for member in seed.get('staff', ())]
+        course = records.membership_record(seed, 'staff', where)
         with self.lock:
             self._courses[course['id']] = course
         return course['id']
@@ -191,6 +184,18 @@ class FakeLmod:
 
     # -- inspection, for tests -----------------------------------------------
 
+    def gradebook_uuids(self) -> List[str]:
+        """Return the uuids of the gradebooks (``GradeBook(gbuuid=...)``),
+        in the order they were added."""
+        with self.lock:
+            return [state.info['uuid'] for state in self._gradebooks.values()]
+
+    def course_uuids(self) -> List[str]:
+        """Return the uuids of the course guide courses
+        (``Membership(uuid=...)``), in the order they were added."""
+        with self.lock:
+            return [course['uuid'] for course in self._courses.values()]
+
     def stored_grades(self, gradebook_id: Any) -> Dict[Tuple[int, int], Any]:
         """Return ``{(studentId, assignmentId): numericGradeValue}`` of a
         gradebook (``None`` for an excused grade)."""
@@ -205,13 +210,13 @@ class FakeLmod:
         with self.lock:
             return copy.deepcopy(self._gradebook(gradebook_id).grades)
 
-    def assignments(self, gradebook_id: Any) -> List[Dict[str, Any]]:
+    def assignments(self, gradebook_id: Any) -> List[Assignment]:
         """Return (copies of) the assignments of a gradebook."""
         with self.lock:
             return copy.deepcopy(
                 list(self._gradebook(gradebook_id).assignments.values()))
 
-    def students(self, gradebook_id: Any) -> List[Dict[str, Any]]:
+    def students(self, gradebook_id: Any) -> List[Student]:
         """Return (copies of) the students of a gradebook."""
         with self.lock:
             return copy.deepcopy(
@@ -244,7 +249,7 @@ class FakeLmod:
             if route.endpoint.method != method:
                 allowed_methods.add(route.endpoint.method)
                 continue
-            request = FakeRequest(method, path, params, body, ids)
+            request = FakeRequest(method, path, params, body, ids=ids)
             try:
                 with self.lock:
                     answer = HANDLERS[route.endpoint.name](self, request)
@@ -306,25 +311,10 @@ class FakeLmod:
 
     def get_assignments(self, request: FakeRequest) -> Any:
         state = self._gradebook(request.ids['gradebookId'])
-        assignments = []
-        for assignment_id, stored in state.assignments.items():
-            assignment = dict(stored)
-            if not _flag(request.params, 'includeMaxPoints'):
-                del assignment['maxPointsTotal']
-            grades = [grade for (_, graded_id), grade in state.grades.items()
-                      if graded_id == assignment_id]
-            if _flag(request.params, 'includeAvgStats'):
-                values = [grade['numericGradeValue'] for grade in grades
-                          if grade['numericGradeValue'] is not None]
-                assignment['averageGrade'] = (
-                    statistics.mean(values) if values else None)
-            if _flag(request.params, 'includeGradingStats'):
-                assignment['numStudentsToBeGraded'] = (
-                    len(state.students) - len(grades))
-                assignment['numStudentGradesToBeApproved'] = sum(
-                    1 for grade in grades if not grade['isGradeApproved'])
-            assignments.append(assignment)
-        return _ok(data=assignments)
+        return _ok(data=state.assignment_list(*(
+            _flag(request.params, name) for name in (
+                'includeMaxPoints', 'includeAvgStats',
+                'includeGradingStats'))))
 
     def create_assignment(self, request: FakeRequest) -> Any:
         if not isinstance(request.body, dict):

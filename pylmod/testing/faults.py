@@ -1,9 +1,14 @@
-"""Faults the fake LMod server can inject into its next answers.
+"""Faults the fake servers can inject into their next answers.
 
-Each fault applies to the next ``count`` requests whose path relative to
-the service root (e.g. ``multiGrades/1293808``) starts with its
-``path_prefix`` (any request when that is ``None``).  Faults are taken in the
-order they were added, one per request.
+Both fakes (:class:`~pylmod.testing.LmodServer` and
+:class:`~pylmod.testing.fake_openedx.FakeOpenEdx`) keep their faults in a
+:class:`FaultQueue`.  Each fault applies to the next ``count`` requests
+whose path starts with its ``path_prefix`` (any request when that is
+``None``) and, when it names one, whose verb is its ``method``.  Which path
+is compared is the server's choice: the fake LMod compares the path relative
+to the service root (``multiGrades/1293808``), the fake Open edX the path
+from the site root (``/api/program_enrollments/...``).  Faults are taken in
+the order they were added, one per request.
 """
 import threading
 from dataclasses import dataclass
@@ -17,7 +22,8 @@ FAULT_KINDS = ('fail', 'delay', 'drop', 'non_json')
 
 @dataclass
 class Fault:
-    """One injected fault (see :class:`pylmod.testing.LmodServer`)."""
+    """One injected fault (see :meth:`pylmod.testing.LmodServer.fail_next`
+    and its siblings for what each kind does)."""
 
     kind: str
     count: int
@@ -27,6 +33,7 @@ class Fault:
     seconds: float = 0.0
     after_processing: bool = False
     body: str = ''
+    method: Optional[str] = None
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -36,10 +43,10 @@ class Fault:
             raise ValueError('count must be 0 or more, got {0}'.format(
                 self.count))
 
-    def applies_to(self, service_path: str) -> bool:
-        """True if this fault applies to a request for ``service_path``."""
-        return self.path_prefix is None or service_path.startswith(
-            self.path_prefix)
+    def applies_to(self, path: str, method: Optional[str] = None) -> bool:
+        """True if this fault applies to a ``method`` request for ``path``."""
+        return ((self.path_prefix is None or path.startswith(self.path_prefix))
+                and self.method in (None, method))
 
 
 class FaultQueue:
@@ -55,11 +62,12 @@ class FaultQueue:
             if fault.count:
                 self._faults.append(fault)
 
-    def take(self, service_path: str) -> Optional[Fault]:
+    def take(self, path: str, method: Optional[str] = None
+             ) -> Optional[Fault]:
         """Return the fault for a request (counting it), or ``None``."""
         with self._lock:
             for fault in self._faults:
-                if fault.applies_to(service_path):
+                if fault.applies_to(path, method):
                     fault.count -= 1
                     if not fault.count:
                         self._faults.remove(fault)

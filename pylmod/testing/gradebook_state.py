@@ -7,8 +7,16 @@ shape the answer.  It is not thread-safe by itself: the fake holds its lock
 around every call.
 """
 import copy
+import statistics
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
+from pylmod.shapes import (
+    Assignment,
+    Section,
+    StaffMember,
+    StoredGrade,
+    Student,
+)
 from pylmod.testing import records
 from pylmod.testing.routes import LmodError
 
@@ -54,11 +62,11 @@ class GradebookState:
         self.gradebook_id: int = self.info['gradebookId']
         self.options = records.gradebook_options(
             self.info, seed.get('options', {}))
-        self.assignments: Dict[int, Dict[str, Any]] = {}
-        self.sections: Dict[str, List[Dict[str, Any]]] = {}
+        self.assignments: Dict[int, Assignment] = {}
+        self.sections: Dict[str, List[Section]] = {}
         self.extra_members: Dict[int, Set[int]] = {}
-        self.students: Dict[int, Dict[str, Any]] = {}
-        self.staff: Dict[str, List[Dict[str, Any]]] = {}
+        self.students: Dict[int, Student] = {}
+        self.staff: Dict[str, List[StaffMember]] = {}
         self.grades: Dict[Tuple[int, int], Dict[str, Any]] = {}
         self.overall_grades: Dict[int, Any] = {}
         self._seed_sections(seed.get('sections', {}), where)
@@ -127,18 +135,47 @@ class GradebookState:
             yield section['groupId']
         yield from self.students
 
-    def all_sections(self) -> Iterator[Dict[str, Any]]:
+    def all_sections(self) -> Iterator[Section]:
         """The sections of every type."""
         for sections in self.sections.values():
             yield from sections
 
     def add_assignment(self, seed: Mapping[str, Any],
-                       grading_scheme_id: int) -> Dict[str, Any]:
+                       grading_scheme_id: int) -> Assignment:
         """Add an assignment (``seed`` has its ``assignmentId``)."""
         assignment = records.assignment_record(
             seed, self.gradebook_id, grading_scheme_id)
         self.assignments[assignment['assignmentId']] = assignment
         return assignment
+
+    def assignment_list(self, include_max_points: bool,
+                        include_avg_stats: bool,
+                        include_grading_stats: bool) -> List[Assignment]:
+        """The ``data`` of ``GET assignments/{id}``: without
+        ``maxPointsTotal`` unless ``include_max_points``; with
+        ``averageGrade`` (the mean of the stored numeric grades, or
+        ``None``) if ``include_avg_stats``; with ``numStudentsToBeGraded``
+        and ``numStudentGradesToBeApproved`` if ``include_grading_stats``.
+        """
+        assignments = []
+        for assignment_id, stored in self.assignments.items():
+            assignment = stored.copy()
+            if not include_max_points:
+                del assignment['maxPointsTotal']
+            grades = [grade for (_, graded_id), grade in self.grades.items()
+                      if graded_id == assignment_id]
+            if include_avg_stats:
+                values = [grade['numericGradeValue'] for grade in grades
+                          if grade['numericGradeValue'] is not None]
+                assignment['averageGrade'] = (
+                    statistics.mean(values) if values else None)
+            if include_grading_stats:
+                assignment['numStudentsToBeGraded'] = (
+                    len(self.students) - len(grades))
+                assignment['numStudentGradesToBeApproved'] = sum(
+                    1 for grade in grades if not grade['isGradeApproved'])
+            assignments.append(assignment)
+        return assignments
 
     def delete_assignment(self, assignment_id: int) -> bool:
         """Delete an assignment and its grades; False if there is none."""
@@ -201,7 +238,8 @@ class GradebookState:
             student_id for student_id, student in self.students.items()
             if student['sectionId'] == section_id}
 
-    def sections_by_type(self, include_members: bool) -> Dict[str, Any]:
+    def sections_by_type(self, include_members: bool
+                         ) -> Dict[str, List[Section]]:
         """The ``data`` of ``GET sections/{id}``."""
         data = copy.deepcopy(self.sections)
         if include_members:
@@ -215,7 +253,7 @@ class GradebookState:
         return data
 
     def student_list(self, section_id: Optional[int],
-                     include_grade_info: bool) -> List[Dict[str, Any]]:
+                     include_grade_info: bool) -> List[Student]:
         """The ``data`` of ``GET students/{id}[/section/{sectionId}]``.
 
         With ``include_grade_info`` each student's
@@ -232,7 +270,7 @@ class GradebookState:
         for student_id, stored in self.students.items():
             if wanted is not None and student_id not in wanted:
                 continue
-            student = dict(stored)
+            student = stored.copy()
             if include_grade_info:
                 student['studentAssignmentInfo'] = self._grade_info(
                     student_id)
@@ -242,27 +280,29 @@ class GradebookState:
             students.append(student)
         return students
 
-    def _grade_info(self, student_id: int) -> List[Dict[str, Any]]:
-        info = []
+    def _grade_info(self, student_id: int) -> List[StoredGrade]:
+        info: List[StoredGrade] = []
         for assignment_id, assignment in self.assignments.items():
             grade = self.grades.get((student_id, assignment_id))
             if grade is None:
                 continue
-            entry = {'assignmentId': assignment_id,
-                     'assignmentName': assignment['name']}
-            entry.update((key, grade[key]) for key in (
-                'numericGradeValue', 'letterGradeValue', 'specialGradeValue',
-                'isGradeApproved', 'comment'))
-            info.append(entry)
+            info.append({
+                'assignmentId': assignment_id,
+                'assignmentName': assignment['name'],
+                'numericGradeValue': grade['numericGradeValue'],
+                'letterGradeValue': grade['letterGradeValue'],
+                'specialGradeValue': grade['specialGradeValue'],
+                'isGradeApproved': grade['isGradeApproved'],
+                'comment': grade['comment'],
+            })
         return info
 
     def to_seed(self) -> Dict[str, Any]:
         """This gradebook as a seed."""
-        sections = copy.deepcopy(self.sections)
-        for section in (section for typed in sections.values()
-                        for section in typed):
-            section['memberIds'] = sorted(
-                self.extra_members[section['groupId']])
+        sections = {
+            section_type: [dict(copy.deepcopy(section), memberIds=sorted(
+                self.extra_members[section['groupId']])) for section in typed]
+            for section_type, typed in self.sections.items()}
         seed = dict(self.info, options=self.options, sections=sections)
         seed.update(
             assignments=list(self.assignments.values()),

@@ -2,7 +2,7 @@
 
 Installed with pylmod as the pytest plugin ``pylmod`` (entry point
 ``pytest11``), so any project that has ``pylmod[testing]`` installed can use
-them without a ``conftest.py``:
+them without a ``conftest.py`` (``pytest --fixtures`` lists them):
 
 ``lmod_certificates`` (session)
     A :class:`~pylmod.testing.TestCertificates`: a throwaway CA, server and
@@ -15,21 +15,28 @@ them without a ``conftest.py``:
 ``lmod_client_cert``
     The path of the client certificate (certificate and key in one PEM) the
     server accepts.
+``lmod_gradebook_uuid``, ``lmod_course_uuid``
+    The uuids ``gradebook`` and ``membership`` are bound to: those of the
+    first gradebook and the first course guide course of ``lmod_fake``
+    (``None`` when it has none).  Override them to pick others.
 ``gradebook``, ``membership``
-    A :class:`pylmod.GradeBook` bound to the demo gradebook and a
-    :class:`pylmod.Membership` bound to the demo course, talking to
+    A :class:`pylmod.GradeBook` bound to ``lmod_gradebook_uuid`` and a
+    :class:`pylmod.Membership` bound to ``lmod_course_uuid``, talking to
     ``lmod_server`` over TLS.
 
-This module imports nothing heavy: pylmod's testing package and ``trustme``
-are imported when a fixture is first used.
+This module imports nothing heavy: pylmod's clients, its testing package and
+``trustme`` are imported when a fixture is first used, because pytest loads
+the plugin in every test run of a project that has pylmod installed.
 """
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, TypeVar
 
 import pytest
 
 if TYPE_CHECKING:  # pragma: no cover
     from pylmod import GradeBook, Membership
     from pylmod.testing import FakeLmod, LmodServer, TestCertificates
+
+Client = TypeVar('Client')
 
 
 @pytest.fixture(scope='session')
@@ -41,7 +48,8 @@ def lmod_certificates(tmp_path_factory: Any) -> 'TestCertificates':
 
 @pytest.fixture
 def lmod_fake() -> 'FakeLmod':
-    """The fake LMod state served by ``lmod_server`` (the demo course)."""
+    """The fake LMod state served by ``lmod_server`` (the demo course);
+    override it to serve your own seed."""
     from pylmod.testing.fake import FakeLmod
     return FakeLmod.demo()
 
@@ -63,22 +71,40 @@ def lmod_client_cert(lmod_certificates: 'TestCertificates') -> str:
 
 
 @pytest.fixture
-def gradebook(lmod_server: 'LmodServer') -> Iterator['GradeBook']:
-    """A GradeBook bound to the demo gradebook of ``lmod_server``."""
+def lmod_gradebook_uuid(lmod_fake: 'FakeLmod') -> Optional[str]:
+    """The uuid of the gradebook ``gradebook`` is bound to: the first of
+    ``lmod_fake`` (``None`` without any); override it to pick another."""
+    return next(iter(lmod_fake.gradebook_uuids()), None)
+
+
+@pytest.fixture
+def lmod_course_uuid(lmod_fake: 'FakeLmod') -> Optional[str]:
+    """The uuid of the course ``membership`` is bound to: the first course
+    guide course of ``lmod_fake`` (``None`` without any); override it to
+    pick another."""
+    return next(iter(lmod_fake.course_uuids()), None)
+
+
+@pytest.fixture
+def gradebook(lmod_server: 'LmodServer',
+              lmod_gradebook_uuid: Optional[str]) -> Iterator['GradeBook']:
+    """A GradeBook of ``lmod_server`` bound to ``lmod_gradebook_uuid``."""
     from pylmod import GradeBook
-    from pylmod.testing.demo import DEMO_GRADEBOOK_UUID
-    with GradeBook(lmod_server.client_cert, lmod_server.url,
-                   gbuuid=DEMO_GRADEBOOK_UUID,
-                   verify=lmod_server.ca_cert) as client:
+    with _client(GradeBook, lmod_server, gbuuid=lmod_gradebook_uuid) as client:
         yield client
 
 
 @pytest.fixture
-def membership(lmod_server: 'LmodServer') -> Iterator['Membership']:
-    """A Membership bound to the demo course of ``lmod_server``."""
+def membership(lmod_server: 'LmodServer',
+               lmod_course_uuid: Optional[str]) -> Iterator['Membership']:
+    """A Membership of ``lmod_server`` bound to ``lmod_course_uuid``."""
     from pylmod import Membership
-    from pylmod.testing.demo import DEMO_COURSE_UUID
-    with Membership(lmod_server.client_cert, lmod_server.url,
-                    uuid=DEMO_COURSE_UUID,
-                    verify=lmod_server.ca_cert) as client:
+    with _client(Membership, lmod_server, uuid=lmod_course_uuid) as client:
         yield client
+
+
+def _client(client_class: Callable[..., Client], server: 'LmodServer',
+            **binding: Optional[str]) -> Client:
+    """A client of ``server``, with its certificate and CA."""
+    return client_class(server.client_cert, server.url,
+                        verify=server.ca_cert, **binding)

@@ -2,16 +2,30 @@
 
 A seed names what matters for a test (``studentId``, ``accountEmail``,
 ``displayName``; an assignment's ``name`` and ``maxPointsTotal`` ...); the
-functions here add the other fields with the shapes of
-``lmod-examples.json``, so the fake answers what LMod answers.
+functions here add the other fields, so the fake answers what LMod answers.
+Each returns a shape of :mod:`pylmod.shapes` (the type checker holds every
+record to it; a seed may add fields of its own), with the values of the
+documentation's examples where a seed gives none.
 """
 import datetime
-from typing import Any, Dict, Mapping, Tuple
+from typing import Any, Dict, Mapping, Tuple, TypeVar, cast
 
+from pylmod.shapes import (
+    Assignment,
+    GradebookInfo,
+    Options,
+    OptionSettings,
+    Person,
+    Section,
+    StaffMember,
+    Student,
+)
 from pylmod.testing.routes import LmodError
 
+Record = TypeVar('Record', bound=Mapping[str, Any])
+
 #: Options every gradebook has unless its seed says otherwise.
-DEFAULT_OPTIONS: Dict[str, Any] = {
+DEFAULT_OPTIONS: OptionSettings = {
     'accessLevel': 'class',
     'archived': False,
     'calc_on_approved_only': False,
@@ -63,13 +77,22 @@ def split_name(display_name: str) -> Tuple[str, str]:
     return (given, surname) if given else (surname, '')
 
 
-def person_record(seed: Mapping[str, Any], where: str) -> Dict[str, Any]:
+def with_seed(record: Record, seed: Mapping[str, Any],
+              derived: Tuple[str, ...] = ()) -> Record:
+    """``record`` with the fields of ``seed`` over its own, except the
+    ``derived`` ones (the fake computes those)."""
+    cast(Dict[str, Any], record).update(
+        (key, value) for key, value in seed.items() if key not in derived)
+    return record
+
+
+def person_record(seed: Mapping[str, Any], where: str) -> Person:
     """The fields students and staff share, from ``accountEmail`` and
     ``displayName``."""
     email = required(seed, 'accountEmail', where)
     display_name = seed.get('displayName') or email.partition('@')[0]
     given, surname = split_name(display_name)
-    record = {
+    record: Person = {
         'accountEmail': email,
         'displayName': display_name,
         'editable': False,
@@ -80,40 +103,37 @@ def person_record(seed: Mapping[str, Any], where: str) -> Dict[str, Any]:
         'sortableName': '{0}, {1}'.format(surname, given).strip(', '),
         'surname': surname,
     }
-    record.update(seed)
-    return record
+    return with_seed(record, seed)
 
 
 def student_record(seed: Mapping[str, Any], section: Mapping[str, Any],
-                   where: str) -> Dict[str, Any]:
+                   where: str) -> Student:
     """A student like ``student`` of the examples, in ``section`` (a
     section record, or ``{}`` for none)."""
     student_id = int(required(seed, 'studentId', where))
-    record = person_record(seed, where)
-    record.update({
+    return {
+        **person_record(seed, where),
         'studentId': student_id,
         'photoUrl': seed.get('photoUrl'),
         'section': section.get('name'),
         'sectionId': section.get('groupId'),
         'overallGradeInformation': None,
         'studentAssignmentInfo': None,
-    })
-    return record
+    }
 
 
 def staff_record(seed: Mapping[str, Any], person_id: int,
-                 where: str) -> Dict[str, Any]:
+                 where: str) -> StaffMember:
     """A staff member like those of ``staff`` in the examples."""
-    record = {'mitId': None, 'personId': person_id, 'year': None}
-    record.update(person_record(seed, where))
-    return record
+    return {'mitId': None, 'personId': person_id, 'year': None,
+            **person_record(seed, where)}
 
 
 def section_record(seed: Mapping[str, Any], section_type: str,
-                   where: str) -> Dict[str, Any]:
+                   where: str) -> Section:
     """A section like those of ``sections`` in the examples."""
     name = required(seed, 'name', where)
-    record = {
+    record: Section = {
         'editable': True,
         'groupId': int(required(seed, 'groupId', where)),
         'groupingScheme': section_type.capitalize(),
@@ -122,9 +142,8 @@ def section_record(seed: Mapping[str, Any], section_type: str,
         'shortName': name,
         'staffs': None,
     }
-    record.update((key, value) for key, value in seed.items()
-                  if key != 'memberIds')
-    return record
+    # memberIds is the seed's way to list a section's extra members.
+    return with_seed(record, seed, derived=('memberIds',))
 
 
 def due_date(due_date_string: Any) -> int:
@@ -156,13 +175,13 @@ def number(value: Any, field: str) -> float:
 
 
 #: Assignment fields the fake computes; a seed's other fields are kept.
-_DERIVED_ASSIGNMENT_FIELDS = frozenset({
+_DERIVED_ASSIGNMENT_FIELDS = (
     'assignmentId', 'dueDate', 'gradebookId', 'gradingSchemeId',
-    'maxPointsTotal', 'weight'})
+    'maxPointsTotal', 'weight')
 
 
 def assignment_record(seed: Mapping[str, Any], gradebook_id: int,
-                      grading_scheme_id: int) -> Dict[str, Any]:
+                      grading_scheme_id: int) -> Assignment:
     """An assignment like ``assignment`` of the examples.
 
     Raises:
@@ -173,7 +192,7 @@ def assignment_record(seed: Mapping[str, Any], gradebook_id: int,
         raise LmodError(400, 'an assignment needs a name, got {0!r}'.format(
             name))
     due_date_string = seed.get('dueDateString') or '12-15-2013'
-    record = {
+    record: Assignment = {
         'assignmentId': int(required(seed, 'assignmentId', 'assignment')),
         'categoryId': gradebook_id + UNCATEGORIZED_OFFSET,
         'description': '',
@@ -192,12 +211,10 @@ def assignment_record(seed: Mapping[str, Any], gradebook_id: int,
         'userDeleted': False,
         'weight': number(seed.get('weight', 1.0), 'weight'),
     }
-    record.update((key, value) for key, value in seed.items()
-                  if key not in _DERIVED_ASSIGNMENT_FIELDS)
-    return record
+    return with_seed(record, seed, derived=_DERIVED_ASSIGNMENT_FIELDS)
 
 
-def gradebook_info(seed: Mapping[str, Any], where: str) -> Dict[str, Any]:
+def gradebook_info(seed: Mapping[str, Any], where: str) -> GradebookInfo:
     """The ``data`` of the ``gradebook`` example."""
     uuid = required(seed, 'uuid', where)
     course_number = seed.get('courseNumber') or uuid.rpartition('/')[2]
@@ -212,14 +229,30 @@ def gradebook_info(seed: Mapping[str, Any], where: str) -> Dict[str, Any]:
     }
 
 
-def gradebook_options(info: Mapping[str, Any],
-                      overrides: Mapping[str, Any]) -> Dict[str, Any]:
-    """The ``data`` of the ``options`` example."""
-    options = dict(DEFAULT_OPTIONS)
-    options.update(
-        (key, info[key]) for key in ('courseName', 'courseNumber',
-                                     'gradebookId', 'gradebookName',
-                                     'membershipSource'))
-    options['membershipQualifier'] = info['uuid'].partition(':')[2]
-    options.update(overrides)
-    return dict(sorted(options.items()))
+def gradebook_options(info: GradebookInfo,
+                      overrides: Mapping[str, Any]) -> Options:
+    """The ``data`` of the ``options`` example, keys in alphabetical order
+    as there."""
+    options: Options = {
+        **DEFAULT_OPTIONS,
+        'courseName': info['courseName'],
+        'courseNumber': info['courseNumber'],
+        'gradebookId': info['gradebookId'],
+        'gradebookName': info['gradebookName'],
+        'membershipQualifier': info['uuid'].partition(':')[2],
+        'membershipSource': info['membershipSource'],
+    }
+    with_seed(options, overrides)
+    return cast(Options, dict(sorted(options.items())))
+
+
+def membership_record(seed: Mapping[str, Any], children: str,
+                      where: str) -> Dict[str, Any]:
+    """A group or course guide course of the membership service: a seed
+    with an ``id`` (a number) and a ``uuid``, and its ``children``
+    (``members`` or ``staff``: docs as the service lists them)."""
+    record = dict(seed)
+    record['id'] = int(required(seed, 'id', where))
+    required(seed, 'uuid', where)
+    record[children] = [dict(child) for child in seed.get(children, ())]
+    return record

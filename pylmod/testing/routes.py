@@ -2,21 +2,27 @@
 turned into regular expressions over the request path.
 
 A path template such as ``students/{gradebookId}/section/{sectionId}``
-becomes a pattern with one named group per ``{name}``.  A template with a
+becomes a pattern with one named group per ``{name}``
+(:func:`pylmod.testing.wire.template_pattern`, shared with the fake Open
+edX).  A template with a
 query string (``courseguide/course?uuid={uuid}``, where the real service
 takes the uuid inside the path string) takes those names from the query
 parameters instead.
 """
 import re
+from dataclasses import dataclass, field
 from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 from pylmod.endpoints import Endpoint
+from pylmod.testing.wire import (
+    LoggedRequest,
+    placeholder_name,
+    template_pattern,
+)
 
 #: The body LMod answers an error with, as in ``error_response`` of the
 #: examples: ``{"status": -1, "message": ...}``.
 ERROR_STATUS = -1
-
-_PLACEHOLDER = re.compile(r'\{(\w+)\}')
 
 
 class LmodError(Exception):
@@ -43,22 +49,17 @@ def error_body(message: str) -> Dict[str, Any]:
     return {'status': ERROR_STATUS, 'message': message}
 
 
-class FakeRequest(NamedTuple):
-    """A request as a fake LMod handler sees it.
+@dataclass(frozen=True)
+class FakeRequest(LoggedRequest):
+    """A request as a fake LMod handler sees it: a :class:`LoggedRequest`
+    (path relative to the server root, body decoded JSON or ``None``) with
+    the ids of its route.
 
     Attributes:
-        method: the HTTP verb.
-        path: the path relative to the server root, without the query.
-        params: the query parameters (last value of each).
-        body: the decoded JSON body, or ``None``.
         ids: the ``{names}`` of the endpoint's path template, as strings.
     """
 
-    method: str
-    path: str
-    params: Dict[str, str]
-    body: Any
-    ids: Dict[str, str]
+    ids: Dict[str, str] = field(default_factory=dict)
 
 
 class Route(NamedTuple):
@@ -88,31 +89,16 @@ class Route(NamedTuple):
         return ids
 
 
-def template_pattern(service: str, template: str) -> 're.Pattern[str]':
-    """Return the regular expression of a path template of ``service``.
-
-    Example:
-        >>> template_pattern('gradebook', 'staff/{gradebookId}').pattern
-        'service/gradebook/staff/(?P<gradebookId>[^/]+)'
-    """
-    parts = _PLACEHOLDER.split(template)
-    # split() alternates literal text and placeholder names.
-    regex = ''.join(
-        '(?P<{0}>[^/]+)'.format(part) if index % 2 else re.escape(part)
-        for index, part in enumerate(parts))
-    return re.compile('service/{0}/{1}'.format(re.escape(service), regex))
-
-
 def compile_route(endpoint: Endpoint) -> Route:
     """Turn an endpoint row into a :class:`Route`."""
     path, _, query = endpoint.path.partition('?')
     query_ids = []
     for pair in filter(None, query.split('&')):
         param, _, value = pair.partition('=')
-        name = _PLACEHOLDER.fullmatch(value)
-        if name is None:
+        name = placeholder_name(value)
+        if not name:
             raise ValueError('Endpoint {0!r}: query {1!r} is not '
                              '"param={{name}}"'.format(endpoint.name, pair))
-        query_ids.append((name.group(1), param))
-    return Route(endpoint, template_pattern(endpoint.service, path),
-                 tuple(query_ids))
+        query_ids.append((name, param))
+    return Route(endpoint, template_pattern(
+        'service/{0}/{1}'.format(endpoint.service, path)), tuple(query_ids))

@@ -21,12 +21,13 @@ import ssl
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set
+from typing import Any, Dict, Iterable, List, Optional, Set
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pylmod.testing.fake import FakeLmod
 from pylmod.testing.faults import Fault, FaultQueue
 from pylmod.testing.routes import error_body
+from pylmod.testing.wire import LoggedRequest, lower_case_headers
 
 log = logging.getLogger(__name__)
 
@@ -35,24 +36,6 @@ CONNECTION_TIMEOUT = 30.0
 
 _SERVICE_ROOT = re.compile(r'service/[^/]+/')
 _HEX = re.compile(r'[0-9a-f]{64}')
-
-
-class LoggedRequest(NamedTuple):
-    """A request the server received (:attr:`LmodServer.requests`).
-
-    Attributes:
-        method: the HTTP verb.
-        path: relative to the server root, unquoted, without the query, e.g.
-            ``'service/gradebook/multiGrades/1293808'``.
-        params: the query parameters (last value of each), as strings.
-        body: the decoded JSON body; ``None`` without a body; the text of a
-            body that is not JSON.
-    """
-
-    method: str
-    path: str
-    params: Dict[str, str]
-    body: Any
 
 
 def _allow_list(entries: Iterable[str]) -> Set[str]:
@@ -119,7 +102,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             except ValueError:
                 body = text
         return LoggedRequest(self.command, unquote(split.path).strip('/'),
-                             params, body)
+                             params, body, lower_case_headers(self.headers))
 
     def answer(self, status: int, body: Any, content_type: str =
                'application/json', headers: Optional[Dict[str, str]] = None
@@ -382,7 +365,8 @@ class LmodServer:
                     ', '.join(sorted(i for i in identity
                                      if i.startswith('CN='))) or '')))
             return
-        fault = self._faults.take(_SERVICE_ROOT.sub('', request.path, 1))
+        fault = self._faults.take(_SERVICE_ROOT.sub('', request.path, 1),
+                                 request.method)
         if fault is None:
             handler.answer(*self._process(request))
         elif fault.kind == 'fail':

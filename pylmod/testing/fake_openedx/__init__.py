@@ -22,8 +22,13 @@ Example:
         client = server.client()   # an OpenEdxClient with its own token
         client.get_program_course_grades(PROGRAM, COURSE)
 
-The state lives in :mod:`~pylmod.testing.fake_openedx.state`, the HTTP
-server in :mod:`~pylmod.testing.fake_openedx.server`.
+The state and the tokens live in :mod:`~pylmod.testing.fake_openedx.state`,
+the HTTP server in :mod:`~pylmod.testing.fake_openedx.server`; the answers
+of the program calls in :mod:`~pylmod.testing.fake_openedx.programs` and of
+``bulk_enroll`` in :mod:`~pylmod.testing.fake_openedx.bulk_enroll`, both by
+the rules of :mod:`~pylmod.testing.fake_openedx.rules` (written from the
+edx-platform documentation, not taken from the client).  Requests are
+routed by :mod:`~pylmod.testing.fake_openedx.routes`.
 """
 from pylmod.testing.fake_openedx.server import LoggedRequest, OpenEdxServer
 from pylmod.testing.fake_openedx.state import (

@@ -7,28 +7,17 @@ masked) and answered by :meth:`FakeOpenEdx.handle
 """
 import json
 import threading
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 from urllib.parse import parse_qsl, urlsplit
 
-from pylmod.openedx.endpoints import ENDPOINTS, match_endpoint
+from pylmod.openedx.endpoints import ENDPOINTS
+from pylmod.testing.fake_openedx.routes import match_endpoint
 from pylmod.testing.fake_openedx.state import FakeOpenEdx
+from pylmod.testing.wire import LoggedRequest, lower_case_headers
 
 if TYPE_CHECKING:  # pragma: no cover
     from pylmod.openedx.client import OpenEdxClient
-
-
-@dataclass
-class LoggedRequest:
-    """One request the fake received (the client secret is masked)."""
-
-    method: str
-    path: str
-    params: Dict[str, str]
-    body: Any
-    headers: Dict[str, str]
-
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -55,7 +44,7 @@ class _Handler(BaseHTTPRequestHandler):
                 body = json.loads(raw)
             except ValueError:
                 body = raw
-        headers = {name.lower(): value for name, value in self.headers.items()}
+        headers = lower_case_headers(self.headers)
         logged = dict(body, client_secret='***') if (
             isinstance(body, dict) and 'client_secret' in body) else body
         self.server.log.append(LoggedRequest(

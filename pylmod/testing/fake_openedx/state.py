@@ -3,48 +3,35 @@
 :class:`FakeOpenEdx` holds programs, courses, learners and tokens, and
 :meth:`FakeOpenEdx.handle` answers one request as ``(status, body)``; the
 HTTP server in :mod:`pylmod.testing.fake_openedx.server` only decodes and
-encodes.  Requests are routed with :data:`pylmod.openedx.endpoints.ENDPOINTS`.
+encodes.  Requests are routed with :data:`pylmod.openedx.endpoints.ENDPOINTS`
+(:mod:`~pylmod.testing.fake_openedx.routes`); the program calls are
+answered by :mod:`~pylmod.testing.fake_openedx.programs`, ``bulk_enroll`` by
+:mod:`~pylmod.testing.fake_openedx.bulk_enroll`, both by the rules of
+:mod:`~pylmod.testing.fake_openedx.rules`.  Issuing and checking tokens is
+here.
 """
 import base64
 import json
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import unquote, urlencode
+from typing import Any, Dict, Optional
+from urllib.parse import unquote
 
-from pylmod.openedx.endpoints import (
-    DEFAULT_PAGE_SIZE,
-    ENDPOINTS,
-    MAX_LEARNERS_PER_WRITE,
-    match_endpoint,
+from pylmod.testing.fake_openedx.bulk_enroll import answer_bulk_enroll
+from pylmod.testing.fake_openedx.programs import (
+    CourseRun,
+    Program,
+    ProgramCall,
+    answer_program_call,
 )
+from pylmod.testing.fake_openedx.routes import match_endpoint
+from pylmod.testing.fake_openedx.rules import Answer
+from pylmod.testing.faults import Fault, FaultQueue
 
 DEMO_PROGRAM_UUID = '11111111-2222-3333-4444-555555555555'
 DEMO_CURRICULUM_UUID = '66666666-7777-8888-9999-000000000000'
 DEMO_COURSE_KEY = 'course-v1:MITx+6.002x+2026_Spring'
-
-#: An answer: ``(HTTP status, JSON-able body or None)``.
-Answer = Tuple[int, Any]
-
-
-@dataclass
-class _Course:
-    """A course run: its bulk enrollments and (in a program) program data."""
-
-    enrolled: Dict[str, Optional[str]] = field(default_factory=dict)
-    allowed: Dict[str, Optional[str]] = field(default_factory=dict)
-    grades: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    enrollments: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-
-
-@dataclass
-class _Program:
-    curriculum_uuid: str
-    enrollments: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    courses: Dict[str, _Course] = field(default_factory=dict)
-
 
 class FakeOpenEdx:
     """The state of the fake Open edX, seedable from a dict or by methods.
@@ -72,13 +59,12 @@ class FakeOpenEdx:
         self.lock = threading.RLock()
         self.clients: Dict[str, str] = {}
         self.users: set = set()
-        self.programs: Dict[str, _Program] = {}
-        self.courses: Dict[str, _Course] = {}
+        self.programs: Dict[str, Program] = {}
+        self.courses: Dict[str, CourseRun] = {}
         self.tokens: Dict[str, float] = {}
         self.tokens_issued = 0
         self.token_lifetime = 3600
-        self._failures: List[Tuple[int, int, Optional[str],
-                                   Optional[str]]] = []
+        self._faults = FaultQueue()
         for client_id, secret in (seed or {}).get('clients', {}).items():
             self.clients[client_id] = secret
         self.users.update((seed or {}).get('users', []))
@@ -119,14 +105,14 @@ class FakeOpenEdx:
         """Add a program (with course runs in it)."""
         with self.lock:
             program = self.programs.setdefault(
-                program_uuid, _Program(curriculum_uuid))
+                program_uuid, Program(curriculum_uuid))
             for course_key in courses:
-                program.courses.setdefault(course_key, _Course())
+                program.courses.setdefault(course_key, CourseRun())
 
     def add_course(self, course_key: str, enrolled: Any = ()) -> None:
         """Add a course run open to ``bulk_enroll``, with enrolled emails."""
         with self.lock:
-            course = self.courses.setdefault(course_key, _Course())
+            course = self.courses.setdefault(course_key, CourseRun())
             for email in enrolled:
                 self.users.add(email)
                 course.enrolled[email] = None
@@ -171,8 +157,8 @@ class FakeOpenEdx:
         """Answer the next ``count`` API requests (whose path starts with
         ``path_prefix`` and whose verb is ``method``, if given) with
         ``status``, doing nothing."""
-        with self.lock:
-            self._failures.append((count, status, path_prefix, method))
+        self._faults.add(Fault('fail', count, path_prefix, status=status,
+                               method=method))
 
     def revoke_tokens(self) -> None:
         """Forget every issued token (the next API call answers 401)."""
@@ -215,13 +201,13 @@ class FakeOpenEdx:
                 return self._token(body if isinstance(body, dict) else {})
             if not self._authorized(headers.get('authorization', '')):
                 return 401, {'detail': 'Invalid or missing JWT.'}
-            failure = self._take_failure(method, path)
-            if failure:
-                return failure, {'detail': 'injected failure'}
+            fault = self._faults.take(path, method)
+            if fault is not None:
+                return fault.status, {'detail': 'injected failure'}
             if endpoint.name == 'bulk_enroll':
-                return self._bulk_enroll(body)
-            return self._program_call(endpoint.name, method, ids, params,
-                                      body, base_url + path)
+                return answer_bulk_enroll(self.courses, self.users, body)
+            return answer_program_call(self.programs, self.users, ProgramCall(
+                endpoint.name, method, ids, params, body, base_url + path))
 
     def _token(self, form: Dict[str, str]) -> Answer:
         if form.get('grant_type') != 'client_credentials':
@@ -247,184 +233,7 @@ class FakeOpenEdx:
         return (scheme == 'JWT' and expires is not None
                 and time.monotonic() < expires)
 
-    def _take_failure(self, method: str, path: str) -> Optional[int]:
-        for index, (count, status, prefix, verb) in enumerate(
-                self._failures):
-            if (prefix is None or path.startswith(prefix)) and \
-                    verb in (None, method):
-                if count <= 1:
-                    del self._failures[index]
-                else:
-                    self._failures[index] = (count - 1, status, prefix, verb)
-                return status
-        return None
-
-    def _program_call(self, name: str, method: str, ids: Dict[str, str],
-                      params: Dict[str, str], body: Any, url: str) -> Answer:
-        program = self.programs.get(ids['program_uuid'])
-        if program is None:
-            return 404, {'detail': 'program not found'}
-        course = _Course()
-        if 'course_id' in ids:
-            found = program.courses.get(ids['course_id'])
-            if found is None:
-                return 404, {'detail': 'course not found in program'}
-            course = found
-        if name == 'program_course_grades':
-            return self._grades_page(list(course.grades.values()),
-                                     params, url)
-        if name == 'program_enrollments':
-            records = program.enrollments
-            rows = [{'student_key': key, 'status': record['status'],
-                     'account_exists': key in self.users,
-                     'curriculum_uuid': record['curriculum_uuid']}
-                    for key, record in records.items()]
-        else:
-            records = course.enrollments
-            rows = [{'student_key': key, 'status': record['status'],
-                     'account_exists': key in self.users,
-                     'curriculum_uuid': program.curriculum_uuid}
-                    for key, record in records.items()]
-        if method == 'GET':
-            return 200, _page(rows, params, url)
-        return self._write(name, method, program, records, body)
-
-    def _grades_page(self, grades: List[Dict[str, Any]],
-                     params: Dict[str, str], url: str) -> Answer:
-        if not grades:
-            return 204, None
-        page = _page(grades, params, url)
-        errors = sum(1 for record in page['results'] if 'error' in record)
-        if errors == 0:
-            return 200, page
-        return (422 if errors == len(page['results']) else 207), page
-
-    def _write(self, name: str, method: str, program: _Program,
-               records: Dict[str, Dict[str, Any]], body: Any) -> Answer:
-        if not isinstance(body, list) or not body:
-            return 400, {'detail': 'expected a non-empty list of learners'}
-        if len(body) > MAX_LEARNERS_PER_WRITE:
-            return 413, {'detail': 'at most {0} learners per request'.format(
-                MAX_LEARNERS_PER_WRITE)}
-        key_field = ('external_user_key' if name == 'program_enrollments'
-                     else 'student_key')
-        keys: List[Any] = [
-            item.get(key_field) if isinstance(item, dict) else None
-            for item in body]
-        if not all(isinstance(key, str) and key for key in keys):
-            return 400, {'detail': 'every item needs a {0}'.format(key_field)}
-        if name == 'program_enrollments' and method != 'PATCH' and not all(
-                item.get('curriculum_uuid') for item in body):
-            return 400, {'curriculum_uuid': ['This field is required.']}
-        ok_results = ENDPOINTS[name].ok_results
-        create, update = {'POST': (True, False), 'PATCH': (False, True),
-                          'PUT': (True, True)}[method]
-        answer: Dict[str, str] = {}
-        for item, key in zip(body, keys):
-            status = item.get('status')
-            if keys.count(key) > 1:
-                answer[key] = 'duplicated'
-            elif status not in ok_results:
-                answer[key] = 'invalid-status'
-            elif key in records and not update:
-                answer[key] = 'conflict'
-            elif key not in records and not create:
-                answer[key] = 'not-in-program'
-            elif (name == 'program_course_enrollments'
-                  and key not in program.enrollments):
-                answer[key] = 'not-in-program'
-            else:
-                record = records.setdefault(key, {
-                    'curriculum_uuid': item.get('curriculum_uuid'),
-                    'course_staff': bool(item.get('course_staff'))})
-                record['status'] = answer[key] = status
-        done = sum(1 for result in answer.values() if result in ok_results)
-        code = 200 if done == len(answer) else 207 if done else 422
-        return code, answer
-
-    def _bulk_enroll(self, body: Any) -> Answer:
-        if not isinstance(body, dict):
-            return 400, {'detail': 'expected a JSON object'}
-        action = body.get('action')
-        courses = [key for key in str(body.get('courses') or '').split(',')
-                   if key]
-        cohorts = ([name for name in str(body['cohorts']).split(',')]
-                   if body.get('cohorts') else None)
-        identifiers = [ident.strip() for ident in
-                       str(body.get('identifiers') or '').split(',')
-                       if ident.strip()]
-        if action not in ('enroll', 'unenroll') or not courses:
-            return 400, {'action': ['enroll or unenroll'],
-                         'courses': ['at least one course key']}
-        bad = [key for key in courses if not key.startswith('course-v1:')
-               or key.count('+') != 2 or key not in self.courses]
-        if bad:
-            return 400, {'courses': ['invalid course key(s): ' +
-                                     ','.join(bad)]}
-        if cohorts is not None and len(cohorts) != len(courses):
-            return 400, {'non_field_errors': [
-                'Cohorts list must be the same size as the courses list']}
-        auto_enroll = bool(body.get('auto_enroll'))
-        answer: Dict[str, Any] = {
-            'action': action, 'auto_enroll': auto_enroll,
-            'email_students': bool(body.get('email_students')), 'courses': {}}
-        for index, key in enumerate(courses):
-            cohort = cohorts[index] if cohorts else None
-            results = [self._bulk_one(self.courses[key], ident, action,
-                                      auto_enroll, cohort, cohorts is not None)
-                       for ident in identifiers]
-            answer['courses'][key] = {'action': action, 'results': results,
-                                      'auto_enroll': auto_enroll}
-        return 200, answer
-
-    def _bulk_one(self, course: _Course, identifier: str, action: str,
-                  auto_enroll: bool, cohort: Optional[str],
-                  with_cohort: bool) -> Dict[str, Any]:
-        if '@' not in identifier:
-            return {'identifier': identifier, 'invalidIdentifier': True}
-        before = _state(course, identifier, identifier in self.users,
-                        auto_enroll, with_cohort)
-        course.enrolled.pop(identifier, None)
-        course.allowed.pop(identifier, None)
-        if action == 'enroll':
-            target = (course.enrolled if identifier in self.users
-                      else course.allowed)
-            target[identifier] = cohort
-        after = _state(course, identifier, identifier in self.users,
-                       auto_enroll, with_cohort)
-        return {'identifier': identifier, 'before': before, 'after': after}
-
-
-def _state(course: _Course, email: str, user: bool, auto_enroll: bool,
-           with_cohort: bool) -> Dict[str, Any]:
-    state: Dict[str, Any] = {
-        'user': user, 'enrollment': email in course.enrolled,
-        'allowed': email in course.allowed,
-        'auto_enroll': auto_enroll and email in course.allowed}
-    if with_cohort:
-        state['cohort'] = dict(course.allowed, **course.enrolled).get(email)
-    return state
-
 
 def _b64(part: Dict[str, Any]) -> str:
     raw = json.dumps(part, separators=(',', ':')).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b'=').decode()
-
-
-def _page(rows: List[Dict[str, Any]], params: Dict[str, str],
-          url: str) -> Dict[str, Any]:
-    """One cursor page of ``rows``; the cursor is an opaque offset."""
-    size = int(params.get('page_size') or DEFAULT_PAGE_SIZE)
-    cursor = params.get('cursor')
-    offset = int(base64.urlsafe_b64decode(cursor).decode()) if cursor else 0
-
-    def link(start: int) -> str:
-        query = {'cursor': base64.urlsafe_b64encode(
-            str(start).encode()).decode(), 'page_size': size}
-        return url + '?' + urlencode(query)
-
-    return {
-        'next': link(offset + size) if offset + size < len(rows) else None,
-        'previous': link(max(offset - size, 0)) if offset else None,
-        'results': rows[offset:offset + size],
-    }
