@@ -1,0 +1,151 @@
+"""The rules of the code's layout (docs/layout.rst), checked over ``ast``.
+
+Every ``import`` in ``pylmod/`` counts, wherever it stands (in a function, or
+under ``if TYPE_CHECKING:``): a lazy import hides a circle from the
+interpreter, not from a reader.
+"""
+import ast
+import pathlib
+from typing import Dict, Iterator, List, Set, Tuple
+
+import pytest
+
+PACKAGE_DIR = pathlib.Path(__file__).resolve().parent.parent / 'pylmod'
+
+#: The one module outside pylmod/testing that may import it: the commands
+#: that run the fake (``pylmod serve-fake``, ``pylmod demo``).
+TESTING_IMPORTERS = {'pylmod.cli.fake_commands'}
+
+#: The client modules, where the endpoint methods (``multi_grade``) live.
+CLIENT_MODULES = {'pylmod.gradebook', 'pylmod.membership'}
+
+
+def module_name(path: pathlib.Path) -> str:
+    parts = list(path.relative_to(PACKAGE_DIR.parent).with_suffix('').parts)
+    if parts[-1] == '__init__':
+        parts.pop()
+    return '.'.join(parts)
+
+
+def parse_modules() -> Dict[str, Tuple[pathlib.Path, ast.Module]]:
+    return {module_name(path): (path, ast.parse(path.read_text('utf-8')))
+            for path in sorted(PACKAGE_DIR.rglob('*.py'))}
+
+
+MODULES = parse_modules()
+
+
+def imported_names(name: str, tree: ast.Module) -> Iterator[str]:
+    """Yield every module ``name`` imports (``from a import b`` yields
+    ``a.b`` when that is a module, else ``a``)."""
+    is_package = MODULES[name][0].name == '__init__.py'
+    package = name if is_package else name.rpartition('.')[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ''
+            if node.level:
+                parent = package.split('.')
+                parent = parent[:len(parent) - node.level + 1]
+                base = '.'.join(parent + ([base] if base else []))
+            for alias in node.names:
+                candidate = '{0}.{1}'.format(base, alias.name)
+                yield candidate if candidate in MODULES else base
+
+
+def import_graph() -> Dict[str, Set[str]]:
+    graph: Dict[str, Set[str]] = {}
+    for name, (_, tree) in MODULES.items():
+        graph[name] = {imported for imported in imported_names(name, tree)
+                       if imported in MODULES and imported != name}
+    return graph
+
+
+def find_cycles(graph: Dict[str, Set[str]]) -> List[List[str]]:
+    """Return one cycle per strongly connected component (Tarjan)."""
+    index: Dict[str, int] = {}
+    low: Dict[str, int] = {}
+    stack: List[str] = []
+    on_stack: Set[str] = set()
+    cycles: List[List[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+@pytest.mark.xfail(strict=True, reason='until the grade pipeline split (issue 11) lands')
+def test_no_import_circle() -> None:
+    assert find_cycles(import_graph()) == []
+
+
+def test_the_transport_imports_no_endpoint_table() -> None:
+    imports = import_graph()['pylmod.base']
+    assert not {name for name in imports if name.endswith('endpoints')}
+
+
+def test_the_openedx_library_imports_nothing_from_the_cli() -> None:
+    offenders = {name: sorted(imported for imported in imports
+                              if imported.startswith('pylmod.cli'))
+                 for name, imports in import_graph().items()
+                 if name.startswith('pylmod.openedx')}
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_only_the_fake_commands_import_the_testing_package() -> None:
+    importers = {name for name, imports in import_graph().items()
+                 if not name.startswith('pylmod.testing')
+                 and any(imported.startswith('pylmod.testing')
+                         for imported in imports)}
+    assert importers <= TESTING_IMPORTERS
+
+
+def multi_grade_calls() -> List[str]:
+    calls = []
+    for name, (_, tree) in MODULES.items():
+        if name in CLIENT_MODULES:
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == 'multi_grade'):
+                calls.append('{0}:{1}'.format(name, node.lineno))
+    return calls
+
+
+@pytest.mark.xfail(strict=True, reason='until the grade pipeline split (issue 11) lands')
+def test_multi_grade_is_called_in_one_place_outside_the_clients() -> None:
+    assert len(multi_grade_calls()) == 1, multi_grade_calls()
+
+
+@pytest.mark.parametrize('graph, cycles', [
+    ({'a': {'b'}, 'b': {'a'}, 'c': set()}, [['a', 'b']]),
+    ({'a': {'b'}, 'b': {'c'}, 'c': set()}, []),
+])
+def test_find_cycles_finds_them(graph: Dict[str, Set[str]],
+                                cycles: List[List[str]]) -> None:
+    assert find_cycles(graph) == cycles
