@@ -76,42 +76,76 @@ def test_missing_program_raises_with_the_status(client):
 def test_writes_are_chunked_by_25_with_per_learner_results(client, server,
                                                            fake):
     fake.enroll_in_program(DEMO_PROGRAM_UUID, 'learner7')
-    items = [{'external_user_key': 'learner{0}'.format(number),
+    items = [{'student_key': 'learner{0}'.format(number),
               'status': 'enrolled', 'curriculum_uuid': DEMO_CURRICULUM_UUID}
              for number in range(60)]
     results = client.write_program_enrollments(DEMO_PROGRAM_UUID, items)
     assert [result.key for result in results] == [
-        item['external_user_key'] for item in items]
+        item['student_key'] for item in items]
     failed = [(result.key, result.result, result.http_status)
               for result in results if not result.ok]
     assert failed == [('learner7', 'conflict', 207)]
     posts = server.requests_to('program_enrollments', 'POST')
-    assert [len(request.body) for request in posts] == [25, 25, 10]
+    assert sorted(len(request.body) for request in posts) == [10, 25, 25]
     assert len(fake.program_enrollments(DEMO_PROGRAM_UUID)) == 60
 
 
 def test_a_422_chunk_is_results_not_an_error(client, fake):
     fake.enroll_in_program(DEMO_PROGRAM_UUID, 'only')
     results = client.write_program_enrollments(
-        DEMO_PROGRAM_UUID, [{'external_user_key': 'only', 'status': 'bogus',
+        DEMO_PROGRAM_UUID, [{'student_key': 'only', 'status': 'bogus',
                              'curriculum_uuid': DEMO_CURRICULUM_UUID}])
     assert [(result.result, result.ok, result.http_status)
             for result in results] == [('invalid-status', False, 422)]
 
 
-def test_a_failing_chunk_says_what_was_written(client, fake, server):
+def _course_items(fake, count):
     items = [{'student_key': 'learner{0}'.format(number), 'status': 'active'}
-             for number in range(30)]
+             for number in range(count)]
     for item in items:
         fake.enroll_in_program(DEMO_PROGRAM_UUID, item['student_key'])
-    write = client.write_program_course_enrollments
-    write(DEMO_PROGRAM_UUID, DEMO_COURSE_KEY, items[:1])
+    return items, [item['student_key'] for item in items]
+
+
+def test_a_failing_chunk_says_what_was_written(server, fake):
+    """One at a time: after the failing chunk nothing more is sent."""
+    client = server.client(workers=1)
+    items, keys = _course_items(fake, 30)
     fake.fail_next(1, 500, path_prefix='/api/program_enrollments/')
     with pytest.raises(OpenEdxHTTPError) as raised:
-        write(DEMO_PROGRAM_UUID, DEMO_COURSE_KEY, items[1:], 'PUT')
-    assert raised.value.status_code == 500
-    assert raised.value.learner_results == []
-    assert raised.value.unsent == [item['student_key'] for item in items[1:]]
+        client.write_program_course_enrollments(
+            DEMO_PROGRAM_UUID, DEMO_COURSE_KEY, items, 'PUT')
+    error = raised.value
+    assert error.status_code == 500
+    assert error.learner_results == [] and error.unsent == keys
+    assert [failed for failed, _ in error.failures] == [keys[:25]]
+    assert error.requests_sent == 1
+
+
+def test_a_failing_chunk_in_a_pool_stops_new_chunks(server, fake):
+    """Two in flight: one fails, the other is answered and reported, the
+    third chunk never starts; every learner is sent at most once."""
+    client = server.client(workers=2)
+    items, keys = _course_items(fake, 60)
+    fake.fail_next(1, 500, path_prefix='/api/program_enrollments/')
+    fake.delay_next(1, 0.3, path_prefix='/api/program_enrollments/')
+    with pytest.raises(OpenEdxHTTPError) as raised:
+        client.write_program_course_enrollments(
+            DEMO_PROGRAM_UUID, DEMO_COURSE_KEY, items, 'PUT')
+    error = raised.value
+    answered = [result.key for result in error.learner_results]
+    (failed, failure), = error.failures
+    assert failure is error and error.status_code == 500
+    assert {tuple(answered), tuple(failed)} == {tuple(keys[:25]),
+                                                tuple(keys[25:50])}
+    assert error.unsent == [key for key in keys if key not in answered]
+    assert error.requests_sent == 2
+    sent = [item['student_key'] for request in server.requests_to(
+        'program_course_enrollments', 'PUT') for item in request.body]
+    assert sorted(sent) == sorted(keys[:50])
+    assert fake.program_course_enrollments(
+        DEMO_PROGRAM_UUID, DEMO_COURSE_KEY) == {key: 'active'
+                                                for key in answered}
 
 
 def test_bulk_enroll_chunks_and_tags_results_with_the_course(client, server,
@@ -151,7 +185,7 @@ def test_a_write_is_not_repeated_after_a_503(retrying_client, server, fake):
                    method='POST')
     with pytest.raises(OpenEdxHTTPError) as raised:
         retrying_client.write_program_enrollments(DEMO_PROGRAM_UUID, [
-            {'external_user_key': 'learner1', 'status': 'enrolled',
+            {'student_key': 'learner1', 'status': 'enrolled',
              'curriculum_uuid': DEMO_CURRICULUM_UUID}])
     assert raised.value.status_code == 503
     assert len(server.requests_to('program_enrollments', 'POST')) == 1

@@ -105,7 +105,7 @@ def test_unknown_program_or_course_is_404(server, http):
 
 
 def _learners(count, status='enrolled', start=0):
-    return [{'external_user_key': 'learner{0}'.format(number),
+    return [{'student_key': 'learner{0}'.format(number),
              'status': status, 'curriculum_uuid': DEMO_CURRICULUM_UUID}
             for number in range(start, start + count)]
 
@@ -122,9 +122,9 @@ def test_program_enrollment_writes(server, fake, http):
     assert mixed.json() == {'learner0': 'conflict', 'learner1': 'conflict',
                             'learner2': 'enrolled'}
     patched = http.patch(url, json=[
-        {'external_user_key': 'learner0', 'status': 'canceled'},
-        {'external_user_key': 'ghost', 'status': 'canceled'},
-        {'external_user_key': 'learner1', 'status': 'graduated'}],
+        {'student_key': 'learner0', 'status': 'canceled'},
+        {'student_key': 'ghost', 'status': 'canceled'},
+        {'student_key': 'learner1', 'status': 'graduated'}],
         timeout=10)
     assert patched.status_code == 207
     assert patched.json() == {'learner0': 'canceled',
@@ -133,11 +133,61 @@ def test_program_enrollment_writes(server, fake, http):
     duplicated = http.put(url, json=_learners(1) + _learners(1), timeout=10)
     assert duplicated.status_code == 422
     assert duplicated.json() == {'learner0': 'duplicated'}
-    no_curriculum = [{'external_user_key': 'x', 'status': 'enrolled'}]
-    assert http.post(url, json=no_curriculum, timeout=10).status_code == 400
     assert fake.program_enrollments(DEMO_PROGRAM_UUID) == {
         'learner0': 'canceled', 'learner1': 'enrolled',
         'learner2': 'enrolled'}
+
+
+@pytest.mark.parametrize('verb, item, errors', [
+    ('POST', {'student_key': 'x', 'status': 'enrolled'},
+     {'curriculum_uuid': ['This field is required.']}),
+    ('PUT', {'student_key': 'x', 'status': 'enrolled',
+             'curriculum_uuid': 'c1'},
+     {'curriculum_uuid': ['Must be a valid UUID.']}),
+    ('PATCH', {'student_key': '', 'status': 'enrolled'},
+     {'student_key': ['This field may not be blank.']}),
+    ('PATCH', {'student_key': None, 'status': 'enrolled'},
+     {'student_key': ['This field may not be null.']}),
+    ('PATCH', {'student_key': 'x'}, {'status': ['This field is required.']}),
+    ('PATCH', {'student_key': ['x'], 'status': 'enrolled'},
+     {'student_key': ['Not a valid string.']}),
+])
+def test_program_enrollment_field_errors_are_drf_400s(server, fake, http,
+                                                      verb, item, errors):
+    """A bad item is answered 400 with the serializer's field errors, and
+    nothing of the request is written."""
+    body = _learners(1, start=5) + [item]
+    answer = http.request(verb, server.url + ENROLLMENTS, json=body,
+                          timeout=10)
+    assert (answer.status_code, answer.json()) == (400, errors)
+    assert fake.program_enrollments(DEMO_PROGRAM_UUID) == {}
+
+
+@pytest.mark.parametrize('strict', [True, False])
+def test_external_user_key_is_refused_as_edx_platform_does(strict):
+    """The docs' example bodies name the learner ``external_user_key`` (the
+    model field); the request serializers require ``student_key``."""
+    fake = FakeOpenEdx.demo(strict=strict)
+    with OpenEdxServer(fake) as server:
+        session = server.client().session
+        url = server.url + ENROLLMENTS
+        answer = session.post(url, json=[{
+            'external_user_key': '123', 'status': 'enrolled',
+            'curriculum_uuid': DEMO_CURRICULUM_UUID}], timeout=10)
+        extra = session.patch(url, json=[{
+            'student_key': '123', 'status': 'enrolled', 'notes': 'x'}],
+            timeout=10)
+    assert answer.status_code == 400
+    assert answer.json()['student_key'] == ['This field is required.']
+    assert ('external_user_key' in answer.json()) is strict
+    if strict:
+        assert extra.status_code == 400
+        assert extra.json() == {'notes': [
+            'Unknown field: Open edX would ignore it (strict fake).']}
+    else:  # DRF ignores what the serializer does not declare
+        assert (extra.status_code, extra.json()) == (
+            422, {'123': 'not-in-program'})
+    assert fake.program_enrollments(DEMO_PROGRAM_UUID) == {}
 
 
 def test_program_course_enrollment_needs_program_enrollment(server, fake,

@@ -11,6 +11,8 @@ from pylmod.testing.fake_openedx import (
     DEMO_COURSE_KEY,
     DEMO_CURRICULUM_UUID,
     DEMO_PROGRAM_UUID,
+    FakeOpenEdx,
+    OpenEdxServer,
 )
 
 
@@ -72,7 +74,7 @@ def test_roster_change_is_mirrored_and_removal_only_when_asked(
     new = _writes(openedx, 'program_enrollments')[0]
     assert new.body == [{'curriculum_uuid': DEMO_CURRICULUM_UUID,
                          'status': 'enrolled',
-                         'external_user_key': 'new.student@example.com'}]
+                         'student_key': 'new.student@example.com'}]
     assert fake.program_enrollments(DEMO_PROGRAM_UUID)[
         'gone@example.com'] == 'enrolled'
     removed = sync_roster(client, new_roster, program_uuid=DEMO_PROGRAM_UUID,
@@ -114,7 +116,8 @@ def test_new_program_enrollments_need_a_curriculum(client, roster):
     assert 'pass curriculum_uuid' in str(raised.value)
 
 
-def test_a_failed_write_stops_and_reports_the_rest(client, openedx, roster):
+def test_a_failed_write_stops_and_reports_the_rest(openedx, roster):
+    client = openedx.client(workers=1)
     openedx.fake.fail_next(1, 500, method='POST')
     report = sync_roster(client, roster[:60], program_uuid=DEMO_PROGRAM_UUID,
                          curriculum_uuid=DEMO_CURRICULUM_UUID)
@@ -123,6 +126,60 @@ def test_a_failed_write_stops_and_reports_the_rest(client, openedx, roster):
     assert 'HTTP 500' in report.error and not report.ok
     assert report.requests_sent == 1
     assert openedx.fake.program_enrollments(DEMO_PROGRAM_UUID) == {}
+
+
+def test_a_failed_write_in_a_pool_reports_every_learner_once(openedx,
+                                                             roster):
+    """Three chunks in flight at once, one answered 500: its learners are
+    failed, the others confirmed, all in roster order."""
+    client = openedx.client(workers=4)
+    openedx.fake.fail_next(1, 500, method='POST')
+    report = sync_roster(client, roster[:60], program_uuid=DEMO_PROGRAM_UUID,
+                         curriculum_uuid=DEMO_CURRICULUM_UUID)
+    counts = report.counts()
+    assert counts['failed'] in (25, 10) and counts['not sent'] == 0
+    assert counts['confirmed'] == 60 - counts['failed']
+    assert [change.key for change in report.changes] == [
+        entry.email.lower() for entry in roster[:60]]
+    assert report.requests_sent == 3 and 'HTTP 500' in report.error
+    assert set(openedx.fake.program_enrollments(DEMO_PROGRAM_UUID)) == {
+        change.key for change in report.with_status('confirmed')}
+
+
+def test_strict_program_sync_writes_student_key(roster):
+    """Done when: against a fake that refuses any field edx-platform's
+    serializers do not declare, a program roster sync writes
+    ``student_key`` and succeeds."""
+    fake = FakeOpenEdx.demo(strict=True)
+    with OpenEdxServer(fake) as server:
+        report = sync_roster(server.client(workers=8), roster,
+                             program_uuid=DEMO_PROGRAM_UUID,
+                             curriculum_uuid=DEMO_CURRICULUM_UUID)
+        bodies = [request.body for request in
+                  server.requests_to('program_enrollments', 'POST')]
+    assert report.ok and report.counts()['confirmed'] == len(roster)
+    assert {tuple(sorted(item)) for body in bodies for item in body} == {
+        ('curriculum_uuid', 'status', 'student_key')}
+    assert set(fake.program_enrollments(DEMO_PROGRAM_UUID)) == {
+        entry.email.lower() for entry in roster}
+
+
+def test_reports_are_the_same_one_at_a_time_and_in_a_pool(roster):
+    reports = []
+    for workers in (1, 8):
+        fake = FakeOpenEdx.demo()
+        for entry in roster[::3]:
+            fake.enroll_in_program(DEMO_PROGRAM_UUID, entry.email.lower(),
+                                   'canceled')
+        fake.enroll_in_program(DEMO_PROGRAM_UUID, 'gone@example.com')
+        with OpenEdxServer(fake) as server:
+            reports.append(sync_roster(
+                server.client(workers=workers), roster,
+                program_uuid=DEMO_PROGRAM_UUID,
+                curriculum_uuid=DEMO_CURRICULUM_UUID,
+                unenroll_missing=True).as_dict())
+    assert reports[0] == reports[1]
+    assert reports[0]['ok'] and reports[0]['requests_sent'] > 3
 
 
 def test_bulk_enroll_with_cohorts_from_sections(client, openedx, roster):

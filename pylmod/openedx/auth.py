@@ -15,6 +15,10 @@ Open edX service clients get a JWT by client credentials
 * Without the extra, :class:`ClientCredentialsSession` does the same flow
   with ``requests`` alone: it fetches the token on first use, refreshes it
   before it expires, and once more when a request answers 401.
+
+Both may be shared by the threads of a concurrent write: the connection
+pool is sized for them (``workers``), and :class:`ClientCredentialsSession`
+fetches and renews its token under a lock, once for all threads.
 """
 import logging
 import threading
@@ -22,11 +26,15 @@ import time
 from typing import Any, Dict, Optional, Tuple
 
 import requests
-from requests.adapters import HTTPAdapter
 
-from pylmod.base import body_start, build_retry
+from pylmod.base import body_start
 from pylmod.openedx.endpoints import ENDPOINTS
 from pylmod.openedx.errors import OpenEdxAuthError
+from pylmod.openedx.pool import DEFAULT_WORKERS, check_workers
+
+# retry_adapter is re-exported: it lived here before pylmod.openedx.retry.
+from pylmod.openedx.retry import DEFAULT_POOL_SIZE
+from pylmod.openedx.retry import retry_adapter as retry_adapter
 
 log = logging.getLogger(__name__)
 
@@ -46,24 +54,6 @@ LOCAL_DJANGO_CACHES = {
 def token_url(base_url: str) -> str:
     """Return the OAuth token URL of an LMS root."""
     return base_url.rstrip('/') + ENDPOINTS['access_token'].path
-
-
-def retry_adapter(retries: int = 3) -> HTTPAdapter:
-    """Return an adapter that retries reads (GET) on connection errors, read
-    errors and 429/502/503/504, with the policy of
-    :func:`pylmod.base.build_retry` (capped backoff, ``Retry-After``
-    honoured).  A write is retried only when its connection failed: once it
-    may have reached Open edX its outcome would be unknown.
-
-    Args:
-        retries: retries of one request, all causes together.
-    """
-    return HTTPAdapter(max_retries=build_retry(
-        retries, allowed_methods={'GET'}, backoff_factor=0.1,
-        # The bridge's setting before the two policies became one (behaviour
-        # unchanged): other errors, TLS ones among them, are limited by
-        # ``retries`` only.
-        other=None))
 
 
 class ClientCredentialsSession(requests.Session):
@@ -160,6 +150,14 @@ class ClientCredentialsSession(requests.Session):
                 return self.fetch_token(), True
             return self._token, False
 
+    def _renewed_token(self, refused: str) -> str:
+        """A token other than ``refused``: the one another thread fetched
+        meanwhile, or a new one."""
+        with self._lock:
+            if self._token is not None and self._token != refused:
+                return self._token
+            return self.fetch_token()
+
     def request(self, method: str, url: Any, *args: Any,  # type: ignore[override]
                 **kwargs: Any) -> requests.Response:
         """Send a request with ``Authorization: JWT <token>``; renew the
@@ -170,9 +168,9 @@ class ClientCredentialsSession(requests.Session):
         kwargs['headers'] = headers
         response = super().request(method, url, *args, **kwargs)
         if response.status_code == 401 and not fresh:
+            # A 401 is answered before the view runs: sending again is safe.
             log.info('Open edX answered 401: renewing the token')
-            with self._lock:
-                token = self.fetch_token()
+            token = self._renewed_token(token)
             headers['Authorization'] = 'JWT ' + token
             response = super().request(method, url, *args, **kwargs)
         return response
@@ -211,7 +209,8 @@ def edx_client_available() -> bool:
 
 def oauth_session(base_url: str, client_id: str, client_secret: str, *,
                   use_edx_client: Optional[bool] = None,
-                  retries: int = 3) -> requests.Session:
+                  retries: int = 3,
+                  workers: int = DEFAULT_WORKERS) -> requests.Session:
     """Return a session authenticated to Open edX by client credentials.
 
     Args:
@@ -222,7 +221,11 @@ def oauth_session(base_url: str, client_id: str, client_secret: str, *,
             ``openedx`` extra) or fail; ``False``: use
             :class:`ClientCredentialsSession`; ``None`` (default): the
             former when installed.
-        retries: retries of reads on connection errors and 429/5xx.
+        retries: retries of a request (see :mod:`pylmod.openedx.retry`
+            for what is repeated).
+        workers: the threads that will share the session (the
+            ``workers`` of :class:`~pylmod.openedx.client.OpenEdxClient`):
+            the connection pool keeps at least that many connections.
 
     Raises:
         ImportError: ``use_edx_client=True`` without the extra.
@@ -252,7 +255,8 @@ def oauth_session(base_url: str, client_id: str, client_secret: str, *,
         session = OAuthAPIClient(base_url, client_id, client_secret)
     else:
         session = ClientCredentialsSession(base_url, client_id, client_secret)
-    adapter = retry_adapter(retries)
+    adapter = retry_adapter(
+        retries, max(DEFAULT_POOL_SIZE, check_workers(workers)))
     session.mount('http://', adapter)
     session.mount('https://', adapter)
     return session

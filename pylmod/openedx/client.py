@@ -4,15 +4,28 @@
 (see :mod:`pylmod.openedx.auth` to build one, or pass the one your Open edX
 plugin already has).  It knows the documented behaviour of the calls:
 
-* lists are cursor-paginated: it follows ``next`` until it is ``null``;
+* lists are cursor-paginated: it follows ``next`` until it is ``null``,
+  one page after the other, asking for the largest page the API accepts
+  when it reads everything;
 * the grades list answers 204 (no grades), 207 (some records are errors) or
   422 (every record is an error): all of them are data, not failures;
-* enrollment writes take at most 25 learners: it sends chunks of 25 and
-  returns one :class:`LearnerResult` per learner, whatever the status
-  (200, 207 or 422) of the chunk.
+* enrollment writes take at most 25 learners, named by ``student_key``: it
+  sends chunks of 25, up to ``workers`` at a time, and returns one
+  :class:`LearnerResult` per learner in input order, whatever the status
+  (200, 207 or 422) of the chunk;
+* ``bulk_enroll`` chunks go out the same way;
+* 429 is retried after ``Retry-After`` (see :mod:`pylmod.openedx.retry`),
+  and a learner is never written twice.
+
+A :class:`requests.Session` may be shared by threads for this: its
+connection pool is thread-safe (give it at least ``workers`` connections,
+:func:`pylmod.openedx.auth.oauth_session` does) and the sessions of
+:mod:`pylmod.openedx.auth` renew their token under a lock.
 """
 import logging
+import warnings
 from dataclasses import dataclass
+from functools import partial
 from typing import (
     Any,
     Dict,
@@ -22,17 +35,32 @@ from typing import (
     Mapping,
     Optional,
     Sequence,
+    Tuple,
 )
 
 import requests
+from urllib3.exceptions import InvalidHeader
 
 from pylmod.base import decode_json
 from pylmod.exceptions import PyLmodBadResponse
 from pylmod.openedx.endpoints import (
     ENDPOINTS,
     MAX_LEARNERS_PER_WRITE,
+    STUDENT_KEY,
 )
-from pylmod.openedx.errors import OpenEdxAuthError, OpenEdxHTTPError
+from pylmod.openedx.errors import (
+    OpenEdxAuthError,
+    OpenEdxHTTPError,
+    OpenEdxThrottled,
+)
+from pylmod.openedx.learner_calls import LearnerCalls
+from pylmod.openedx.pool import (
+    DEFAULT_WORKERS,
+    ChunkOutcome,
+    check_workers,
+    send_chunks,
+)
+from pylmod.openedx.retry import OpenEdxRetry
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +73,11 @@ BULK_ENROLL_CHUNK_SIZE = 100
 LIST_STATUSES = (200, 207, 422)
 #: Statuses of an enrollment write that carry per-learner results.
 WRITE_STATUSES = (200, 207, 422)
+#: What a chunk's failure may be (anything else is a bug).
+CHUNK_FAILURES = (requests.RequestException, PyLmodBadResponse)
+
+__all__ = ['DEFAULT_TIMEOUT', 'DEFAULT_WORKERS', 'BULK_ENROLL_CHUNK_SIZE',
+           'LearnerResult', 'OpenEdxClient', 'chunked']
 
 
 @dataclass
@@ -52,8 +85,7 @@ class LearnerResult:
     """What Open edX answered for one learner of an enrollment write.
 
     Attributes:
-        key: the ``external_user_key`` (program) or ``student_key``
-            (program course) sent.
+        key: the ``student_key`` sent.
         result: the status Open edX answered for it (``enrolled``,
             ``conflict``, ...), or why there is none.
         ok: True when ``result`` is one of the endpoint's success statuses.
@@ -74,26 +106,56 @@ def chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start:start + size]
 
 
-def _chunk_error(err: Exception, what: str, done: List[Any],
-                 unsent: List[str]) -> OpenEdxHTTPError:
-    """Return ``err`` as an :class:`OpenEdxHTTPError` that says which
-    learners were written (``learner_results``) and which not (``unsent``).
-    """
-    if isinstance(err, OpenEdxHTTPError):
-        wrapped = err
+def _wire_items(items: Iterable[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """Enrollment items as Open edX accepts them: the learner named by
+    ``student_key``.  pylmod 2.0.0 documented ``external_user_key``, which
+    Open edX refuses (400): such items are renamed, with a warning."""
+    wire = []
+    renamed = False
+    for item in items:
+        if STUDENT_KEY in item or 'external_user_key' not in item:
+            wire.append(dict(item))
+            continue
+        renamed = True
+        wire.append({(STUDENT_KEY if name == 'external_user_key' else name):
+                     value for name, value in item.items()})
+    if renamed:
+        # The documented entry points call this through write_enrollments.
+        warnings.warn('enrollment items name the learner student_key; '
+                      'external_user_key was renamed (Open edX refuses it)',
+                      DeprecationWarning, stacklevel=4)
+    return wire
+
+
+def _chunk_error(what: str, outcomes: Sequence[ChunkOutcome[Any]],
+                 answered: List[Any], key_of: Any) -> OpenEdxHTTPError:
+    """The error of a chunked write that failed: the first failure, with
+    what was answered (``learner_results``), what was not (``unsent``), the
+    failures and the requests made."""
+    failed = [outcome for outcome in outcomes if outcome.error is not None]
+    first = failed[0].error
+    if isinstance(first, OpenEdxHTTPError):
+        error = first
     else:
-        wrapped = OpenEdxHTTPError('{0}: {1}'.format(what, err),
-                                   getattr(err, 'response', None))
-    wrapped.learner_results = done
-    wrapped.unsent = unsent
-    return wrapped
+        error = OpenEdxHTTPError('{0}: {1}'.format(what, first),
+                                 getattr(first, 'response', None))
+    error.learner_results = answered
+    error.unsent = [key_of(item) for outcome in outcomes
+                    if outcome.answer is None for item in outcome.items]
+    error.failures = [([key_of(item) for item in outcome.items],
+                       outcome.error) for outcome in failed
+                      if outcome.error is not None]
+    error.requests_sent = sum(1 for outcome in outcomes if outcome.sent)
+    return error
 
 
-class OpenEdxClient:
+class OpenEdxClient(LearnerCalls):
     """The Open edX calls of the bridge, over an authenticated session.
 
     The program calls below are written relative to
-    ``/api/program_enrollments/v1/``.
+    ``/api/program_enrollments/v1/``; the learner calls (program overview,
+    the mobile users API) are those of
+    :class:`~pylmod.openedx.learner_calls.LearnerCalls`.
 
     Args:
         session: a :class:`requests.Session` that authenticates its requests
@@ -102,8 +164,13 @@ class OpenEdxClient:
         base_url: the LMS root, e.g. ``https://lms.example.edu``.
         timeout: seconds (or a ``(connect, read)`` pair) per request.
         page_size: ``page_size`` asked of paginated lists (``None``: the
-            server's default, 100).
+            largest the API accepts, see
+            :attr:`~pylmod.openedx.endpoints.OpenEdxEndpoint.largest_page_size`).
         write_chunk_size: learners per enrollment write, at most 25.
+        workers: write requests in flight at once (1: one after the other).
+
+    Raises:
+        ValueError: ``write_chunk_size`` or ``workers`` out of range.
 
     Example:
 
@@ -111,8 +178,8 @@ class OpenEdxClient:
 
         from pylmod.openedx import OpenEdxClient, oauth_session
 
-        session = oauth_session(LMS_URL, CLIENT_ID, CLIENT_SECRET)
-        client = OpenEdxClient(session, LMS_URL)
+        session = oauth_session(LMS_URL, CLIENT_ID, CLIENT_SECRET, workers=8)
+        client = OpenEdxClient(session, LMS_URL, workers=8)
         for record in client.get_program_course_grades(program, course):
             print(record['student_key'], record.get('percent'))
     """
@@ -120,7 +187,8 @@ class OpenEdxClient:
     def __init__(self, session: requests.Session, base_url: str, *,
                  timeout: Any = DEFAULT_TIMEOUT,
                  page_size: Optional[int] = None,
-                 write_chunk_size: int = MAX_LEARNERS_PER_WRITE) -> None:
+                 write_chunk_size: int = MAX_LEARNERS_PER_WRITE,
+                 workers: int = DEFAULT_WORKERS) -> None:
         if not 1 <= write_chunk_size <= MAX_LEARNERS_PER_WRITE:
             raise ValueError(
                 'write_chunk_size must be 1..{0}, got {1}'.format(
@@ -130,6 +198,7 @@ class OpenEdxClient:
         self.timeout = timeout
         self.page_size = page_size
         self.write_chunk_size = write_chunk_size
+        self.workers = check_workers(workers)
 
     def url(self, endpoint: str, **ids: str) -> str:
         """Return the absolute URL of an endpoint row, ``ids`` filled in."""
@@ -152,6 +221,8 @@ class OpenEdxClient:
                 'OAuth token (client credentials refused) for {0}'.format(
                     what), refused) from err
         log.debug('%s %s -> %s', method, url, response.status_code)
+        if response.status_code == 429:
+            raise _throttled(what, response)
         if response.status_code not in expected:
             raise OpenEdxHTTPError.from_response(what, response)
         return response
@@ -165,7 +236,15 @@ class OpenEdxClient:
                    **ids: str) -> Iterator[Dict[str, Any]]:
         """Yield the pages of a cursor-paginated list, following ``next``.
 
-        ``GET <endpoint>?page_size=N`` then each ``next`` URL as given.
+        ``GET <endpoint>?page_size=N`` then each ``next`` URL as given, one
+        after the other (a cursor names the next page only once this one is
+        read).
+
+        Args:
+            endpoint: the endpoint row's name.
+            page_size: records per page (default: the client's, else the
+                largest the endpoint accepts).
+            ids: the path ids.
 
         Yields:
             dict: ``{'status': int, 'results': [...]}`` per page; a 204 is one
@@ -176,7 +255,8 @@ class OpenEdxClient:
             PyLmodBadResponse: a page that is not JSON.
         """
         url: Optional[str] = self.url(endpoint, **ids)
-        size = page_size or self.page_size
+        size = page_size or self.page_size or ENDPOINTS[
+            endpoint].largest_page_size
         params: Optional[Dict[str, Any]] = (
             {'page_size': size} if size else None)
         what = 'GET {0}'.format(endpoint)
@@ -249,61 +329,65 @@ class OpenEdxClient:
         return self._list('program_course_enrollments', page_size,
                           program_uuid=program_uuid, course_id=course_id)
 
+    def _write_chunk(self, method: str, url: str, what: str,
+                     chunk: Sequence[Dict[str, Any]]) -> Tuple[int, Any]:
+        response = self._send(method, url, what, WRITE_STATUSES,
+                              json=list(chunk))
+        return response.status_code, self._json(response, what)
+
     def write_enrollments(self, endpoint: str, method: str,
                           enrollments: Sequence[Mapping[str, Any]],
-                          key_field: str, **ids: str) -> List[LearnerResult]:
-        """``POST|PATCH|PUT`` an enrollment list in chunks of at most 25.
+                          key_field: str = STUDENT_KEY,
+                          **ids: str) -> List[LearnerResult]:
+        """``POST|PATCH|PUT`` an enrollment list in chunks of at most 25,
+        up to :attr:`workers` chunks at a time.
 
         Args:
             endpoint: ``'program_enrollments'`` or
                 ``'program_course_enrollments'``.
             method: ``'POST'`` (create), ``'PATCH'`` (update) or ``'PUT'``.
-            enrollments: the request items.
-            key_field: the item field naming the learner.
+            enrollments: the request items; each names its learner with
+                ``student_key`` (an item with ``external_user_key`` only,
+                as pylmod 2.0.0 documented, is renamed with a warning).
+            key_field: the item field naming the learner (``student_key``,
+                what Open edX reads).
             ids: the path ids.
 
         Returns:
-            list: one :class:`LearnerResult` per item, in order.
+            list: one :class:`LearnerResult` per item, in input order.
 
         Raises:
             OpenEdxHTTPError: a chunk answered neither 200, 207 nor 422 (or
-                the request failed); ``learner_results`` holds the results
-                of the chunks before it, ``unsent`` the keys not confirmed.
+                the request failed).  No chunk starts after it; those in
+                flight finish.  ``learner_results`` holds what was answered,
+                ``unsent`` the keys not confirmed, ``failures`` the chunks
+                that failed (see :class:`~pylmod.openedx.errors.
+                OpenEdxHTTPError`).
         """
         row = ENDPOINTS[endpoint]
         if method not in row.methods or method == 'GET':
             raise ValueError('{0} does not accept {1}'.format(
                 endpoint, method))
-        url = self.url(endpoint, **ids)
+        items = _wire_items(enrollments)
+        if key_field == 'external_user_key':
+            key_field = STUDENT_KEY
         what = '{0} {1}'.format(method, endpoint)
+        outcomes = send_chunks(
+            partial(self._write_chunk, method, self.url(endpoint, **ids),
+                    what),
+            list(chunked(items, self.write_chunk_size)), self.workers,
+            CHUNK_FAILURES)
         results: List[LearnerResult] = []
-        for chunk in chunked(list(enrollments), self.write_chunk_size):
-            keys = [str(item.get(key_field)) for item in chunk]
-            try:
-                response = self._send(method, url, what, WRITE_STATUSES,
-                                      json=list(chunk))
-                body = self._json(response, what)
-            except (requests.RequestException, PyLmodBadResponse) as err:
-                wrapped = _chunk_error(err, what, results, [
-                    str(item.get(key_field))
-                    for item in list(enrollments)[len(results):]])
-                if wrapped is err:
-                    raise
-                raise wrapped from err
-            if not isinstance(body, Mapping):
-                body = {}
-            for key in keys:
-                result = body.get(key)
-                if result is None:
-                    results.append(LearnerResult(
-                        key, 'missing from the response', False,
-                        response.status_code))
-                else:
-                    results.append(LearnerResult(
-                        key, str(result), result in row.ok_results,
-                        response.status_code))
+        for outcome in outcomes:
+            if outcome.answer is not None:
+                results.extend(_learner_results(
+                    row.ok_results, outcome.items, key_field,
+                    *outcome.answer))
         failed = sum(1 for result in results if not result.ok)
         log.info('%s: %d learners, %d not ok', what, len(results), failed)
+        if any(outcome.error is not None for outcome in outcomes):
+            raise _chunk_error(what, outcomes, results,
+                               lambda item: str(item.get(key_field)))
         return results
 
     def write_program_enrollments(
@@ -314,15 +398,15 @@ class OpenEdxClient:
 
         Args:
             program_uuid: the program.
-            enrollments: ``{'external_user_key', 'status',
-                'curriculum_uuid'}`` items (curriculum optional on PATCH).
+            enrollments: ``{'student_key', 'status', 'curriculum_uuid'}``
+                items (curriculum optional on PATCH).
             method: ``'POST'`` creates, ``'PATCH'`` updates, ``'PUT'`` both.
 
         Returns:
             list: one :class:`LearnerResult` per learner.
         """
         return self.write_enrollments(
-            'program_enrollments', method, enrollments, 'external_user_key',
+            'program_enrollments', method, enrollments, STUDENT_KEY,
             program_uuid=program_uuid)
 
     def write_program_course_enrollments(
@@ -343,8 +427,18 @@ class OpenEdxClient:
             list: one :class:`LearnerResult` per learner.
         """
         return self.write_enrollments(
-            'program_course_enrollments', method, enrollments, 'student_key',
+            'program_course_enrollments', method, enrollments, STUDENT_KEY,
             program_uuid=program_uuid, course_id=course_id)
+
+    def _bulk_chunk(self, what: str, body: Dict[str, Any],
+                    chunk: Sequence[str]) -> List[Dict[str, Any]]:
+        response = self._send('POST', self.url('bulk_enroll'), what, (200,),
+                              json=dict(body, identifiers=','.join(chunk)))
+        answer = self._json(response, what)
+        return [dict(result, course=course)
+                for course, course_answer in (answer.get('courses')
+                                              or {}).items()
+                for result in course_answer.get('results') or []]
 
     def bulk_enroll(self, identifiers: Iterable[str], courses: Sequence[str],
                     action: str = 'enroll',
@@ -354,7 +448,9 @@ class OpenEdxClient:
                     ) -> List[Dict[str, Any]]:
         """``POST /api/bulk_enroll/v1/bulk_enroll/``
 
-        Enroll (or unenroll) learners by email in one or more courses.
+        Enroll (or unenroll) learners by email in one or more courses,
+        ``chunk_size`` identifiers a request, up to :attr:`workers`
+        requests at a time.  Open edX allows it to staff only.
 
         Args:
             identifiers: emails (or usernames).
@@ -367,14 +463,18 @@ class OpenEdxClient:
             chunk_size: identifiers per request.
 
         Returns:
-            list: the per-identifier results of every request, each
-            ``{'identifier', 'before', 'after'}`` (or ``invalidIdentifier``
-            / ``error``) plus ``'course'``: the course key.
+            list: the per-identifier results of every request, in input
+            order, each ``{'identifier', 'before', 'after'}`` (or
+            ``invalidIdentifier`` / ``error``) plus ``'course'``: the course
+            key.
 
         Raises:
             OpenEdxHTTPError: Open edX answered anything but 200 (400 for a
                 bad course key or a cohort count that is not the course
-                count); ``unsent`` lists the identifiers not confirmed.
+                count, 403 for a user who is not staff); ``unsent`` lists
+                the identifiers not confirmed, ``learner_results`` the
+                results of the requests answered, ``failures`` the
+                requests that failed.
         """
         if action not in ('enroll', 'unenroll'):
             raise ValueError('action must be enroll or unenroll, got {0!r}'
@@ -383,31 +483,64 @@ class OpenEdxClient:
             raise ValueError('give one cohort per course ({0} courses, {1} '
                              'cohorts)'.format(len(courses), len(cohorts)))
         identifiers = list(identifiers)
-        url = self.url('bulk_enroll')
         what = 'POST bulk_enroll ({0})'.format(action)
-        results: List[Dict[str, Any]] = []
-        for done, chunk in enumerate(chunked(identifiers, chunk_size)):
-            body: Dict[str, Any] = {
-                'auto_enroll': auto_enroll,
-                'email_students': email_students,
-                'action': action,
-                'courses': ','.join(courses),
-                'identifiers': ','.join(chunk),
-            }
-            if cohorts is not None:
-                body['cohorts'] = ','.join(cohorts)
-            try:
-                response = self._send('POST', url, what, (200,), json=body)
-                answer = self._json(response, what)
-            except (requests.RequestException, PyLmodBadResponse) as err:
-                wrapped = _chunk_error(err, what, results,
-                                       identifiers[done * chunk_size:])
-                if wrapped is err:
-                    raise
-                raise wrapped from err
-            for course, course_answer in (answer.get('courses') or {}).items():
-                for result in course_answer.get('results') or []:
-                    results.append(dict(result, course=course))
+        body: Dict[str, Any] = {
+            'auto_enroll': auto_enroll, 'email_students': email_students,
+            'action': action, 'courses': ','.join(courses)}
+        if cohorts is not None:
+            body['cohorts'] = ','.join(cohorts)
+        outcomes = send_chunks(partial(self._bulk_chunk, what, body),
+                               list(chunked(identifiers, chunk_size)),
+                               self.workers, CHUNK_FAILURES)
+        results = [result for outcome in outcomes
+                   for result in outcome.answer or ()]
         log.info('%s: %d identifiers, %d results', what, len(identifiers),
                  len(results))
+        if any(outcome.error is not None for outcome in outcomes):
+            raise _chunk_error(what, outcomes, results, str)
         return results
+
+
+def _retry_after(response: requests.Response) -> Optional[float]:
+    """The seconds a ``Retry-After`` header asks for (``None``: none that
+    can be read)."""
+    header = response.headers.get('Retry-After')
+    try:
+        return OpenEdxRetry().parse_retry_after(header) if header else None
+    except InvalidHeader:  # neither seconds nor an HTTP date
+        return None
+
+
+def _throttled(what: str, response: requests.Response) -> OpenEdxThrottled:
+    """The error of a 429 that reached the client: its ``Retry-After`` was
+    longer than the bridge waits, or the retries ran out."""
+    asked = _retry_after(response)
+    longest = OpenEdxRetry.retry_after_cap
+    why = ('it asks to wait {0:g} s (Retry-After), longer than the {1:g} s '
+           'pylmod waits'.format(asked, longest)
+           if asked is not None and asked > longest
+           else 'still, after the retries')
+    return OpenEdxThrottled(
+        '{0}: Open edX answered HTTP 429 Too Many Requests: {1}; nothing '
+        'was written by this request, try again later'.format(what, why),
+        response, asked)
+
+
+def _learner_results(ok_results: Sequence[str], chunk: Sequence[Any],
+                     key_field: str, status: int,
+                     body: Any) -> List[LearnerResult]:
+    """One :class:`LearnerResult` per item of an answered chunk: Open edX's
+    answer maps each ``student_key`` sent to its result."""
+    if not isinstance(body, Mapping):
+        body = {}
+    results = []
+    for item in chunk:
+        key = str(item.get(key_field))
+        result = body.get(key)
+        if result is None:
+            results.append(LearnerResult(key, 'missing from the response',
+                                         False, status))
+        else:
+            results.append(LearnerResult(key, str(result),
+                                         result in ok_results, status))
+    return results

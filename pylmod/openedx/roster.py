@@ -35,7 +35,7 @@ import requests
 
 from pylmod.exceptions import PyLmodBadResponse
 from pylmod.openedx.client import BULK_ENROLL_CHUNK_SIZE
-from pylmod.openedx.endpoints import PROGRAM_ACTIVE_STATUSES
+from pylmod.openedx.endpoints import PROGRAM_ACTIVE_STATUSES, STUDENT_KEY
 from pylmod.openedx.errors import OpenEdxConfigError, OpenEdxHTTPError
 from pylmod.openedx.report import SKIPPED, RosterChange, RosterSyncReport
 from pylmod.upload import CONFIRMED, DRY_RUN, FAILED, NOT_SENT, UNCONFIRMED
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 
 #: The LMod section of students in no section: no cohort for them.
 UNASSIGNED_SECTION = 'Unassigned'
+NOT_SENT_REASON = 'not sent: an earlier request failed'
 ENROLL, REACTIVATE, UNENROLL = 'enroll', 'reactivate', 'unenroll'
 
 
@@ -121,12 +122,12 @@ def _program_target(client: 'OpenEdxClient', program_uuid: str,
                     course_key),
             partial(client.write_program_course_enrollments, program_uuid,
                     course_key),
-            'student_key', client.write_chunk_size)
+            STUDENT_KEY, client.write_chunk_size)
     return _Target(
         'program', PROGRAM_ACTIVE_STATUSES, 'enrolled', 'canceled',
         partial(client.get_program_enrollments, program_uuid),
         partial(client.write_program_enrollments, program_uuid),
-        'external_user_key', client.write_chunk_size)
+        STUDENT_KEY, client.write_chunk_size)
 
 
 def _roster_keys(roster: Iterable[RosterEntry],
@@ -299,47 +300,51 @@ def _curriculum(curriculum_uuid: Optional[str],
 def _not_sent(report: RosterSyncReport, action: str,
               keys: Iterable[str]) -> None:
     report.changes.extend(RosterChange(
-        key, action, NOT_SENT, reason='not sent: an earlier request failed')
+        key, action, NOT_SENT, reason=NOT_SENT_REASON) for key in keys)
+
+
+def _record_outcomes(report: RosterSyncReport, action: str,
+                     keys: Sequence[str],
+                     answered: Dict[str, RosterChange],
+                     error: Optional[Exception]) -> None:
+    """Record one change per key, in input order: what Open edX answered;
+    for a stopped write, the learners of the requests that failed as
+    ``failed`` (Open edX answered an error) or ``unconfirmed`` (no answer),
+    and the rest as not sent."""
+    if error is not None:
+        report.error = '{0}: {1}'.format(type(error).__name__, error)
+        log.error('Roster sync stopped by %s', type(error).__name__)
+        failures = getattr(error, 'failures', None) or [(
+            [key for key in keys if key not in answered], error)]
+        for failed_keys, failure in failures:
+            status = (FAILED if getattr(failure, 'status_code', None)
+                      is not None else UNCONFIRMED)
+            reason = '{0}: {1}'.format(type(failure).__name__, failure)
+            for key in failed_keys:
+                answered.setdefault(key, RosterChange(key, action, status,
+                                                      reason=reason))
+    report.changes.extend(
+        answered.get(key) or RosterChange(key, action, NOT_SENT,
+                                          reason=NOT_SENT_REASON)
         for key in keys)
-
-
-def _stopped(report: RosterSyncReport, action: str, err: Exception,
-             unsent: List[str], chunk: int) -> None:
-    """Record a write that stopped: the chunk that got no (usable) answer
-    is failed or unconfirmed, the rest not sent."""
-    report.error = '{0}: {1}'.format(type(err).__name__, err)
-    answered = getattr(err, 'status_code', None) is not None
-    status = FAILED if answered else UNCONFIRMED
-    report.changes.extend(RosterChange(key, action, status,
-                                       reason=report.error)
-                          for key in unsent[:chunk])
-    _not_sent(report, action, unsent[chunk:])
-    log.error('Roster sync stopped by %s', type(err).__name__)
 
 
 def _write_program(target: _Target, method: str, action: str,
                    report: RosterSyncReport,
                    items: List[Dict[str, Any]]) -> None:
+    keys = [item[target.key_field] for item in items]
+    error: Optional[OpenEdxHTTPError] = None
     try:
         results = target.write(items, method)
+        report.requests_sent += -(-len(items) // target.chunk_size)
     except OpenEdxHTTPError as err:
-        _record_results(report, action, err.learner_results)
-        # The chunks answered, and the one that failed.
-        report.requests_sent += (len(err.learner_results)
-                                 // target.chunk_size + 1)
-        _stopped(report, action, err, err.unsent, target.chunk_size)
-        return
-    report.requests_sent += -(-len(items) // target.chunk_size)
-    _record_results(report, action, results)
-
-
-def _record_results(report: RosterSyncReport, action: str,
-                    results: Iterable['LearnerResult']) -> None:
-    for result in results:
-        report.changes.append(RosterChange(
-            result.key, action, CONFIRMED if result.ok else FAILED,
-            result.result, '' if result.ok else 'Open edX answered {0!r}'
-            .format(result.result)))
+        results, error = err.learner_results, err
+        report.requests_sent += err.requests_sent
+    answered = {result.key: RosterChange(
+        result.key, action, CONFIRMED if result.ok else FAILED,
+        result.result, '' if result.ok else 'Open edX answered {0!r}'
+        .format(result.result)) for result in results}
+    _record_outcomes(report, action, keys, answered, error)
 
 
 def _sync_course(client: 'OpenEdxClient', course_key: str,
@@ -383,29 +388,25 @@ def _course_difference(wanted: Dict[str, RosterEntry],
 def _bulk(client: 'OpenEdxClient', course_key: str, action: str,
           cohort: Optional[str], keys: List[str], report: RosterSyncReport,
           auto_enroll: bool, email_students: bool) -> None:
+    error: Optional[Exception] = None
+    pending: set = set()
     try:
         results = client.bulk_enroll(
             keys, [course_key], action,
             cohorts=[cohort] if cohort else None, auto_enroll=auto_enroll,
             email_students=email_students)
-        unsent: List[str] = []
-        error: Optional[Exception] = None
+        report.requests_sent += -(-len(keys) // BULK_ENROLL_CHUNK_SIZE)
     except (OpenEdxHTTPError, requests.RequestException,
             PyLmodBadResponse) as err:
-        results = getattr(err, 'learner_results', [])
-        unsent, error = getattr(err, 'unsent', keys), err
-    report.requests_sent += -(-(len(keys) - len(unsent))
-                              // BULK_ENROLL_CHUNK_SIZE) + bool(error)
+        results, error = getattr(err, 'learner_results', []), err
+        pending = set(getattr(err, 'unsent', keys))
+        report.requests_sent += getattr(err, 'requests_sent', 1)
     by_identifier = {str(result.get('identifier', '')).lower(): result
                      for result in results}
-    not_answered = set(unsent)
-    report.changes.extend(
-        RosterChange(key, action, *_bulk_outcome(action,
-                                                 by_identifier.get(key)),
-                     cohort=cohort)
-        for key in keys if key not in not_answered)
-    if error is not None:
-        _stopped(report, action, error, unsent, BULK_ENROLL_CHUNK_SIZE)
+    answered = {key: RosterChange(key, action, *_bulk_outcome(
+        action, by_identifier.get(key)), cohort=cohort)
+        for key in keys if key not in pending}
+    _record_outcomes(report, action, keys, answered, error)
 
 
 def _bulk_outcome(action: str, result: Optional[Mapping[str, Any]]

@@ -2,24 +2,29 @@
 email in course runs, optionally into cohorts, answering the documented
 result shape (``before`` / ``after`` state of each learner).
 
-The request is checked by :func:`pylmod.testing.fake_openedx.rules.
-bulk_enroll_error`; the caller holds the fake's lock.
+``BulkEnrollView.permission_classes`` is ``IsStaff``: anyone else is
+answered 403.  The body is checked as ``BulkEnrollmentSerializer`` checks
+it (:func:`pylmod.testing.fake_openedx.rules.bulk_enroll_errors`: 400 with
+DRF field errors); the caller holds the fake's lock.
 """
 from typing import Any, Collection, Dict, List, NamedTuple, Optional
 
-from pylmod.testing.fake_openedx.programs import CourseRun
+from pylmod.testing.fake_openedx.records import CourseRun
 from pylmod.testing.fake_openedx.rules import (
     Answer,
-    bulk_enroll_error,
+    as_boolean,
+    bulk_enroll_errors,
+    split_list,
     valid_identifier,
 )
+from pylmod.testing.fake_openedx.tokens import Identity
 
 
 class BulkRequest(NamedTuple):
-    """A ``bulk_enroll`` body, its comma-separated lists split.
+    """A valid ``bulk_enroll`` body, its comma-separated lists split.
 
     Attributes:
-        action: ``'enroll'`` or ``'unenroll'`` (unchecked).
+        action: ``'enroll'`` or ``'unenroll'``.
         courses: the course keys.
         cohorts: a cohort per course, or ``None`` without ``cohorts``.
         identifiers: the learners' emails (or usernames).
@@ -27,7 +32,7 @@ class BulkRequest(NamedTuple):
         email_students: whether Open edX would email the learners.
     """
 
-    action: Any
+    action: str
     courses: List[str]
     cohorts: Optional[List[str]]
     identifiers: List[str]
@@ -36,31 +41,30 @@ class BulkRequest(NamedTuple):
 
     @classmethod
     def from_body(cls, body: Dict[str, Any]) -> 'BulkRequest':
-        """Read a decoded JSON body."""
+        """Read a decoded JSON body that passed the serializer's checks."""
         return cls(
-            action=body.get('action'),
-            courses=[key for key in str(body.get('courses') or '').split(',')
-                     if key],
-            cohorts=(str(body['cohorts']).split(',') if body.get('cohorts')
-                     else None),
+            action=str(body['action']),
+            courses=split_list(body['courses']),
+            cohorts=split_list(body.get('cohorts')) or None,
             identifiers=[identifier.strip() for identifier in str(
-                body.get('identifiers') or '').split(',')
-                if identifier.strip()],
-            auto_enroll=bool(body.get('auto_enroll')),
-            email_students=bool(body.get('email_students')))
+                body['identifiers']).split(',') if identifier.strip()],
+            auto_enroll=as_boolean(body.get('auto_enroll', False)),
+            email_students=as_boolean(body.get('email_students', False)))
 
 
 def answer_bulk_enroll(courses: Dict[str, CourseRun], users: Collection[str],
-                       body: Any) -> Answer:
-    """Answer a ``bulk_enroll`` request: 400 for a request that breaks a
-    rule, else 200 with a result per course and learner."""
-    if not isinstance(body, dict):
-        return 400, {'detail': 'expected a JSON object'}
+                       identity: Identity, body: Any,
+                       strict: bool = True) -> Answer:
+    """Answer a ``bulk_enroll`` request: 403 for a user who is not staff,
+    400 for a body that breaks a rule, else 200 with a result per course
+    and learner."""
+    if not identity.staff:
+        return 403, {'detail': 'You do not have permission to perform this '
+                               'action.'}
+    errors = bulk_enroll_errors(body, courses, strict)
+    if errors:
+        return 400, errors
     request = BulkRequest.from_body(body)
-    error = bulk_enroll_error(request.action, request.courses,
-                              request.cohorts, courses)
-    if error is not None:
-        return error
     answer: Dict[str, Any] = {
         'action': request.action, 'auto_enroll': request.auto_enroll,
         'email_students': request.email_students, 'courses': {}}
@@ -83,11 +87,13 @@ def _enroll_one(course: CourseRun, identifier: str, user: bool,
     with_cohort = request.cohorts is not None
     before = _state(course, identifier, user, request.auto_enroll,
                     with_cohort)
-    course.enrolled.pop(identifier, None)
-    course.allowed.pop(identifier, None)
-    if request.action == 'enroll':
-        target = course.enrolled if user else course.allowed
-        target[identifier] = cohort
+    if request.action == 'enroll' and user:
+        course.enroll(identifier, cohort)
+    elif request.action == 'enroll':
+        course.allowed[identifier] = cohort
+    else:
+        course.enrolled.pop(identifier, None)
+        course.allowed.pop(identifier, None)
     after = _state(course, identifier, user, request.auto_enroll, with_cohort)
     return {'identifier': identifier, 'before': before, 'after': after}
 

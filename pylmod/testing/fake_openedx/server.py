@@ -1,12 +1,16 @@
 """The fake Open edX over HTTP: :class:`OpenEdxServer`.
 
 Stdlib :mod:`http.server` on ``127.0.0.1`` (an ephemeral port by default),
-one thread per connection; every request is logged (the client secret
-masked) and answered by :meth:`FakeOpenEdx.handle
-<pylmod.testing.fake_openedx.state.FakeOpenEdx.handle>`.
+one thread per connection, so concurrent requests are served together;
+every request is logged (the client secret masked) and answered by
+:meth:`FakeOpenEdx.respond
+<pylmod.testing.fake_openedx.state.FakeOpenEdx.respond>`.  The wait of a
+``delay`` fault happens here, outside the fake's lock, and a ``drop``
+fault closes the connection without an answer.
 """
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, List, Optional
 from urllib.parse import parse_qsl, urlsplit
@@ -49,13 +53,20 @@ class _Handler(BaseHTTPRequestHandler):
             isinstance(body, dict) and 'client_secret' in body) else body
         self.server.log.append(LoggedRequest(
             self.command, split.path, params, logged, headers))
-        status, answer = self.server.fake.handle(
+        reply = self.server.fake.respond(
             self.command, split.path, params, body, headers,
             'http://{0}'.format(self.headers.get('Host')))
-        data = b'' if answer is None else json.dumps(answer).encode()
-        self.send_response(status)
-        if answer is not None:
+        if reply.delay:
+            time.sleep(reply.delay)
+        if reply.drop:
+            self.close_connection = True
+            return
+        data = b'' if reply.body is None else json.dumps(reply.body).encode()
+        self.send_response(reply.status)
+        if reply.body is not None:
             self.send_header('Content-Type', 'application/json')
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
         self.send_header('Content-Length', str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -65,6 +76,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Concurrent clients (a bridge with 8 workers) connect at once.
+    request_queue_size = 64
 
     def __init__(self, fake: FakeOpenEdx, port: int) -> None:
         super().__init__(('127.0.0.1', port), _Handler)
@@ -105,17 +118,26 @@ class OpenEdxServer:
 
     def client(self, page_size: Optional[int] = None,
                client_id: Optional[str] = None,
-               client_secret: Optional[str] = None) -> 'OpenEdxClient':
+               client_secret: Optional[str] = None,
+               **options: Any) -> 'OpenEdxClient':
         """Return an :class:`~pylmod.openedx.client.OpenEdxClient` of this
         server, authenticated by client credentials (the fake's own by
-        default) with a :class:`~pylmod.openedx.auth.ClientCredentialsSession`.
+        default) with a :class:`~pylmod.openedx.auth.ClientCredentialsSession`
+        (no retry adapter: a test sees every answer).
+
+        Args:
+            page_size: the client's ``page_size``.
+            client_id, client_secret: the OAuth application.
+            options: other keyword arguments of the client (``workers``,
+                ``write_chunk_size`` …).
         """
         from pylmod.openedx.auth import ClientCredentialsSession
         from pylmod.openedx.client import OpenEdxClient
         session = ClientCredentialsSession(
             self.url, client_id or self.fake.CLIENT_ID,
             client_secret or self.fake.CLIENT_SECRET)
-        return OpenEdxClient(session, self.url, page_size=page_size)
+        return OpenEdxClient(session, self.url, page_size=page_size,
+                             **options)
 
     def start(self) -> 'OpenEdxServer':
         """Start serving in a daemon thread."""
