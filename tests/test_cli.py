@@ -23,7 +23,14 @@ from pylmod.cli import build_parser, main
 from pylmod.cli import output as cli_output
 from pylmod.cli import progress as cli_progress
 from pylmod.cli.export import stored_grades
-from pylmod.cli.options import GLOBAL, SECRET_SHOWN, SETTINGS
+from pylmod.cli.options import (
+    GLOBAL,
+    OPENEDX,
+    OPENEDX_LEARNER,
+    OPENEDX_WRITES,
+    SECRET_SHOWN,
+    SETTINGS,
+)
 from pylmod.testing import (
     DEMO_COURSE_UUID,
     DEMO_GRADEBOOK_ID,
@@ -124,11 +131,17 @@ def test_help_lists_every_command_and_global_option(capsys):
 
 
 def test_openedx_commands_list_the_openedx_settings(capsys):
-    for command in ('push-grades', 'sync-roster'):
+    scopes = {'push-grades': (GLOBAL, OPENEDX),
+              'sync-roster': (GLOBAL, OPENEDX, OPENEDX_WRITES),
+              'learner': (GLOBAL, OPENEDX_LEARNER)}
+    for command, shown in scopes.items():
         result = run_main(capsys, 'openedx', command, '--help')
         assert result.status == 0
         for setting in SETTINGS:
-            assert setting.flag in result.out and setting.env in result.out
+            listed = setting.flag in result.out and setting.env in result.out
+            assert listed == (setting.scope in shown or (
+                command == 'learner' and setting.name == 'openedx_url')), (
+                command, setting.name)
 
 
 def _leaf_parsers(parser, prefix=''):

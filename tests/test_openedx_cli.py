@@ -207,3 +207,101 @@ def test_help_does_not_load_the_bridge():
                             capture_output=True, text=True)
     assert 'push-grades' in result.stdout
     assert result.stdout.splitlines()[-1] == '[]'
+
+
+# -- pylmod openedx learner ----------------------------------------------
+
+@pytest.fixture
+def learner(openedx, lmod_fake, tmp_path, monkeypatch):
+    """A learner of the demo gradebook with an Open edX account, a verified
+    enrollment with a certificate, and their token in a file."""
+    student = lmod_fake.students(DEMO_GRADEBOOK_ID)[3]
+    fake = openedx.fake
+    fake.add_account('learner3', student['accountEmail'], 'Learner Three')
+    fake.add_account('other', 'other@example.com')
+    fake.enroll_learner(DEMO_COURSE_KEY, student['accountEmail'], 'verified',
+                        'https://lms.example.edu/certificates/abc')
+    token = fake.learner_token('learner3')
+    path = tmp_path / 'token'
+    path.write_text(token + '\n', encoding='utf-8')
+    config = tmp_path / 'empty.ini'
+    config.write_text('[pylmod]\n', encoding='utf-8')
+    monkeypatch.setenv('PYLMOD_CONFIG', str(config))
+    return student, token, str(path)
+
+
+def test_learner_command_shows_both_sides(learner, lmod_server, openedx,
+                                          capsys):
+    student, token, token_file = learner
+    lmod = ['--cert', lmod_server.client_cert, '--url', lmod_server.url,
+            '--ca-bundle', lmod_server.ca_cert, '--gradebook',
+            DEMO_GRADEBOOK_UUID]
+    command = ['openedx', 'learner', 'learner3', '--openedx-url',
+               openedx.url, '--learner-token-file', token_file]
+    assert main(lmod + ['--format', 'json'] + command) == 0
+    output = capsys.readouterr()
+    record = json.loads(output.out)
+    assert (record['username'], record['email']) == (
+        'learner3', student['accountEmail'])
+    assert [(row['course_id'], row['mode'], row['is_active'],
+             row['certificate_url']) for row in record['enrollments']] == [
+        (DEMO_COURSE_KEY, 'verified', True,
+         'https://lms.example.edu/certificates/abc')]
+    assert record['lmod']['student_id'] == student['studentId']
+    assert record['lmod']['section'] == student['section']
+    assert isinstance(record['lmod']['grades'], dict)
+    assert main(lmod + command) == 0
+    table = capsys.readouterr()
+    assert DEMO_COURSE_KEY in table.out and 'verified' in table.out
+    assert student['section'] in table.out
+    for shown in (output, table):
+        assert token not in shown.out + shown.err
+
+
+def test_learner_command_without_a_gradebook_or_a_token(learner, openedx,
+                                                        capsys, monkeypatch):
+    _, token, _ = learner
+    monkeypatch.setenv('PYLMOD_OPENEDX_LEARNER_TOKEN', token)
+    assert main(['--format', 'json', 'openedx', 'learner', 'learner3',
+                 '--openedx-url', openedx.url]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record['lmod'] is None and record['lmod_note'] == \
+        'no gradebook given'
+    monkeypatch.delenv('PYLMOD_OPENEDX_LEARNER_TOKEN')
+    assert main(['openedx', 'learner', 'learner3', '--openedx-url',
+                 openedx.url]) == 2
+    assert 'no learner token: pass --learner-token-file' in \
+        capsys.readouterr().err
+
+
+@pytest.mark.parametrize('username, token, message', [
+    ('other', None, "the token is not other's"),
+    ('learner3', 'not-a-token', 'did not accept the learner token (401)'),
+])
+def test_learner_command_refusals(learner, openedx, capsys, monkeypatch,
+                                  username, token, message):
+    monkeypatch.setenv('PYLMOD_OPENEDX_LEARNER_TOKEN', token or learner[1])
+    assert main(['openedx', 'learner', username, '--openedx-url',
+                 openedx.url]) == 1
+    err = capsys.readouterr().err
+    assert message in err and learner[1] not in err
+
+
+def test_sync_roster_workers(argv, openedx, lmod_fake, capsys):
+    assert main(argv('sync-roster', '--program', DEMO_PROGRAM_UUID,
+                     '--curriculum', DEMO_CURRICULUM_UUID, '--workers', '8',
+                     '--format', 'json')) == 0
+    counts = json.loads(capsys.readouterr().out)
+    students = lmod_fake.students(DEMO_GRADEBOOK_ID)
+    assert counts['confirmed'] == len(students)
+    assert counts['requests'] == -(-len(students) // 25)
+    assert main(argv('sync-roster', '--program', DEMO_PROGRAM_UUID,
+                     '--workers', '0')) == 2
+    assert '--workers' in capsys.readouterr().err
+
+
+def test_the_workers_help_names_the_library_default(capsys):
+    from pylmod.openedx.pool import DEFAULT_WORKERS
+    assert main(['openedx', 'sync-roster', '--help']) == 0
+    assert '(default {0}; 1:'.format(DEFAULT_WORKERS) in ' '.join(
+        capsys.readouterr().out.split())

@@ -34,6 +34,7 @@ from pylmod.cli.clients import make_gradebook, make_membership
 from pylmod.cli.commands import add_commands
 from pylmod.cli.errors import command_logging, report_error
 from pylmod.cli.fake_commands import add_fake_commands
+from pylmod.cli.learner_command import add_learner_command
 from pylmod.cli.openedx_commands import add_openedx_commands
 from pylmod.cli.options import (
     EXIT_FAILURE,
@@ -101,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         'config', parents=parents,
         help='show the settings in effect and where each comes from')
     config_parser.set_defaults(handler=_config_command)
-    add_openedx_commands(subparsers, parents)
+    add_learner_command(add_openedx_commands(subparsers, parents), parents)
     return parser
 
 

@@ -31,6 +31,7 @@ from pylmod.cli.clients import make_gradebook, make_membership
 from pylmod.cli.options import (
     EXIT_USAGE,
     OPENEDX,
+    OPENEDX_WRITES,
     CliError,
     add_setting_flags,
     missing_setting,
@@ -56,12 +57,16 @@ ROSTER_COLUMNS = ('key', 'action', 'status', 'result', 'reason', 'cohort')
 
 
 def add_openedx_commands(subparsers: Any,
-                         parents: List[argparse.ArgumentParser]) -> None:
-    """Add the ``openedx`` command and its subcommands.
+                         parents: List[argparse.ArgumentParser]) -> Any:
+    """Add the ``openedx`` command and its ``push-grades`` and
+    ``sync-roster`` subcommands.
 
     Args:
         subparsers: the ``pylmod`` subparsers action.
         parents: the global options parsers (passed to every subcommand).
+
+    Returns:
+        the ``openedx`` subparsers action, to add more subcommands to.
     """
     group = subparsers.add_parser(
         'openedx', parents=parents,
@@ -78,8 +83,13 @@ def add_openedx_commands(subparsers: Any,
                         help='read and compare everything, send nothing')
     add_report_option(common, 'every record and its outcome')
     sub_parents = parents + [connection, common]
+    writes = argparse.ArgumentParser(add_help=False)
+    add_setting_flags(writes.add_argument_group(
+        'Open edX writes (also from PYLMOD_OPENEDX_* variables and the '
+        'config file)'), OPENEDX_WRITES)
     _add_push_grades(commands, sub_parents)
-    _add_sync_roster(commands, sub_parents)
+    _add_sync_roster(commands, sub_parents + [writes])
+    return commands
 
 
 def _add_push_grades(commands: Any,
@@ -155,14 +165,16 @@ def make_openedx_client(args: argparse.Namespace) -> Any:
     for name, problem in CONNECTION_SETTINGS:
         if not getattr(args, name):
             raise missing_setting(name, args.config, problem)
+    workers = {'workers': args.openedx_workers} if args.openedx_workers \
+        else {}
     session = oauth_session(args.openedx_url, args.openedx_client_id,
-                            args.openedx_client_secret)
+                            args.openedx_client_secret, **workers)
     return OpenEdxClient(session, args.openedx_url,
-                         page_size=args.openedx_page_size)
+                         page_size=args.openedx_page_size, **workers)
 
 
 @contextlib.contextmanager
-def _openedx_errors(args: argparse.Namespace) -> Iterator[None]:
+def openedx_errors(args: argparse.Namespace) -> Iterator[None]:
     """Say Open edX, not LMod, in the errors of the Open edX side; a bad
     sync configuration is a usage error."""
     from pylmod.openedx.errors import OpenEdxConfigError
@@ -183,7 +195,7 @@ def push_grades_command(args: argparse.Namespace) -> int:
     """``pylmod openedx push-grades``."""
     from pylmod.openedx.grades import push_grades
     gradebook = make_gradebook(args)
-    with _openedx_errors(args):
+    with openedx_errors(args):
         report = push_grades(
             make_openedx_client(args), gradebook, args.program,
             args.course_key, args.assignment,
@@ -207,7 +219,7 @@ def sync_roster_command(args: argparse.Namespace) -> int:
     else:
         roster = lmod_roster(make_gradebook(args),
                              section_name=args.section or '')
-    with _openedx_errors(args):
+    with openedx_errors(args):
         report = sync_roster(
             make_openedx_client(args), roster, program_uuid=args.program,
             course_key=args.course_key, curriculum_uuid=args.curriculum,

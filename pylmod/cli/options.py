@@ -22,7 +22,16 @@ import configparser
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import (
+    Any,
+    Callable,
+    Collection,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+)
 
 from pylmod.base import DEFAULT_URLBASE, Base
 from pylmod.cli.values import (
@@ -53,6 +62,11 @@ CONFIG_ENV = 'PYLMOD_CONFIG'
 GLOBAL = 'global'
 #: :attr:`Setting.scope` of an option of the ``pylmod openedx`` commands.
 OPENEDX = 'openedx'
+#: :attr:`Setting.scope` of an option of the ``openedx`` commands that write
+#: to Open edX (``sync-roster``).
+OPENEDX_WRITES = 'openedx writes'
+#: :attr:`Setting.scope` of an option of ``pylmod openedx learner``.
+OPENEDX_LEARNER = 'openedx learner'
 
 #: What ``pylmod config`` shows for a secret that is set.
 SECRET_SHOWN = '(set, not shown)'
@@ -92,9 +106,11 @@ class Setting:
         is_path: a file path (``~`` is expanded; in the config file a
             relative path is relative to the file).
         metavar: the placeholder in the help.
-        scope: whose flag it is: every command's (:data:`GLOBAL`) or the
-            ``pylmod openedx`` commands' (:data:`OPENEDX`).  The environment
-            and the config file give it to every command alike.
+        scope: whose flag it is: every command's (:data:`GLOBAL`), the
+            ``pylmod openedx`` commands' (:data:`OPENEDX`), those that write
+            to Open edX (:data:`OPENEDX_WRITES`) or ``pylmod openedx
+            learner`` (:data:`OPENEDX_LEARNER`).  The environment and the
+            config file give it to every command alike.
         secret: never printed; ``pylmod config`` shows only that it is set
             and where from.
     """
@@ -155,8 +171,24 @@ SETTINGS: Tuple[Setting, ...] = (
             'file: a flag is visible to other users of the machine); never '
             'printed', metavar='SECRET', scope=OPENEDX, secret=True),
     Setting('openedx_page_size', '--page-size', 'PYLMOD_OPENEDX_PAGE_SIZE',
-            'records per page read from Open edX', convert=positive_count,
-            metavar='N', scope=OPENEDX),
+            'records per page read from Open edX (default: the largest it '
+            'accepts)', convert=positive_count, metavar='N', scope=OPENEDX),
+    Setting('openedx_workers', '--workers', 'PYLMOD_OPENEDX_WORKERS',
+            # The default is the library's (pylmod.openedx.pool), which the
+            # help must not import: `pylmod --help` loads no bridge.
+            'write requests to Open edX in flight at once (default 4; 1: '
+            'one after the other)', convert=positive_count, metavar='N',
+            scope=OPENEDX_WRITES),
+    Setting('openedx_learner_token', '--learner-token',
+            'PYLMOD_OPENEDX_LEARNER_TOKEN',
+            "the learner's Open edX access token (prefer the environment "
+            'variable or --learner-token-file: a flag is visible to other '
+            'users of the machine); never printed', metavar='TOKEN',
+            scope=OPENEDX_LEARNER, secret=True),
+    Setting('openedx_learner_token_file', '--learner-token-file',
+            'PYLMOD_OPENEDX_LEARNER_TOKEN_FILE',
+            "a file holding the learner's Open edX access token",
+            is_path=True, metavar='FILE', scope=OPENEDX_LEARNER),
 )
 
 #: Settings by name (also the keys allowed in the config file).
@@ -193,7 +225,8 @@ def global_options_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_setting_flags(group: Any, scope: str) -> None:
+def add_setting_flags(group: Any, scope: str,
+                      names: Optional[Collection[str]] = None) -> None:
     """Add the flags of the settings of ``scope`` to a parser or group.
 
     A flag has no default (``argparse.SUPPRESS``): a value that is absent
@@ -202,10 +235,13 @@ def add_setting_flags(group: Any, scope: str) -> None:
 
     Args:
         group: an :class:`argparse.ArgumentParser` or argument group.
-        scope: :data:`GLOBAL` or :data:`OPENEDX`.
+        scope: one of :data:`GLOBAL`, :data:`OPENEDX`,
+            :data:`OPENEDX_WRITES`, :data:`OPENEDX_LEARNER`.
+        names: only these settings of the scope (default: all).
     """
     for setting in SETTINGS:
-        if setting.scope == scope:
+        if setting.scope == scope and (names is None
+                                       or setting.name in names):
             group.add_argument(
                 setting.flag, dest=setting.name, type=setting.convert,
                 metavar=setting.metavar, default=argparse.SUPPRESS,
@@ -301,7 +337,9 @@ def resolve_settings(args: argparse.Namespace,
     ``args.gradebook_id``, ``args.course``, ``args.format``,
     ``args.timeout``, ``args.retries``, ``args.ca_bundle``,
     ``args.openedx_url``, ``args.openedx_client_id``,
-    ``args.openedx_client_secret``, ``args.openedx_page_size``), as are
+    ``args.openedx_client_secret``, ``args.openedx_page_size``,
+    ``args.openedx_workers``, ``args.openedx_learner_token``,
+    ``args.openedx_learner_token_file``), as are
     ``args.verbose`` and ``args.config``, and
     ``args.setting_sources`` maps each name to where its value came from
     (``'flag'``, ``'env PYLMOD_URL'``, ``'config /path'``, ``'default'``).
@@ -392,7 +430,9 @@ def setting_rows(args: argparse.Namespace) -> List[Dict[str, Any]]:
     The key is shown as its path (file contents are never printed), a
     secret as :data:`SECRET_SHOWN` when it is set.
     """
-    library_defaults = {'timeout': Base.TIMEOUT, 'retries': Base.RETRIES}
+    from pylmod.openedx.pool import DEFAULT_WORKERS
+    library_defaults = {'timeout': Base.TIMEOUT, 'retries': Base.RETRIES,
+                        'openedx_workers': DEFAULT_WORKERS}
     rows = []
     for setting in SETTINGS:
         value = getattr(args, setting.name)

@@ -103,7 +103,8 @@ _ROWS = (
         'user_program_course_enrollments', ('GET',),
         '/api/program_enrollments/v1/users/{username}/programs/'
         '{program_uuid}/courses', paginated=True, max_page_size=25),
-    OpenEdxEndpoint('read_only_programs', ('GET',), _PROGRAMS + 'enrollments/'),
+    OpenEdxEndpoint('read_only_programs', ('GET',),
+                    _PROGRAMS + 'enrollments/'),
     OpenEdxEndpoint('bulk_enroll', ('POST',),
                     '/api/bulk_enroll/v1/bulk_enroll/'),
     OpenEdxEndpoint('mobile_user', ('GET',), _MOBILE_USER),

@@ -12,7 +12,12 @@ not sent.  ``workers=1`` sends one after the other in the calling thread,
 as before pools existed.
 """
 import logging
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass
 from typing import (
     Any,

@@ -15,10 +15,11 @@ The 400 bodies of a bad PATCH are edx-platform's ``mobile_api.errors``
 (the seed docs do not show them).
 """
 from datetime import datetime, timezone
-from typing import Any, Dict, List, NamedTuple, Optional
+from typing import Any, Dict, List, Optional
 
 from pylmod.testing.fake_openedx.records import (
     Account,
+    Call,
     CourseRun,
     course_block_id,
     course_parts,
@@ -37,21 +38,10 @@ def _error(code: str, message: str) -> Dict[str, Any]:
     return {'errors': {'code': code, 'message': message}}
 
 
-class MobileCall(NamedTuple):
-    """One request to a mobile endpoint (``name``: the endpoint row's)."""
-
-    name: str
-    method: str
-    ids: Dict[str, str]
-    params: Dict[str, str]
-    body: Any
-    base_url: str
-
-
 def answer_mobile_call(accounts: Dict[str, Account],
-                       courses: Dict[str, CourseRun], identity: Identity,
-                       call: MobileCall) -> Answer:
-    """Answer a mobile users API call for ``identity``."""
+                       courses: Dict[str, CourseRun], call: Call) -> Answer:
+    """Answer a mobile users API call for ``call.identity``."""
+    identity: Identity = call.identity
     username = call.ids['username']
     if call.ids['version'] not in MOBILE_VERSIONS:
         return 404, NOT_FOUND
@@ -66,7 +56,7 @@ def answer_mobile_call(accounts: Dict[str, Account],
             'id': account.id, 'username': account.username,
             'email': account.email, 'name': account.name,
             'course_enrollments': '{0}/api/mobile/{1}/users/{2}/'
-            'course_enrollments/'.format(call.base_url, call.ids['version'],
+            'course_enrollments/'.format(call.site_url, call.ids['version'],
                                          account.username)}
     if call.name == 'mobile_course_enrollments':
         return 200, _enrollments(account, courses, call)
@@ -102,7 +92,7 @@ def course_info(course_key: str, course: CourseRun,
 
 
 def _enrollments(account: Account, courses: Dict[str, CourseRun],
-                 call: MobileCall) -> List[Dict[str, Any]]:
+                 call: Call) -> List[Dict[str, Any]]:
     org = call.params.get('org')
     rows = []
     for key, course in courses.items():
@@ -113,7 +103,7 @@ def _enrollments(account: Account, courses: Dict[str, CourseRun],
         url = details.get('certificate_url')
         row = {'audit_access_expires': None, 'created': details['created'],
                'mode': details['mode'], 'is_active': True,
-               'course': course_info(key, course, call.base_url),
+               'course': course_info(key, course, call.site_url),
                'certificate': {'url': url} if url else {},
                'course_modes': [{'slug': details['mode'],
                                  'name': details['mode'].title(),

@@ -16,7 +16,12 @@ from collections import Counter
 from typing import Any, Collection, Dict, List, NamedTuple, Optional
 from urllib.parse import urlencode
 
-from pylmod.testing.fake_openedx.records import Account, CourseRun, Program
+from pylmod.testing.fake_openedx.records import (
+    Account,
+    Call,
+    CourseRun,
+    Program,
+)
 from pylmod.testing.fake_openedx.rules import (
     PROGRAM_PAGINATION,
     STUDENT_KEY,
@@ -35,28 +40,8 @@ from pylmod.testing.fake_openedx.tokens import Identity
 FORBIDDEN = {'detail': 'You do not have permission to perform this action.'}
 
 
-class ProgramCall(NamedTuple):
-    """One request to a program endpoint.
-
-    Attributes:
-        name: the endpoint row's name.
-        method: the HTTP verb.
-        ids: the decoded ids of the path.
-        params: the query parameters.
-        body: the decoded body.
-        url: the request URL without the query (pagination links).
-        identity: who is asking.
-        strict: refuse fields the serializers do not declare.
-    """
-
-    name: str
-    method: str
-    ids: Dict[str, str]
-    params: Dict[str, str]
-    body: Any
-    url: str
-    identity: Identity
-    strict: bool = True
+#: A request to a program endpoint (the name it had before mobile calls).
+ProgramCall = Call
 
 
 class Site(NamedTuple):
@@ -69,7 +54,7 @@ class Site(NamedTuple):
     users: Collection[str]
 
 
-def answer_program_call(site: Site, call: ProgramCall) -> Answer:
+def answer_program_call(site: Site, call: Call) -> Answer:
     """Answer a program call: 403 without the access it needs, 404 for an
     unknown program or course, else a page, an overview or a write's
     results."""
@@ -104,14 +89,14 @@ def answer_program_call(site: Site, call: ProgramCall) -> Answer:
     return 200, page(rows, call.params, call.url, PROGRAM_PAGINATION)
 
 
-def _grades_page(grades: List[Dict[str, Any]], call: ProgramCall) -> Answer:
+def _grades_page(grades: List[Dict[str, Any]], call: Call) -> Answer:
     if not grades:
         return 204, None
     answer = page(grades, call.params, call.url, PROGRAM_PAGINATION)
     return grades_status(answer['results']), answer
 
 
-def _write(call: ProgramCall, program: Program,
+def _write(call: Call, program: Program,
            records: Dict[str, Dict[str, Any]]) -> Answer:
     """``EnrollmentWriteMixin.handle_write_request``: the body's shape and
     size, then duplicates, then each item by the verb's serializer (400
@@ -192,7 +177,7 @@ def _readable_programs(site: Site, identity: Identity) -> List[Any]:
 
 
 def _learner_view(site: Site, program: Optional[Program],
-                  call: ProgramCall) -> Answer:
+                  call: Call) -> Answer:
     """The overview (the requesting user) or ``users/{username}/programs/
     {program}/courses`` (the user named, if it is the requester or the
     requester is staff): 404 for an unknown program or user, 403 when the
@@ -205,7 +190,7 @@ def _learner_view(site: Site, program: Optional[Program],
         return 404, {'detail': 'Not found.'}
     if account.program_key not in program.enrollments:
         return 403, FORBIDDEN
-    base = call.url.split('/api/', 1)[0]
+    base = call.site_url
     runs = [_run_overview(key, program, site.courses.get(key), account, base)
             for key in program.courses
             if _enrolled_in_run(key, program, site.courses, account)]

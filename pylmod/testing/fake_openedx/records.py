@@ -7,7 +7,7 @@ Plain data; the answers built from it are in
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, Optional
+from typing import Any, Dict, NamedTuple, Optional
 
 #: When the fake's course runs start and end unless seeded otherwise.
 DEFAULT_START = '2026-02-01T05:00:00Z'
@@ -17,6 +17,36 @@ DEFAULT_END = '2026-06-01T05:00:00Z'
 def now_iso() -> str:
     """The current time as Open edX writes it (ISO 8601, UTC, ``Z``)."""
     return datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+
+
+class Call(NamedTuple):
+    """One request to an API endpoint, routed and authenticated.
+
+    Attributes:
+        name: the endpoint row's name.
+        method: the HTTP verb.
+        ids: the decoded ids of the path.
+        params: the query parameters.
+        body: the decoded body.
+        url: the request URL without the query (pagination links).
+        identity: who is asking (a
+            :class:`~pylmod.testing.fake_openedx.tokens.Identity`).
+        strict: refuse fields the serializers do not declare.
+    """
+
+    name: str
+    method: str
+    ids: Dict[str, str]
+    params: Dict[str, str]
+    body: Any
+    url: str
+    identity: Any
+    strict: bool = True
+
+    @property
+    def site_url(self) -> str:
+        """The LMS root the request was sent to."""
+        return self.url.split('/api/', 1)[0]
 
 
 @dataclass

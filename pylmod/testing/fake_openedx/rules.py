@@ -60,10 +60,15 @@ UNKNOWN = 'Unknown field: Open edX would ignore it (strict fake).'
 _TYPE_ERRORS = {'string': 'Not a valid string.',
                 'uuid': 'Must be a valid UUID.',
                 'boolean': 'Must be a valid boolean.'}
-# DRF BooleanField's TRUE_VALUES and FALSE_VALUES.
-_BOOLEANS = {'true', 'True', 'TRUE', 'on', 'On', 'ON', '1', 1, True, 'yes',
-             'false', 'False', 'FALSE', 'off', 'Off', 'OFF', '0', 0, 0.0,
-             1.0, False, 'no', 'y', 'n', 't', 'f', 'Yes', 'No', 'YES', 'NO'}
+# DRF BooleanField's TRUE_VALUES and FALSE_VALUES (as text, lower case).
+_BOOLEAN_TEXT = ('true', 'false', 't', 'f', 'yes', 'no', 'y', 'n', 'on',
+                 'off', '1', '0')
+
+
+def _is_boolean(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.lower() in _BOOLEAN_TEXT
+    return isinstance(value, (int, float)) and value in (0, 1)
 
 
 class Field(NamedTuple):
@@ -91,8 +96,7 @@ def _field_error(field: Field, value: Any) -> Optional[str]:
         return None if str(value) in field.choices else (
             '"{0}" is not a valid choice.'.format(value))
     if field.kind == 'boolean':
-        return None if _hashable(value) in _BOOLEANS else _TYPE_ERRORS[
-            'boolean']
+        return None if _is_boolean(value) else _TYPE_ERRORS['boolean']
     if field.kind == 'list':
         return None if isinstance(value, (str, list)) else (
             'Expected a list of items.')
@@ -106,10 +110,6 @@ def _field_error(field: Field, value: Any) -> Optional[str]:
         except ValueError:
             return _TYPE_ERRORS['uuid']
     return None
-
-
-def _hashable(value: Any) -> Any:
-    return value if isinstance(value, (str, int, float, bool)) else None
 
 
 def field_errors(fields: Tuple[Field, ...], body: Any,
@@ -180,7 +180,8 @@ class WriteRule(NamedTuple):
 
 
 _KEY = Field(STUDENT_KEY)
-_PROGRAM_STATUS = Field('status', 'choice', choices=PROGRAM_ENROLLMENT_STATUSES)
+_PROGRAM_STATUS = Field('status', 'choice',
+                        choices=PROGRAM_ENROLLMENT_STATUSES)
 _PROGRAM_CREATE = (_KEY, _PROGRAM_STATUS, Field('curriculum_uuid', 'uuid'))
 _COURSE = (_KEY, Field('status', 'choice',
                        choices=PROGRAM_COURSE_ENROLLMENT_STATUSES),

@@ -17,13 +17,14 @@ from typing import Any, Dict, NamedTuple, Optional
 from urllib.parse import unquote
 
 from pylmod.testing.fake_openedx.bulk_enroll import answer_bulk_enroll
-from pylmod.testing.fake_openedx.mobile import MobileCall, answer_mobile_call
-from pylmod.testing.fake_openedx.programs import (
-    ProgramCall,
-    Site,
-    answer_program_call,
+from pylmod.testing.fake_openedx.mobile import answer_mobile_call
+from pylmod.testing.fake_openedx.programs import Site, answer_program_call
+from pylmod.testing.fake_openedx.records import (
+    Account,
+    Call,
+    CourseRun,
+    Program,
 )
-from pylmod.testing.fake_openedx.records import Account, CourseRun, Program
 from pylmod.testing.fake_openedx.routes import match_endpoint
 from pylmod.testing.fake_openedx.rules import Answer
 from pylmod.testing.fake_openedx.seeding import Seeding
@@ -208,11 +209,10 @@ class FakeOpenEdx(Seeding):
         if name == 'bulk_enroll':
             return answer_bulk_enroll(self.courses, self.users, identity,
                                       body, self.strict)
+        call = Call(name, method, ids, params, body, base_url + path,
+                    identity, self.strict)
         if name.startswith('mobile_'):
-            return answer_mobile_call(
-                self.accounts, self.courses, identity,
-                MobileCall(name, method, ids, params, body, base_url))
+            return answer_mobile_call(self.accounts, self.courses, call)
         return answer_program_call(
             Site(self.programs, self.courses, self.accounts, self.users),
-            ProgramCall(name, method, ids, params, body, base_url + path,
-                        identity, self.strict))
+            call)
