@@ -26,6 +26,12 @@ _EXPORTS: Dict[str, str] = {
     'OpenEdxHTTPError': 'errors',
     'OpenEdxAuthError': 'errors',
     'OpenEdxConfigError': 'errors',
+    'OpenEdxThrottled': 'errors',
+    'learner_record': 'learner',
+    'learner_session': 'learner',
+    'LearnerRecord': 'learner',
+    'retry_adapter': 'retry',
+    'DEFAULT_WORKERS': 'pool',
 }
 
 __all__ = sorted(_EXPORTS)
