@@ -282,3 +282,36 @@ def test_importing_the_bridge_loads_neither_django_nor_edx_client():
     output = subprocess.run([sys.executable, '-c', code], check=True,
                             capture_output=True, text=True).stdout
     assert output.strip() == 'False'
+
+
+def test_learner_calls_with_the_learners_own_token(server, fake):
+    from pylmod.openedx.learner import learner_record, learner_session
+    fake.add_account('ada', 'ada@example.com', 'Ada Lovelace')
+    fake.enroll_in_program(DEMO_PROGRAM_UUID, 'ada@example.com')
+    fake.enroll_learner(DEMO_COURSE_KEY, 'ada@example.com', 'verified')
+    learner = OpenEdxClient(learner_session(fake.learner_token('ada')),
+                            server.url)
+    assert learner.get_mobile_user('ada')['email'] == 'ada@example.com'
+    assert [run['course_run_id'] for run in learner.get_program_overview(
+        DEMO_PROGRAM_UUID)['course_runs']] == [DEMO_COURSE_KEY]
+    assert [run['course_run_id'] for run in
+            learner.get_user_program_course_enrollments(
+                'ada', DEMO_PROGRAM_UUID)] == [DEMO_COURSE_KEY]
+    assert learner.get_readable_programs()[0]['uuid'] == DEMO_PROGRAM_UUID
+    block = 'block-v1:MITx+6.002x+2026_Spring+type@vertical+block@v1'
+    assert learner.set_course_status('ada', DEMO_COURSE_KEY, block)[
+        'last_visited_module_id'] == block
+    root = 'block-v1:MITx+6.002x+2026_Spring+type@course+block@course'
+    assert learner.get_course_status('ada', DEMO_COURSE_KEY, 'v0.5') == {
+        'last_visited_module_id': block,
+        'last_visited_module_path': [block, root]}
+    record = learner_record(learner, 'ada')
+    assert [(row.course_id, row.mode, row.certificate_url)
+            for row in record.enrollments] == [
+        (DEMO_COURSE_KEY, 'verified', None)]
+    assert record.lmod is None and record.lmod_note == 'no gradebook given'
+    with pytest.raises(OpenEdxHTTPError) as raised:
+        learner.get_mobile_course_enrollments('someone-else')
+    assert raised.value.status_code == 403
+    with pytest.raises(ValueError):
+        learner_session('two words')

@@ -266,3 +266,25 @@ def test_a_delayed_answer_does_not_hold_up_other_requests(server, fake):
     finished.append(('quick', session.get(url, timeout=30).status_code))
     slow.join()
     assert finished == [('quick', 200), ('slow', 200)]
+
+
+def test_the_fake_takes_only_paths_from_the_client():
+    """The fake routes by the client's path table and takes no other fact
+    from ``pylmod.openedx`` (limits, statuses, page sizes are its own)."""
+    import ast
+    from pathlib import Path
+
+    import pylmod.testing.fake_openedx as package
+    facts = {'ok_results', 'max_page_size', 'largest_page_size', 'paginated'}
+    for path in Path(package.__file__).parent.glob('*.py'):
+        tree = ast.parse(path.read_text('utf-8'))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (
+                    node.module or '').startswith('pylmod.openedx'):
+                names = {alias.name for alias in node.names}
+                allowed = ({'ENDPOINTS', 'OpenEdxEndpoint'}
+                           if node.module == 'pylmod.openedx.endpoints'
+                           else {'ClientCredentialsSession', 'OpenEdxClient'})
+                assert names <= allowed, (path.name, node.module, names)
+            assert not (isinstance(node, ast.Attribute)
+                        and node.attr in facts), (path.name, node.attr)

@@ -1,14 +1,17 @@
 """A fake Open edX REST server for tests: stdlib HTTP on loopback.
 
-It implements, as the edx-platform API documentation describes them, the
-calls of :data:`pylmod.openedx.endpoints.ENDPOINTS` (and routes with that
-table): the OAuth2 token endpoint (client credentials, JWT-looking tokens,
-401 for a bad secret), program course grades with cursor pagination and
-``page_size`` (200/204/207/422), program enrollments and program course
-enrollments (paginated GET; POST/PATCH/PUT with per-learner results,
-200/207/422, 413 above 25 learners) and ``bulk_enroll`` (the documented
-result shape; 400 for a bad course key or a cohort count that is not the
-course count).  Every request is logged.
+It implements, as the edx-platform API documentation describes them, every
+call of :data:`pylmod.openedx.endpoints.ENDPOINTS` (and routes with that
+table; nothing else is taken from the client): the OAuth2 token endpoint
+(client credentials; JWT or opaque Bearer tokens), program course grades
+with cursor pagination and ``page_size`` (200/204/207/422), program
+enrollments and program course enrollments (paginated GET; POST/PATCH/PUT
+checked item by item as the documented serializers check them, DRF-style
+400 field errors, per-learner results, 200/207/422, 413 above 25 learners),
+``bulk_enroll`` (staff only; the documented result shape), a learner's
+program views (overview, program course enrollments, programs readable)
+and the mobile users API (the learner's own token only).  Every request is
+logged; failures, latency and dropped answers can be injected.
 
 Example:
 
@@ -22,13 +25,17 @@ Example:
         client = server.client()   # an OpenEdxClient with its own token
         client.get_program_course_grades(PROGRAM, COURSE)
 
-The state and the tokens live in :mod:`~pylmod.testing.fake_openedx.state`,
-the HTTP server in :mod:`~pylmod.testing.fake_openedx.server`; the answers
-of the program calls in :mod:`~pylmod.testing.fake_openedx.programs` and of
-``bulk_enroll`` in :mod:`~pylmod.testing.fake_openedx.bulk_enroll`, both by
-the rules of :mod:`~pylmod.testing.fake_openedx.rules` (written from the
-edx-platform documentation, not taken from the client).  Requests are
-routed by :mod:`~pylmod.testing.fake_openedx.routes`.
+The state lives in :mod:`~pylmod.testing.fake_openedx.state` (seeded by
+:mod:`~pylmod.testing.fake_openedx.seeding`, records in
+:mod:`~pylmod.testing.fake_openedx.records`), tokens and identities in
+:mod:`~pylmod.testing.fake_openedx.tokens`, the HTTP server in
+:mod:`~pylmod.testing.fake_openedx.server`; the answers of the program
+calls in :mod:`~pylmod.testing.fake_openedx.programs`, of ``bulk_enroll``
+in :mod:`~pylmod.testing.fake_openedx.bulk_enroll` and of the mobile API in
+:mod:`~pylmod.testing.fake_openedx.mobile`, all by the rules of
+:mod:`~pylmod.testing.fake_openedx.rules` (written from the edx-platform
+documentation, not taken from the client).  Requests are routed by
+:mod:`~pylmod.testing.fake_openedx.routes`.
 """
 from pylmod.testing.fake_openedx.server import LoggedRequest, OpenEdxServer
 from pylmod.testing.fake_openedx.state import (
