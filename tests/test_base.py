@@ -23,6 +23,7 @@ import urllib3.util.retry as urllib3_retry
 from urllib3.exceptions import ConnectTimeoutError
 
 import pylmod.base
+import pylmod.certificate
 from pylmod.base import (
     BODY_START_LENGTH,
     RETRY_STATUSES,
@@ -253,7 +254,7 @@ def test_unreadable_certificate_is_reported(monkeypatch, cert_path):
         # would for anyone else.
         def refuse(path, *args, **kwargs):
             raise PermissionError(13, 'Permission denied', path)
-        monkeypatch.setattr(pylmod.base, 'open', refuse, raising=False)
+        monkeypatch.setattr(pylmod.certificate, 'open', refuse, raising=False)
     with pytest.raises(PyLmodCertificateError) as raised:
         Base(cert_path, URLBASE)
     assert raised.value.path == cert_path
