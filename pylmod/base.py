@@ -95,7 +95,7 @@ class LmodRetry(Retry):
     def increment(self, method: Optional[str] = None,
                   url: Optional[str] = None, response: Any = None,
                   error: Optional[Exception] = None, _pool: Any = None,
-                  _stacktrace: Any = None) -> Retry:
+                  _stacktrace: Any = None) -> 'LmodRetry':
         """Count a failed attempt; give up at once on a host name that does
         not resolve (urllib3 counts it as a connection error, but asking
         the resolver again a few milliseconds later does not help).
@@ -229,11 +229,11 @@ class CertificateAdapter(HTTPAdapter):
 
     def build_connection_pool_key_attributes(
             self, request: requests.PreparedRequest, verify: Any,
-            cert: Any = None) -> Tuple[dict, dict]:
+            cert: Any = None) -> Any:
         """requests 2.32.2+: the pool of a request, with this adapter's
         context and without ``cert``."""
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
-            request, verify, None)
+        build = super().build_connection_pool_key_attributes
+        host_params, pool_kwargs = build(request, verify, None)
         return host_params, self._with_context(pool_kwargs)
 
     def cert_verify(self, conn: Any, url: str, verify: Any,

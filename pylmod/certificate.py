@@ -346,7 +346,7 @@ class ClientCertificate:
                 path) from err
         self.fields = fields
         now = datetime.datetime.now(datetime.timezone.utc)
-        when = '{0:%Y-%m-%d %H:%M} UTC'
+        when = '{1:%Y-%m-%d %H:%M} UTC'
         if fields.not_after < now:
             raise PyLmodCertificateError(
                 ('The client certificate {0} expired on ' + when + ': renew '

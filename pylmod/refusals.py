@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import ssl
+import urllib.parse
 from typing import Any, Iterator, Mapping, Optional, Tuple
 
 import requests
@@ -35,20 +36,24 @@ NOT_AUTHORIZED_STATUSES = frozenset({401, 403})
 #: Who authorizes certificates for LMod.
 LMOD_SUPPORT = 'learningmod-support@mit.edu'
 
-#: OpenSSL reasons of the alerts a server sends when it refuses a client
-#: certificate.
-CLIENT_REFUSED_REASONS = (
-    'ALERT_UNKNOWN_CA', 'ALERT_BAD_CERTIFICATE', 'ALERT_CERTIFICATE_EXPIRED',
-    'ALERT_CERTIFICATE_REVOKED', 'ALERT_CERTIFICATE_UNKNOWN',
-    'ALERT_CERTIFICATE_REQUIRED', 'ALERT_UNSUPPORTED_CERTIFICATE',
-    'ALERT_ACCESS_DENIED',
-)
+#: The alerts a server sends when it refuses a client certificate (part of
+#: OpenSSL's reason), and what each says.
+CLIENT_REFUSED_ALERTS = {
+    'ALERT_UNKNOWN_CA': 'it does not know the CA that issued it',
+    'ALERT_CERTIFICATE_EXPIRED': 'it says the certificate has expired',
+    'ALERT_CERTIFICATE_REVOKED': 'the certificate has been revoked',
+    'ALERT_CERTIFICATE_REQUIRED': 'it got no client certificate',
+    'ALERT_BAD_CERTIFICATE': 'it finds the certificate bad',
+    'ALERT_CERTIFICATE_UNKNOWN': 'it cannot use the certificate',
+    'ALERT_UNSUPPORTED_CERTIFICATE': 'it cannot use the certificate',
+    'ALERT_ACCESS_DENIED': 'it denies access to the certificate',
+}
 
 #: What each side means, and what to do (library words; the ``pylmod``
 #: command says its own options).
 ADVICE = {
-    CLIENT_REFUSED: 'check that it is your LMod certificate, not expired nor '
-                    'revoked (renew it if it is), and that the URL is the '
+    CLIENT_REFUSED: 'check that it is your LMod certificate (renew it if '
+                    'it has expired or was revoked) and that the URL is the '
                     'LMod it is meant for',
     SERVER_UNTRUSTED: 'if this is a test server, or a proxy that inspects '
                       'TLS, pass the CA bundle that signed its certificate '
@@ -122,21 +127,21 @@ def explain_ssl_error(err: requests.exceptions.SSLError,
             return cause
     found, reason = tls_reason(err)
     text = '{0} {1}'.format(reason, found or '').upper()
-    host = requests.utils.urlparse(url).netloc
+    lmod = 'LMod at ' + urllib.parse.urlsplit(url).netloc
+    refusal = next((meaning for code, meaning in CLIENT_REFUSED_ALERTS.items()
+                    if code in text), None)
     if found is not None and (isinstance(found, ssl.CertificateError)
                               or _is_hostname_mismatch(found)):
         side = SERVER_UNTRUSTED
         diagnosis = ('This machine does not trust the server certificate of '
-                     '{0} ({1})'.format(host, reason))
-    elif any(code in text for code in CLIENT_REFUSED_REASONS):
+                     '{0} ({1})'.format(lmod, reason))
+    elif refusal is not None:
         side = CLIENT_REFUSED
-        diagnosis = ('{0} did not accept the client certificate {1} ({2}): '
-                     'LMod does not know the CA that issued it, or it has '
-                     'expired or been revoked'.format(host, certificate,
-                                                      reason))
+        diagnosis = ('{0} did not accept the client certificate {1}: {2} '
+                     '({3})'.format(lmod, certificate, refusal, reason))
     else:
         side = UNKNOWN_SIDE
-        diagnosis = 'TLS with {0} failed ({1})'.format(host, reason)
+        diagnosis = 'TLS with {0} failed ({1})'.format(lmod, reason)
     return PyLmodTLSError('{0}: {1}.'.format(diagnosis, ADVICE[side]),
                           side=side, reason=reason, diagnosis=diagnosis,
                           request=getattr(err, 'request', None))
@@ -172,7 +177,7 @@ def not_authorized(response: requests.Response,
         'ask {5} to authorize this certificate for that gradebook or course, '
         'or pass the certificate they authorized.'.format(
             certificate, request.method if request else 'the request',
-            requests.utils.unquote(request.url or '') if request else '',
+            urllib.parse.unquote(request.url or '') if request else '',
             response.status_code, ': ' + message if message else '',
             LMOD_SUPPORT),
         response=response, certificate=str(certificate))
