@@ -24,7 +24,7 @@ from typing import Any, Dict, Optional, Tuple
 import requests
 from requests.adapters import HTTPAdapter
 
-from pylmod.base import body_start, build_retry
+from pylmod.base import body_start, build_retry, user_agent
 from pylmod.openedx.endpoints import ENDPOINTS
 from pylmod.openedx.errors import OpenEdxAuthError
 
@@ -60,10 +60,9 @@ def retry_adapter(retries: int = 3) -> HTTPAdapter:
     """
     return HTTPAdapter(max_retries=build_retry(
         retries, allowed_methods={'GET'}, backoff_factor=0.1,
-        # The bridge's setting before the two policies became one (behaviour
-        # unchanged): other errors, TLS ones among them, are limited by
-        # ``retries`` only.
-        other=None))
+        # TLS and certificate errors, among the others: repeating cannot
+        # help.
+        other=0))
 
 
 class ClientCredentialsSession(requests.Session):
@@ -229,7 +228,8 @@ def oauth_session(base_url: str, client_id: str, client_secret: str, *,
 
     Returns:
         requests.Session: an ``OAuthAPIClient`` or a
-        :class:`ClientCredentialsSession`, with a retry adapter mounted.
+        :class:`ClientCredentialsSession`, with a retry adapter mounted
+        (TLS errors are not retried) and pylmod's ``User-Agent``.
 
     Example:
 
@@ -252,6 +252,7 @@ def oauth_session(base_url: str, client_id: str, client_secret: str, *,
         session = OAuthAPIClient(base_url, client_id, client_secret)
     else:
         session = ClientCredentialsSession(base_url, client_id, client_secret)
+    session.headers['User-Agent'] = user_agent()
     adapter = retry_adapter(retries)
     session.mount('http://', adapter)
     session.mount('https://', adapter)
