@@ -230,7 +230,7 @@ def test_the_fake_trusts_your_own_ca_and_certificates(lmod_certificates,
             open_gradebook(own_server, other)
 
 
-# Never a prompt ---------------------------------------------------------------
+# Never a prompt --------------------------------------------------------------
 
 CLIENT_SCRIPT = textwrap.dedent('''
     import sys
