@@ -6,13 +6,10 @@ import datetime
 import io
 import json
 import os
-import pty
-import select
 import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -156,44 +153,20 @@ def test_one_line_of_retries(capsys, lmod_certificates):
     assert 'further retries: -vv shows them' in err
 
 
-def _read_until(terminal, wanted, seconds=60):
-    output, deadline = b'', time.monotonic() + seconds
-    while wanted not in output and time.monotonic() < deadline:
-        ready, _, _ = select.select([terminal], [], [], 1)
-        if ready:
-            try:
-                chunk = os.read(terminal, 4096)
-            except OSError:  # EIO: the other end has gone
-                break
-            if not chunk:
-                break
-            output += chunk
-    return output
-
-
-def test_the_command_asks_on_a_terminal(server, lmod_certificates):
+def test_the_command_asks_on_a_terminal(server, lmod_certificates,
+                                        terminal):
     cert = lmod_certificates.issue_client_cert('alice', password=PASSWORD)
-    pid, terminal = pty.fork()
-    if pid == 0:  # the child, on the pty
-        try:
-            os.execv(sys.executable, [
-                sys.executable, '-m', 'pylmod', '--url', server.url, '--cert',
-                cert, '--ca-bundle', server.ca_cert, '--gradebook',
-                DEMO_GRADEBOOK_UUID, 'sections'])
-        finally:
-            os._exit(127)
-    try:
-        prompt = _read_until(terminal, b': ')
-        assert 'Password for {0}: '.format(cert).encode() in prompt
-        os.write(terminal, PASSWORD.encode() + b'\n')
-        output = _read_until(terminal, b'r04')
-    finally:
-        os.close(terminal)
-        if os.waitpid(pid, os.WNOHANG)[0] == 0:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+    command = terminal([
+        sys.executable, '-m', 'pylmod', '--url', server.url, '--cert', cert,
+        '--ca-bundle', server.ca_cert, '--gradebook', DEMO_GRADEBOOK_UUID,
+        'sections'])
+    prompt = command.read_until(b': ')
+    assert 'Password for {0}: '.format(cert).encode() in prompt
+    command.type(PASSWORD + '\n')
+    output = command.read_until(b'r04')
+    assert command.process.wait(timeout=60) == 0, output
     assert PASSWORD.encode() not in output  # not echoed
-    assert b'r04' in output, output
+    assert b'r04' in output
 
 
 # pylmod serve-fake -----------------------------------------------------------
