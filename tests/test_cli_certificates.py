@@ -93,9 +93,8 @@ def test_no_password_and_no_terminal_is_a_usage_error(capsys, server,
     assert status == 2
     assert err == (
         "pylmod: error: The private key in {0!r} is encrypted and no "
-        "password was given: pass it (cert_password=, or the pylmod "
-        "command's --cert-password-file or PYLMOD_CERT_PASSWORD).\n".format(
-            cert))
+        "password was given: pass it (--cert-password-file FILE or "
+        "PYLMOD_CERT_PASSWORD; on a terminal, pylmod asks).\n".format(cert))
     assert server.requests == []
 
 

@@ -18,7 +18,7 @@ import sys
 import warnings
 from typing import Any, Dict, Mapping, Optional
 
-from pylmod.certificate import ClientCertificate
+from pylmod.certificate import PASSWORD_OPTIONS, ClientCertificate
 from pylmod.cli.options import EXIT_USAGE, CliError, missing_setting
 from pylmod.endpoints import call
 from pylmod.exceptions import (
@@ -29,6 +29,10 @@ from pylmod.exceptions import (
 )
 from pylmod.gradebook import GradeBook
 from pylmod.membership import Membership
+
+#: Where the command takes a certificate password from, for messages.
+CLI_PASSWORD_OPTIONS = ('--cert-password-file FILE or PYLMOD_CERT_PASSWORD; '
+                        'on a terminal, pylmod asks')
 
 
 def certificate_password(args: argparse.Namespace) -> Optional[str]:
@@ -79,7 +83,8 @@ def client_certificate(args: argparse.Namespace) -> ClientCertificate:
     :func:`getpass.getpass` when stdin is a terminal; never otherwise.
 
     Raises:
-        CliError: no certificate is configured (exit status 2).
+        CliError: no certificate is configured, or its password is missing
+            or wrong (exit status 2).
         PyLmodCertificateError: the certificate cannot be used (the
             message says why and what to do).
     """
@@ -87,12 +92,18 @@ def client_certificate(args: argparse.Namespace) -> ClientCertificate:
     cert = (args.cert, args.key) if args.key else args.cert
     password = certificate_password(args)
     try:
-        return _loaded(ClientCertificate(cert, password))
+        try:
+            return _loaded(ClientCertificate(cert, password))
+        except PyLmodCertificatePasswordError as err:
+            if (password is not None or not sys.stdin
+                    or not sys.stdin.isatty()):
+                raise
+            prompt = 'Password for {0}: '.format(err.path)
+        return _loaded(ClientCertificate(cert, getpass.getpass(prompt)))
     except PyLmodCertificatePasswordError as err:
-        if password is not None or not sys.stdin or not sys.stdin.isatty():
-            raise
-        prompt = 'Password for {0}: '.format(err.path)
-    return _loaded(ClientCertificate(cert, getpass.getpass(prompt)))
+        # Say it in the command's words.
+        message = str(err).replace(PASSWORD_OPTIONS, CLI_PASSWORD_OPTIONS)
+        raise CliError(message, EXIT_USAGE) from err
 
 
 def transport_options(args: argparse.Namespace) -> Dict[str, Any]:

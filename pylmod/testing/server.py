@@ -235,8 +235,8 @@ class LmodServer:
         self.certificates = certificates
         self.client_cert: str = certificates.client_cert
         self.ca_cert: str = certificates.ca_cert
-        self.client_cas = [os.fspath(path) for path in client_cas]
-        self.trusted_certs = [os.fspath(path) for path in trusted_certs]
+        self.client_cas = [os.path.abspath(path) for path in client_cas]
+        self.trusted_certs = [os.path.abspath(path) for path in trusted_certs]
         self._allowed = allow_list(
             [certificates.client_fingerprint] if allowed_clients is None
             else allowed_clients)
