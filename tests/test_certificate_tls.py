@@ -7,6 +7,7 @@ locally before anything is sent (expired, no password), by the TLS layer
 on the terminal: a client with an encrypted key and no password is run in
 a subprocess whose stdin is an open pipe, then a terminal (a pty).
 """
+import concurrent.futures
 import datetime
 import ssl
 import subprocess
@@ -136,6 +137,22 @@ def test_the_certificate_is_loaded_once_per_client(server, lmod_certificates,
     gradebook._session.close()  # new connections, same context
     gradebook.get_sections()
     assert asked == [True]
+
+
+def test_threads_share_one_load(server, lmod_certificates):
+    cert = lmod_certificates.issue_client_cert('alice', password=PASSWORD)
+    asked = []
+
+    def password():
+        asked.append(True)
+        return PASSWORD
+    gradebook = GradeBook(cert, server.url, verify=server.ca_cert,
+                          cert_password=password)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(
+            lambda _: gradebook.get_sections(DEMO_GRADEBOOK_ID), range(8)))
+    assert asked == [True]
+    assert len(answers) == 8 and all(answers)
 
 
 def test_no_password_fails_before_anything_is_sent(server,
