@@ -13,9 +13,12 @@ are not JSON (:func:`decode_json`, :func:`body_start`).
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
+import socket
+import ssl
 from typing import (
     Any,
     Callable,
@@ -30,24 +33,26 @@ from typing import (
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
+from pylmod.certificate import Certificate, ClientCertificate, Password
 from pylmod.exceptions import (
     PyLmodBadResponse,
     PyLmodCertificateError,
     PyLmodHTTPBadResponse,
     PyLmodHTTPError,
 )
+from pylmod.refusals import (
+    NOT_AUTHORIZED_STATUSES,
+    explain_ssl_error,
+    not_authorized,
+)
 
 log = logging.getLogger(__name__)
 
 #: The production LMod service.
 DEFAULT_URLBASE = 'https://learning-modules.mit.edu:8443/'
-
-#: A client certificate: the path of one PEM file holding the certificate and
-#: its private key (what MIT issues), or a ``(certificate, key)`` pair of
-#: paths.
-Certificate = Union[str, 'os.PathLike[str]', Tuple[str, str], None]
 
 _BaseType = TypeVar('_BaseType', bound='Base')
 
@@ -86,6 +91,35 @@ class LmodRetry(Retry):
         if seconds is None:
             return None
         return min(seconds, self.retry_after_cap)
+
+    def increment(self, method: Optional[str] = None,
+                  url: Optional[str] = None, response: Any = None,
+                  error: Optional[Exception] = None, _pool: Any = None,
+                  _stacktrace: Any = None) -> 'LmodRetry':
+        """Count a failed attempt; give up at once on a host name that does
+        not resolve (urllib3 counts it as a connection error, but asking
+        the resolver again a few milliseconds later does not help).
+
+        Raises:
+            urllib3.exceptions.MaxRetryError: the retries are exhausted, or
+                the host name did not resolve.
+        """
+        if error is not None and is_name_resolution_failure(error):
+            raise MaxRetryError(_pool, url or '', error) from error
+        return super().increment(method, url, response, error, _pool,
+                                 _stacktrace)
+
+
+def is_name_resolution_failure(error: BaseException) -> bool:
+    """Return True when ``error`` comes from a host name that did not
+    resolve (a :class:`socket.gaierror` in its causes)."""
+    seen = 0
+    cause: Optional[BaseException] = error
+    while cause is not None and seen < 10:
+        if isinstance(cause, socket.gaierror):
+            return True
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return False
 
 
 def build_retry(
@@ -137,6 +171,88 @@ def build_retry(
     )
 
 
+@functools.lru_cache(maxsize=None)
+def user_agent() -> str:
+    """Return the ``User-Agent`` of pylmod's requests:
+    ``pylmod/<version> python-requests/<version>``.
+
+    The version is read from the installed metadata when the first client
+    is made (not at ``import pylmod``), once.
+    """
+    from importlib import metadata  # here, so that importing pylmod is cheap
+    try:
+        version = metadata.version('pylmod')
+    except metadata.PackageNotFoundError:
+        version = 'unknown'
+    return 'pylmod/{0} {1}'.format(version,
+                                   requests.utils.default_user_agent())
+
+
+class CertificateAdapter(HTTPAdapter):
+    """An :class:`~requests.adapters.HTTPAdapter` whose TLS connections
+    present the client certificate of one SSL context.
+
+    requests would give urllib3 the paths of the session's ``cert``, and
+    urllib3 would load them into a new SSL context for every connection
+    (OpenSSL asking for the password of an encrypted key on the terminal).
+    This adapter gives urllib3 the client's own context instead (see
+    :attr:`pylmod.certificate.ClientCertificate.context`: loaded once,
+    never prompting), and ignores ``cert``.  It overrides no ``send``, so
+    libraries that mock ``HTTPAdapter.send`` (``responses``) still see
+    every request.
+
+    Args:
+        ssl_context: the context (``None``: no client certificate).
+        kwargs: as for :class:`~requests.adapters.HTTPAdapter`
+            (``max_retries``).
+    """
+
+    def __init__(self, ssl_context: Optional[ssl.SSLContext] = None,
+                 **kwargs: Any) -> None:
+        self.ssl_context = ssl_context
+        super().__init__(**kwargs)
+
+    def _with_context(self, pool_kwargs: Any) -> Any:
+        context = getattr(self, 'ssl_context', None)  # None when unpickled
+        if context is not None:
+            pool_kwargs['ssl_context'] = context
+        return pool_kwargs
+
+    def init_poolmanager(self, connections: int, maxsize: int,
+                         block: bool = False, **pool_kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block,
+                                 **self._with_context(pool_kwargs))
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        return super().proxy_manager_for(
+            proxy, **self._with_context(proxy_kwargs))
+
+    def build_connection_pool_key_attributes(
+            self, request: requests.PreparedRequest, verify: Any,
+            cert: Any = None) -> Any:
+        """requests 2.32.2+: the pool of a request, with this adapter's
+        context and without ``cert``."""
+        build = super().build_connection_pool_key_attributes
+        host_params, pool_kwargs = build(request, verify, None)
+        return host_params, self._with_context(pool_kwargs)
+
+    def cert_verify(self, conn: Any, url: str, verify: Any,
+                    cert: Any) -> None:
+        """Set the server verification of a pool, ignoring ``cert``."""
+        super().cert_verify(conn, url, verify, None)
+
+
+def _session_cert(cert: Certificate) -> Any:
+    """What 1.0.x put in ``_session.cert``: the path (or pair of paths) as
+    given; ``None`` for what requests cannot take."""
+    if isinstance(cert, (str, os.PathLike)):
+        return os.fspath(cert)
+    if (isinstance(cert, (tuple, list)) and len(cert) == 2
+            and all(isinstance(path, (str, os.PathLike)) for path in cert)):
+        return tuple(os.fspath(path) for path in cert)
+    return None
+
+
 def body_start(response: requests.Response) -> str:
     """Return the start of a response's body, as error messages quote it.
 
@@ -179,36 +295,6 @@ def decode_json(response: requests.Response, what: str,
         log.error('[PyLmod] %s, with a body that is not JSON', what)
         raise error('{0}, with a body that is not JSON, starting {1!r}'
                     .format(what, start), response, start) from err
-
-
-def check_certificate(cert: Certificate) -> None:
-    """Fail early, and clearly, if a client certificate file cannot be read.
-
-    Only readability is checked: the TLS library parses the PEM on the first
-    request.
-
-    Args:
-        cert: a PEM path, a ``(certificate, key)`` pair, or ``None``.
-
-    Raises:
-        PyLmodCertificateError: a file is missing or unreadable; the
-            exception names it.
-    """
-    if cert is None:
-        return
-    paths = (cert,) if isinstance(cert, (str, os.PathLike)) else tuple(cert)
-    for path in paths:
-        try:
-            with open(path, 'rb'):
-                pass
-        except OSError as err:
-            raise PyLmodCertificateError(
-                'Cannot read the client certificate file {0!r}: {1}. Pass the '
-                'path of the PEM file holding your LMod certificate and its '
-                'private key, or a (certificate, key) pair of paths.'.format(
-                    os.fspath(path), err.strerror or err),
-                os.fspath(path),
-            ) from err
 
 
 class Base:
@@ -271,14 +357,20 @@ class Base:
             verify: Union[bool, str] = True,
             timeout: Optional[float] = None,
             retries: Optional[int] = None,
+            cert_password: Password = None,
     ) -> None:
         """Initialize Base instance.
 
         Args:
-            cert (str): File path to the certificate used to
-                authenticate access to LMod Web service: one PEM file holding
-                the certificate and its private key, or a
-                ``(certificate, key)`` pair of paths.
+            cert (str): the client certificate that authenticates to LMod
+                (see :data:`pylmod.certificate.Certificate`): the path of one
+                PEM file holding the certificate and its private key, or of
+                a PKCS#12 file (``.p12``, needs ``pylmod[pkcs12]``); a
+                ``(certificate, key)`` pair of paths (tuple or list); a
+                ``(certificate, key, password)`` triple; a ready
+                :class:`ssl.SSLContext`; or a
+                :class:`~pylmod.certificate.ClientCertificate`.  ``~`` is
+                expanded.
             urlbase (str): The URL of the LMod Web service. i.e.
                 ``learning-modules.mit.edu`` or
                 ``learning-modules-test.mit.edu``
@@ -287,11 +379,22 @@ class Base:
                 (for a test server).
             timeout (float): overrides :attr:`TIMEOUT` for this client.
             retries (int): overrides :attr:`RETRIES` for this client.
+            cert_password (str): the password of an encrypted key or of a
+                PKCS#12 file: text, bytes, or a callable returning one
+                (called only if the key turns out to be encrypted).  pylmod
+                never asks for it on the terminal.
 
         Raises:
-            PyLmodCertificateError: the certificate file cannot be read.
+            PyLmodCertificateError: a certificate file cannot be read.  The
+                certificate itself is read, checked and loaded on the first
+                TLS handshake, before anything is sent (see
+                :meth:`pylmod.certificate.ClientCertificate.load`).
+
+        Attributes:
+            certificate (ClientCertificate): the client certificate.
         """
-        check_certificate(cert)
+        self.certificate = ClientCertificate.of(cert, cert_password)
+        self.certificate.check_readable()
         # pem with private and public key application certificate for access
         self.cert = cert
         if timeout is not None:
@@ -305,12 +408,18 @@ class Base:
             self.urlbase += 'service/{0}/'.format(self.SERVICE)
 
         self._session = requests.Session()
-        self._session.cert = (
-            os.fspath(cert) if isinstance(cert, os.PathLike) else cert)
+        # Kept for code that reads it; the adapters present the certificate.
+        self._session.cert = _session_cert(cert)
         self._session.verify = verify
-        self._session.mount(server_root,
-                            HTTPAdapter(max_retries=self.retry_policy()))
+        self._session.headers['User-Agent'] = user_agent()
+        # Any other host (say, a redirect's) gets no client certificate.
+        self._session.mount('https://', CertificateAdapter())
+        self._session.mount(server_root, self._adapter(self.retry_policy()))
         log.info('[PyLmod] init urlbase=%s', self.urlbase)
+
+    def _adapter(self, retry: Retry) -> CertificateAdapter:
+        """An adapter presenting this client's certificate, with ``retry``."""
+        return CertificateAdapter(self.certificate.context, max_retries=retry)
 
     def close(self) -> None:
         """Close the client's connections (its :class:`requests.Session`).
@@ -352,7 +461,7 @@ class Base:
                                    gradebook.retry_policy(creates=True))
         """
         self._session.mount(self._url_format(path_prefix),
-                            HTTPAdapter(max_retries=retry))
+                            self._adapter(retry))
 
     def retry_policy(self, creates: bool = False) -> Retry:
         """Return the retry policy of this client's requests.
@@ -418,7 +527,19 @@ class Base:
 
         Raises:
             requests.RequestException: Exception connection error (after
-                the retries)
+                the retries; a host name that does not resolve is not
+                retried)
+            PyLmodCertificateError: the client certificate cannot be used
+                (raised on the first TLS handshake, before anything is
+                sent; also a ``requests.exceptions.SSLError``)
+            PyLmodTLSError: the TLS handshake failed; the message says
+                whether LMod refused the client certificate or this machine
+                does not trust LMod's (also a
+                ``requests.exceptions.SSLError``)
+            PyLmodNotAuthorized: LMod answered 403 (or 401): the
+                certificate may not do that (also a ``KeyError``,
+                ``ValueError``, :class:`PyLmodUnexpectedData` and
+                ``requests.HTTPError``, what 1.0.x callers caught)
             PyLmodHTTPError: a retryable error status was still there when
                 the retries ran out (also a ``requests.HTTPError``); when
                 its body is not JSON, a :class:`PyLmodHTTPBadResponse`,
@@ -436,10 +557,22 @@ class Base:
             kwargs.setdefault('verify', self._session.verify)
         try:
             response = func(url, timeout=self.timeout, **kwargs)
+        except requests.exceptions.SSLError as err:
+            explained = explain_ssl_error(err, self.certificate, url)
+            log.error('[PyLmod] %s', explained)
+            if isinstance(explained, PyLmodCertificateError):
+                # Raised on the first handshake, inside urllib3: raise it
+                # as it was raised there.
+                raise explained from explained.__cause__
+            raise explained from err
         except requests.RequestException as err:
             log.error('[PyLmod] Error - connection error in rest_action '
                       'for %s: %s', url, err)
             raise
+        if response.status_code in NOT_AUTHORIZED_STATUSES:
+            refusal = not_authorized(response, self.certificate)
+            log.error('[PyLmod] %s', refusal)
+            raise refusal
         if response.status_code in self.RETRY_STATUSES:
             message = 'LMod answered HTTP {0} {1} to {2} {3}'.format(
                 response.status_code, response.reason,

@@ -37,11 +37,23 @@ class PyLmodNoSuchCourse(PyLmodUnexpectedData, IndexError):
     """
 
 
-class PyLmodCertificateError(PyLmodException):
-    """The client certificate (or its key) cannot be read.
+class PyLmodCertificateError(PyLmodException, requests.exceptions.SSLError):
+    """The client certificate cannot be used.
+
+    A file is missing or unreadable (checked when the client is made), or,
+    when the certificate is first loaded (the first TLS handshake, before
+    anything is sent): a file is not a certificate, lacks the certificate
+    or its key, the key does not belong to the certificate, the certificate
+    has expired, or the password is missing or wrong
+    (:class:`PyLmodCertificatePasswordError`).  The message names the file,
+    says what is wrong and what to do.
+
+    It is also a ``requests.exceptions.SSLError`` (an ``OSError``): what
+    PyLmod 1.0.x let through on the first request for a certificate it
+    could not use (or requests' ``IOError`` for a missing file).
 
     Attributes:
-        path (str): the file that is missing or unreadable.
+        path (str): the file concerned (``''`` for an SSL context).
     """
 
     def __init__(self, message: str, path: str) -> None:
@@ -52,6 +64,55 @@ class PyLmodCertificateError(PyLmodException):
         # Pickled with its arguments, so that it crosses process boundaries
         # (multiprocessing, task queues) like the built-in exceptions.
         return type(self), (str(self), self.path), self.__dict__
+
+
+class PyLmodCertificatePasswordError(PyLmodCertificateError):
+    """The private key (or the PKCS#12 file) is encrypted and no password
+    was given, or the password given does not decrypt it.
+
+    pylmod never asks for a password on the terminal; the ``pylmod``
+    command does, when it runs on one and was given none.
+    """
+
+
+class PyLmodCertificateWarning(UserWarning):
+    """The client certificate expires soon (see
+    :data:`pylmod.certificate.EXPIRY_WARNING_DAYS`)."""
+
+
+class PyLmodTLSError(PyLmodException, requests.exceptions.SSLError):
+    """The TLS handshake with LMod failed, with a hint saying which side
+    refused what.
+
+    It is also the ``requests.exceptions.SSLError`` PyLmod 1.0.x raised.
+
+    Attributes:
+        side (str): :data:`CLIENT_REFUSED` (LMod did not accept the client
+            certificate), :data:`SERVER_UNTRUSTED` (this machine does not
+            trust LMod's server certificate) or :data:`UNKNOWN_SIDE`.
+        reason (str): OpenSSL's reason, e.g. ``'TLSV1_ALERT_UNKNOWN_CA'``.
+        diagnosis (str): what happened, the message without the advice.
+    """
+
+    def __init__(self, message: str, side: str = '', reason: str = '',
+                 diagnosis: str = '', request: Any = None) -> None:
+        super().__init__(message, request=request)
+        self.side = side
+        self.reason = reason
+        self.diagnosis = diagnosis or message
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return (type(self), (str(self), self.side, self.reason,
+                             self.diagnosis), self.__dict__)
+
+
+#: :attr:`PyLmodTLSError.side`: LMod did not accept the client certificate.
+CLIENT_REFUSED = 'client certificate refused'
+#: :attr:`PyLmodTLSError.side`: this machine does not trust the server.
+SERVER_UNTRUSTED = 'server certificate not trusted'
+#: :attr:`PyLmodTLSError.side`: the failure says neither.
+UNKNOWN_SIDE = ''
 
 
 class PyLmodMissingId(PyLmodException, ValueError):
@@ -138,3 +199,43 @@ class PyLmodCSVError(PyLmodException, ValueError):
 
     The message names the file (when known), the line and the column.
     """
+
+
+class PyLmodNotAuthorized(PyLmodUnexpectedData, requests.HTTPError,
+                          KeyError, ValueError):
+    """LMod refused the client certificate for what was asked (HTTP 403,
+    or 401): the certificate is not authorized for that gradebook or course.
+
+    The message names the certificate (its CN and file), the request and
+    LMod's own message, and says whom to ask.  It carries ``status_code``
+    and ``response`` like :class:`PyLmodHTTPError`.
+
+    PyLmod 1.0.x returned the refusal's body, and the caller then failed
+    on it: ``get_gradebook_id`` (and ``GradeBook(gbuuid=...)``) and the
+    membership lookups raised :class:`PyLmodUnexpectedData`, most methods
+    ``KeyError: 'data'``, and an HTML page a ``ValueError``.  This
+    exception is each of those, and a ``requests.HTTPError``, so every
+    ``except`` clause written for 1.0.x still catches it.
+
+    Attributes:
+        status_code (int): 403 (or 401).
+        response (requests.Response): the refusal.
+        certificate (str): the certificate, e.g.
+            ``'CN=my-app (/home/me/lmod.pem)'``.
+    """
+
+    def __init__(self, message: str,
+                 response: Optional[requests.Response] = None,
+                 certificate: str = '') -> None:
+        super().__init__(message, response=response)
+        self.status_code = None if response is None else response.status_code
+        self.certificate = certificate
+
+    def __str__(self) -> str:
+        # KeyError would quote the message.
+        return str(self.args[0]) if self.args else ''
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return (type(self), (str(self), self.response, self.certificate),
+                self.__dict__)

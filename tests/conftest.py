@@ -1,5 +1,10 @@
 """Shared fixtures of the test suite."""
 import json
+import os
+import select
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -68,3 +73,66 @@ def openedx(openedx_fake):
     from pylmod.testing.fake_openedx import OpenEdxServer
     with OpenEdxServer(openedx_fake) as server:
         yield server
+
+
+class Terminal:
+    """A command running on a new pseudo-terminal of its own: its stdin,
+    stdout and stderr, and its controlling terminal (``/dev/tty``, where
+    OpenSSL and :func:`getpass.getpass` prompt).
+
+    Attributes:
+        process: the :class:`subprocess.Popen`.
+        output: what it wrote so far.
+    """
+
+    # setsid() then opening the terminal makes it the controlling one.
+    LAUNCHER = ('import os, sys; os.setsid(); '
+                'os.close(os.open(os.ttyname(0), os.O_RDWR)); '
+                'os.execv(sys.argv[1], sys.argv[1:])')
+
+    def __init__(self, argv):
+        self._master, slave = os.openpty()
+        self.process = subprocess.Popen(
+            [sys.executable, '-c', self.LAUNCHER, *map(str, argv)],
+            stdin=slave, stdout=slave, stderr=slave)
+        os.close(slave)
+        self.output = b''
+
+    def read_until(self, wanted, seconds=60):
+        """Read until ``wanted`` (bytes) was written, the command ended, or
+        ``seconds`` passed; return all the output."""
+        deadline = time.monotonic() + seconds
+        while wanted not in self.output and time.monotonic() < deadline:
+            ready, _, _ = select.select([self._master], [], [], 1)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self._master, 4096)
+            except OSError:  # EIO: the command has ended
+                break
+            if not chunk:
+                break
+            self.output += chunk
+        return self.output
+
+    def type(self, text):
+        os.write(self._master, text.encode('utf-8'))
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        os.close(self._master)
+
+
+@pytest.fixture
+def terminal():
+    """Start commands on terminals of their own (closed after the test)."""
+    started = []
+
+    def start(argv):
+        started.append(Terminal(argv))
+        return started[-1]
+    yield start
+    for each in started:
+        each.close()

@@ -8,6 +8,7 @@ scripted HTTP server on 127.0.0.1.
 """
 import collections
 import doctest
+import importlib.metadata
 import json
 import os
 import socket
@@ -23,6 +24,7 @@ import urllib3.util.retry as urllib3_retry
 from urllib3.exceptions import ConnectTimeoutError
 
 import pylmod.base
+import pylmod.certificate
 from pylmod.base import (
     BODY_START_LENGTH,
     RETRY_STATUSES,
@@ -31,6 +33,7 @@ from pylmod.base import (
     body_start,
     build_retry,
     decode_json,
+    user_agent,
 )
 from pylmod.exceptions import (
     PyLmodBadResponse,
@@ -253,7 +256,7 @@ def test_unreadable_certificate_is_reported(monkeypatch, cert_path):
         # would for anyone else.
         def refuse(path, *args, **kwargs):
             raise PermissionError(13, 'Permission denied', path)
-        monkeypatch.setattr(pylmod.base, 'open', refuse, raising=False)
+        monkeypatch.setattr(pylmod.certificate, 'open', refuse, raising=False)
     with pytest.raises(PyLmodCertificateError) as raised:
         Base(cert_path, URLBASE)
     assert raised.value.path == cert_path
@@ -699,3 +702,47 @@ def test_tls_errors_are_not_retried(handshake_breaker, retry_sleeps):
         base.get('things')
     assert handshake_breaker.connections == 1
     assert retry_sleeps == []
+
+
+def test_openedx_sessions_do_not_retry_tls_errors(handshake_breaker,
+                                                 retry_sleeps):
+    with requests.Session() as session:
+        session.mount('https://', retry_adapter(5))
+        with pytest.raises(requests.exceptions.SSLError):
+            session.get(handshake_breaker.url + 'api/things', timeout=10)
+    assert handshake_breaker.connections == 1
+    assert retry_sleeps == []
+
+
+def test_openedx_sessions_say_who_they_are():
+    from pylmod.openedx.auth import oauth_session
+    session = oauth_session('https://lms.example.edu', 'id', 'secret',
+                            use_edx_client=False)
+    assert session.headers['User-Agent'] == user_agent()
+    assert user_agent() == 'pylmod/{0} python-requests/{1}'.format(
+        importlib.metadata.version('pylmod'), requests.__version__)
+
+
+def test_a_host_name_that_does_not_resolve_is_not_retried(
+        cert_path, monkeypatch, retry_attempts, retry_sleeps):
+    def no_such_host(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, 'Name or service not known')
+    # The resolver cannot be reached from a test: stand in for its answer.
+    monkeypatch.setattr(socket, 'getaddrinfo', no_such_host)
+    base = Base(cert_path, 'https://lmod.invalid/', retries=10)
+    with pytest.raises(requests.ConnectionError) as raised:
+        base.get('things')
+    assert 'Max retries exceeded with url' in str(raised.value)
+    assert len(retry_attempts) == 1
+    assert retry_sleeps == []
+
+
+def test_other_connection_errors_are_still_retried(
+        cert_path, closed_port, retry_attempts, retry_sleeps):
+    base = Base(cert_path, 'http://127.0.0.1:{0}/'.format(closed_port),
+                retries=3)
+    with pytest.raises(requests.ConnectionError):
+        base.get('things')
+    assert len(retry_attempts) == 4
+    assert not pylmod.base.is_name_resolution_failure(
+        ConnectTimeoutError('slow'))

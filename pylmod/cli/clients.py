@@ -5,21 +5,67 @@
 settings (see :func:`pylmod.cli.options.resolve_settings`), and turn the
 usual mistakes (no certificate, no gradebook, a gradebook or course LMod
 does not know) into a :class:`~pylmod.cli.options.CliError`.
+
+The certificate is loaded before the first request
+(:func:`client_certificate`), so that its problems are reported as such;
+its password comes from ``--cert-password-file`` or
+``PYLMOD_CERT_PASSWORD``, or, only when the command runs on a terminal and
+was given none, from a prompt.
 """
 import argparse
-from typing import Any, Dict, Mapping, Tuple, Union
+import getpass
+import sys
+import warnings
+from typing import Any, Dict, Mapping, Optional
 
+from pylmod.certificate import PASSWORD_OPTIONS, ClientCertificate
 from pylmod.cli.options import EXIT_USAGE, CliError, missing_setting
 from pylmod.endpoints import call
-from pylmod.exceptions import PyLmodUnexpectedData
+from pylmod.exceptions import (
+    PyLmodCertificatePasswordError,
+    PyLmodCertificateWarning,
+    PyLmodNotAuthorized,
+    PyLmodUnexpectedData,
+)
 from pylmod.gradebook import GradeBook
 from pylmod.membership import Membership
 
+#: Where the command takes a certificate password from, for messages.
+CLI_PASSWORD_OPTIONS = ('--cert-password-file FILE or PYLMOD_CERT_PASSWORD; '
+                        'on a terminal, pylmod asks')
 
-def client_certificate(args: argparse.Namespace
-                       ) -> Union[str, Tuple[str, str]]:
-    """Return the certificate to pass to the library: a path, or a
-    ``(certificate, key)`` pair.
+
+def certificate_password(args: argparse.Namespace) -> Optional[str]:
+    """Return the password given by ``--cert-password-file`` (its first
+    line) or ``PYLMOD_CERT_PASSWORD``, or ``None``.
+
+    Raises:
+        CliError: the password file cannot be read (exit status 2).
+    """
+    if args.cert_password_file:
+        try:
+            with open(args.cert_password_file, encoding='utf-8') as lines:
+                return lines.readline().rstrip('\r\n')
+        except (OSError, UnicodeDecodeError) as err:
+            raise CliError('cannot read the certificate password file {0}: '
+                           '{1}'.format(args.cert_password_file,
+                                        getattr(err, 'strerror', err)),
+                           EXIT_USAGE) from err
+    return args.cert_password
+
+
+def _loaded(certificate: ClientCertificate) -> ClientCertificate:
+    """Load a certificate, saying on stderr if it expires soon."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always', PyLmodCertificateWarning)
+        certificate.load()
+    for warning in caught:
+        sys.stderr.write('pylmod: warning: {0}\n'.format(warning.message))
+    return certificate
+
+
+def require_certificate(args: argparse.Namespace) -> None:
+    """Raise the usage error of a command run without a certificate.
 
     Raises:
         CliError: no certificate is configured (exit status 2).
@@ -27,10 +73,37 @@ def client_certificate(args: argparse.Namespace
     if not args.cert:
         raise missing_setting(
             'cert', args.config, 'no client certificate',
-            ' (the PEM file with your LMod certificate and key)')
-    if args.key:
-        return args.cert, args.key
-    return args.cert
+            ' (the PEM or PKCS#12 file with your LMod certificate and key)')
+
+
+def client_certificate(args: argparse.Namespace) -> ClientCertificate:
+    """Return the client certificate, loaded (checked before any request).
+
+    An encrypted key without a password given is asked for with
+    :func:`getpass.getpass` when stdin is a terminal; never otherwise.
+
+    Raises:
+        CliError: no certificate is configured, or its password is missing
+            or wrong (exit status 2).
+        PyLmodCertificateError: the certificate cannot be used (the
+            message says why and what to do).
+    """
+    require_certificate(args)
+    cert = (args.cert, args.key) if args.key else args.cert
+    password = certificate_password(args)
+    try:
+        try:
+            return _loaded(ClientCertificate(cert, password))
+        except PyLmodCertificatePasswordError as err:
+            if (password is not None or not sys.stdin
+                    or not sys.stdin.isatty()):
+                raise
+            prompt = 'Password for {0}: '.format(err.path)
+        return _loaded(ClientCertificate(cert, getpass.getpass(prompt)))
+    except PyLmodCertificatePasswordError as err:
+        # Say it in the command's words.
+        message = str(err).replace(PASSWORD_OPTIONS, CLI_PASSWORD_OPTIONS)
+        raise CliError(message, EXIT_USAGE) from err
 
 
 def transport_options(args: argparse.Namespace) -> Dict[str, Any]:
@@ -73,18 +146,21 @@ def make_gradebook(args: argparse.Namespace) -> GradeBook:
             print(gradebook.gradebook_id)
             return EXIT_OK
     """
+    require_certificate(args)
+    if not args.gradebook and args.gradebook_id is None:
+        raise CliError(
+            'this command needs a gradebook: pass --gradebook UUID or '
+            '--gradebook-id ID (or set PYLMOD_GRADEBOOK)', EXIT_USAGE)
     cert = client_certificate(args)
     if args.gradebook:
         try:
             return GradeBook(cert, args.url, gbuuid=args.gradebook,
                              **transport_options(args))
+        except PyLmodNotAuthorized:
+            raise
         except PyLmodUnexpectedData as err:
             raise CliError('LMod has no gradebook with uuid {0!r} '
                            '({1})'.format(args.gradebook, err)) from err
-    if args.gradebook_id is None:
-        raise CliError(
-            'this command needs a gradebook: pass --gradebook UUID or '
-            '--gradebook-id ID (or set PYLMOD_GRADEBOOK)', EXIT_USAGE)
     gradebook = GradeBook(cert, args.url, **transport_options(args))
     # A wrong id would otherwise surface as a body without data deep inside
     # a command: ask for the gradebook's options once, up front.
@@ -109,14 +185,17 @@ def make_membership(args: argparse.Namespace) -> Membership:
     Returns:
         Membership: with ``uuid`` and ``course_id`` set.
     """
-    cert = client_certificate(args)
+    require_certificate(args)
     if not args.course:
         raise CliError(
             'this command needs a course: pass --course UUID (or set '
             'PYLMOD_COURSE)', EXIT_USAGE)
+    cert = client_certificate(args)
     try:
         return Membership(cert, args.url, uuid=args.course,
                           **transport_options(args))
+    except PyLmodNotAuthorized:
+        raise
     except PyLmodUnexpectedData as err:
         raise CliError('LMod has no course with uuid {0!r} ({1})'.format(
             args.course, err)) from err

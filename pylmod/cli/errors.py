@@ -14,12 +14,16 @@ import requests
 
 from pylmod.cli.options import EXIT_FAILURE, EXIT_USAGE, CliError
 from pylmod.exceptions import (
+    CLIENT_REFUSED,
+    SERVER_UNTRUSTED,
+    UNKNOWN_SIDE,
     PyLmodBadResponse,
     PyLmodCertificateError,
     PyLmodCSVError,
     PyLmodException,
     PyLmodHTTPError,
     PyLmodMissingId,
+    PyLmodTLSError,
 )
 
 log = logging.getLogger(__name__)
@@ -28,19 +32,51 @@ log = logging.getLogger(__name__)
 #: command speaks for itself and pylmod's log is silent.
 LOG_LEVELS = {0: logging.CRITICAL + 1, 1: logging.INFO, 2: logging.DEBUG}
 
+#: What to do about a failed TLS handshake, by
+#: :attr:`~pylmod.exceptions.PyLmodTLSError.side`.
+TLS_ADVICE = {
+    CLIENT_REFUSED: 'check --cert (is it your LMod certificate? renew it if '
+                    'it has expired or was revoked) and --url',
+    SERVER_UNTRUSTED: 'for a test server (e.g. `pylmod serve-fake`) or a '
+                      'proxy that inspects TLS, pass its CA with --ca-bundle',
+    UNKNOWN_SIDE: 'check --url; a server that closes the connection during '
+                  'the handshake may also be refusing --cert',
+}
+
+
+class RetryWarnings(logging.Filter):
+    """Let the first of urllib3's "Retrying ..." warnings of a command
+    through, and no other unless ``-vv`` (the error that ends the command
+    says what went wrong)."""
+
+    def __init__(self, verbosity: int) -> None:
+        super().__init__()
+        self.show_all = verbosity >= 2
+        self.shown = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (self.show_all or not record.name.startswith('urllib3')
+                or not str(record.msg).startswith('Retrying')):
+            return True
+        self.shown += 1
+        if self.shown == 1:
+            record.msg = str(record.msg) + ' (further retries: -vv shows them)'
+        return self.shown == 1
+
 
 @contextlib.contextmanager
 def command_logging(verbosity: int) -> Iterator[None]:
     """Log to stderr for the time of one command, then restore logging.
 
     ``-v`` shows pylmod's INFO messages (counts and ids), ``-vv`` DEBUG
-    (student data); other libraries log their warnings (e.g. urllib3's
-    retries) in any case.
+    (student data); other libraries log their warnings in any case, but of
+    urllib3's retries only the first (all of them with ``-vv``).
     """
     level = LOG_LEVELS[min(verbosity, 2)]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(
         '%(levelname)s %(name)s: %(message)s'))
+    handler.addFilter(RetryWarnings(verbosity))
     root = logging.getLogger()
     package = logging.getLogger('pylmod')
     saved = root.level, package.level
@@ -80,6 +116,9 @@ def describe_error(err: BaseException, args: Optional[argparse.Namespace]
         return str(err), err.status
     if isinstance(err, (PyLmodCertificateError, PyLmodMissingId)):
         return str(err), EXIT_USAGE
+    if isinstance(err, PyLmodTLSError):
+        return ('{0}: {1}'.format(err.diagnosis, TLS_ADVICE[err.side]),
+                EXIT_FAILURE)
     if isinstance(err, requests.exceptions.SSLError):
         return ('TLS with {0} failed: {1}. Check --cert; for a test server '
                 '(e.g. `pylmod serve-fake`) pass its CA with --ca-bundle'

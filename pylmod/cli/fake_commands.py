@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterator, List, Optional
 from pylmod.cli.export import export_grades
 from pylmod.cli.options import EXIT_OK, EXIT_USAGE, CliError
 from pylmod.cli.output import summarize
+from pylmod.cli.values import count
 from pylmod.gradebook import GradeBook
 from pylmod.membership import Membership
 from pylmod.upload import DEFAULT_EMAIL_FIELD, UploadReport
@@ -81,9 +82,9 @@ def _stop_on_signals() -> Dict[int, Any]:
     return previous
 
 
-def serve_fake_command(args: argparse.Namespace) -> int:
-    """``pylmod serve-fake``: run the fake LMod until Ctrl-C."""
-    testing = _testing()
+def _serving_fake(args: argparse.Namespace, testing: Any) -> Any:
+    """The fake of ``serve-fake``: ``--data`` or the demo, plus
+    ``--students`` generated students."""
     if args.data:
         try:
             fake = testing.FakeLmod.from_file(args.data)
@@ -92,30 +93,72 @@ def serve_fake_command(args: argparse.Namespace) -> int:
                            '{1}'.format(args.data, err), EXIT_USAGE) from err
     else:
         fake = testing.FakeLmod.demo()
+    if args.students:
+        try:
+            fake.add_generated_students(args.students)
+        except ValueError as err:
+            raise CliError('cannot add --students: {0}'.format(err),
+                           EXIT_USAGE) from err
+    return fake
+
+
+def _start_server(args: argparse.Namespace, testing: Any, fake: Any) -> Any:
     cert_dir = os.path.abspath(args.cert_dir) if args.cert_dir else None
     try:
-        server = testing.LmodServer(fake, cert_dir=cert_dir, port=args.port)
+        server = testing.LmodServer(
+            fake, cert_dir=cert_dir, port=args.port,
+            client_cas=args.client_ca or (),
+            trusted_certs=args.trust_cert or ())
+    except OSError as err:
+        raise CliError('{0}: {1}'.format(err.filename, err.strerror or err),
+                       EXIT_USAGE) from err
+    except ValueError as err:  # a --trust-cert or --client-ca without PEM
+        raise CliError(str(err), EXIT_USAGE) from err
+    try:
         server.start()
     except OSError as err:
         raise CliError('cannot serve on port {0}: {1}'.format(
             args.port, err.strerror or err), EXIT_USAGE) from err
+    return server
+
+
+def _print_serving(server: Any, fake: Any) -> None:
+    out = sys.stdout
+    out.write('Fake LMod serving at {0}\n'.format(server.url))
+    out.write('  client certificate (--cert):  {0}\n'.format(
+        server.client_cert))
+    for path in server.trusted_certs:
+        out.write('  also trusted (--cert):        {0}\n'.format(path))
+    for path in server.client_cas:
+        out.write('  certificates of this CA:      {0}\n'.format(path))
+    out.write('  CA bundle (--ca-bundle):      {0}\n'.format(server.ca_cert))
+    gradebooks, courses = fake.gradebook_uuids(), fake.course_uuids()
+    if gradebooks:
+        out.write('  gradebook (--gradebook):      {0}\n'.format(
+            gradebooks[0]))
+    if courses:
+        out.write('  course (--course):            {0}\n'.format(courses[0]))
+    cert = (server.trusted_certs or [server.client_cert])[0]
+    command = ['pylmod', '--url', server.url, '--cert', cert,
+               '--ca-bundle', server.ca_cert]
+    if gradebooks:
+        command += ['--gradebook', "'{0}'".format(gradebooks[0]), 'sections']
+    else:
+        command += ['--course', "'{0}'".format(courses[0] if courses
+                                               else 'UUID'), 'course-staff']
+    out.write('Try, in another terminal:\n  {0}\n'.format(' '.join(command)))
+    out.write('Press Ctrl-C to stop.\n')
+    out.flush()
+
+
+def serve_fake_command(args: argparse.Namespace) -> int:
+    """``pylmod serve-fake``: run the fake LMod until Ctrl-C."""
+    testing = _testing()
+    fake = _serving_fake(args, testing)
+    server = _start_server(args, testing, fake)
     previous_handlers: Dict[int, Any] = {}
     try:
-        out = sys.stdout
-        out.write('Fake LMod serving at {0}\n'.format(server.url))
-        out.write('  client certificate (--cert):  {0}\n'.format(
-            server.client_cert))
-        out.write('  CA bundle (--ca-bundle):      {0}\n'.format(
-            server.ca_cert))
-        if not args.data:
-            out.write('  demo gradebook (--gradebook): {0}\n'.format(
-                testing.DEMO_GRADEBOOK_UUID))
-            out.write('  demo course (--course):       {0}\n'.format(
-                testing.DEMO_COURSE_UUID))
-        out.write('Try, in another terminal:\n  {0}\n'.format(
-            ' '.join(_example_command(server, testing, bool(args.data)))))
-        out.write('Press Ctrl-C to stop.\n')
-        out.flush()
+        _print_serving(server, fake)
         previous_handlers = _stop_on_signals()
         while True:
             time.sleep(3600)
@@ -126,15 +169,6 @@ def serve_fake_command(args: argparse.Namespace) -> int:
         for number, handler in previous_handlers.items():
             signal.signal(number, handler)
     return EXIT_OK
-
-
-def _example_command(server: Any, testing: Any, own_data: bool) -> List[str]:
-    command = ['pylmod', '--url', server.url, '--cert', server.client_cert,
-               '--ca-bundle', server.ca_cert]
-    if own_data:
-        return command + ['--gradebook', 'UUID', 'students']
-    return command + ['--gradebook', "'{0}'".format(
-        testing.DEMO_GRADEBOOK_UUID), 'sections']
 
 
 # -- demo -----------------------------------------------------------------
@@ -283,6 +317,17 @@ def add_fake_commands(subparsers: Any,
     parser.add_argument('--cert-dir', metavar='DIR',
                         help='write the certificates here (default: a '
                              'temporary directory removed on exit)')
+    parser.add_argument('--trust-cert', metavar='FILE', action='append',
+                        help='also trust and authorize this client '
+                             'certificate (PEM; a key in the file is '
+                             'ignored), e.g. your own LMod certificate; '
+                             'repeatable')
+    parser.add_argument('--client-ca', metavar='FILE', action='append',
+                        help='also trust and authorize every client '
+                             'certificate this CA (PEM) issued; repeatable')
+    parser.add_argument('--students', metavar='N', type=count, default=0,
+                        help='add N generated students to the first '
+                             'gradebook (for load tests)')
     parser.set_defaults(handler=serve_fake_command)
 
     parser = subparsers.add_parser(

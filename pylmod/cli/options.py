@@ -97,7 +97,8 @@ class Setting:
 
     Attributes:
         name: the attribute on the parsed arguments and the config key.
-        flag: the command line flag.
+        flag: the command line flag (``None``: none, for a secret that must
+            not be seen in the process list).
         env: the environment variable.
         help: the help text.
         convert: turns the text into the value; raises
@@ -116,7 +117,7 @@ class Setting:
     """
 
     name: str
-    flag: str
+    flag: Optional[str]
     env: str
     help: str
     convert: Callable[[str], Any] = str
@@ -129,12 +130,21 @@ class Setting:
 
 SETTINGS: Tuple[Setting, ...] = (
     Setting('cert', '--cert', 'PYLMOD_CERT',
-            'PEM file with your LMod client certificate and its private '
-            'key (or only the certificate, with --key)',
+            'your LMod client certificate: a PEM file with the certificate '
+            'and its private key (or only the certificate, with --key), or '
+            'a PKCS#12 file (.p12/.pfx)',
             is_path=True, metavar='PATH'),
     Setting('key', '--key', 'PYLMOD_KEY',
             'private key file, when it is not inside the --cert file',
             is_path=True, metavar='KEY'),
+    Setting('cert_password_file', '--cert-password-file',
+            'PYLMOD_CERT_PASSWORD_FILE',
+            'file whose first line is the password of the key or of the '
+            'PKCS#12 file (or set PYLMOD_CERT_PASSWORD; on a terminal, '
+            'pylmod asks)', is_path=True, metavar='FILE'),
+    Setting('cert_password', None, 'PYLMOD_CERT_PASSWORD',
+            'the password of the key or of the PKCS#12 file; never printed',
+            secret=True),
     Setting('url', '--url', 'PYLMOD_URL',
             'the LMod server (default: {0})'.format(DEFAULT_URLBASE),
             default=DEFAULT_URLBASE, metavar='URL'),
@@ -240,8 +250,8 @@ def add_setting_flags(group: Any, scope: str,
         names: only these settings of the scope (default: all).
     """
     for setting in SETTINGS:
-        if setting.scope == scope and (names is None
-                                       or setting.name in names):
+        if (setting.scope == scope and setting.flag
+                and (names is None or setting.name in names)):
             group.add_argument(
                 setting.flag, dest=setting.name, type=setting.convert,
                 metavar=setting.metavar, default=argparse.SUPPRESS,
@@ -333,7 +343,8 @@ def resolve_settings(args: argparse.Namespace,
     """Fill in every setting on ``args``: flag > env > config > default.
 
     Afterwards every setting of :data:`SETTINGS` is an attribute
-    (``args.cert``, ``args.key``, ``args.url``, ``args.gradebook``,
+    (``args.cert``, ``args.key``, ``args.cert_password_file``,
+    ``args.cert_password``, ``args.url``, ``args.gradebook``,
     ``args.gradebook_id``, ``args.course``, ``args.format``,
     ``args.timeout``, ``args.retries``, ``args.ca_bundle``,
     ``args.openedx_url``, ``args.openedx_client_id``,
@@ -392,7 +403,11 @@ def resolve_settings(args: argparse.Namespace,
             value = setting.default
         setattr(args, setting.name, value)
     args.setting_sources = sources
-    _choose_gradebook(args)
+    _keep_stronger(args, 'gradebook', 'gradebook_id',
+                   'a gradebook uuid ({0}) and a gradebook id ({1})'.format(
+                       args.gradebook, args.gradebook_id))
+    _keep_stronger(args, 'cert_password', 'cert_password_file',
+                   'a certificate password and a password file')
 
 
 def _convert(setting: Setting, text: str, source: str) -> Any:
@@ -405,23 +420,21 @@ def _convert(setting: Setting, text: str, source: str) -> Any:
                        EXIT_USAGE) from None
 
 
-def _choose_gradebook(args: argparse.Namespace) -> None:
-    """Keep one of --gradebook / --gradebook-id: the one from the stronger
-    source (a flag beats a variable); both from one source is an error."""
-    if args.gradebook is None or args.gradebook_id is None:
+def _keep_stronger(args: argparse.Namespace, first: str, second: str,
+                   what: str) -> None:
+    """Keep one of two settings that say the same thing (a gradebook uuid or
+    id; a password or a password file): the one from the stronger source (a
+    flag beats a variable); both from one source is an error."""
+    if getattr(args, first) is None or getattr(args, second) is None:
         return
-    rank_uuid = _SOURCE_RANK[args.setting_sources['gradebook'].split()[0]]
-    rank_id = _SOURCE_RANK[args.setting_sources['gradebook_id'].split()[0]]
-    if rank_uuid == rank_id:
-        raise CliError(
-            'both a gradebook uuid ({0}) and a gradebook id ({1}) are given '
-            'by {2}: give one'.format(
-                args.gradebook, args.gradebook_id,
-                args.setting_sources['gradebook']), EXIT_USAGE)
-    if rank_uuid > rank_id:
-        args.gradebook_id = None
-    else:
-        args.gradebook = None
+    source_first = args.setting_sources[first]
+    source_second = args.setting_sources[second]
+    rank_first = _SOURCE_RANK[source_first.split()[0]]
+    rank_second = _SOURCE_RANK[source_second.split()[0]]
+    if rank_first == rank_second:
+        raise CliError('both {0} are given by {1}: give one'.format(
+            what, source_first), EXIT_USAGE)
+    setattr(args, second if rank_first > rank_second else first, None)
 
 
 def setting_rows(args: argparse.Namespace) -> List[Dict[str, Any]]:

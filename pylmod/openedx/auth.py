@@ -27,7 +27,7 @@ from typing import Any, Dict, Optional, Tuple
 
 import requests
 
-from pylmod.base import body_start
+from pylmod.base import body_start, user_agent
 from pylmod.openedx.endpoints import ENDPOINTS
 from pylmod.openedx.errors import OpenEdxAuthError
 from pylmod.openedx.pool import DEFAULT_WORKERS, check_workers
@@ -232,7 +232,8 @@ def oauth_session(base_url: str, client_id: str, client_secret: str, *,
 
     Returns:
         requests.Session: an ``OAuthAPIClient`` or a
-        :class:`ClientCredentialsSession`, with a retry adapter mounted.
+        :class:`ClientCredentialsSession`, with a retry adapter mounted
+        (TLS errors are not retried) and pylmod's ``User-Agent``.
 
     Example:
 
@@ -255,6 +256,7 @@ def oauth_session(base_url: str, client_id: str, client_secret: str, *,
         session = OAuthAPIClient(base_url, client_id, client_secret)
     else:
         session = ClientCredentialsSession(base_url, client_id, client_secret)
+    session.headers['User-Agent'] = user_agent()
     adapter = retry_adapter(
         retries, max(DEFAULT_POOL_SIZE, check_workers(workers)))
     session.mount('http://', adapter)

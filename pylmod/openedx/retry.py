@@ -91,10 +91,9 @@ def retry_adapter(retries: int = 3,
     """
     policy = build_retry(
         retries, allowed_methods={'GET'}, backoff_factor=0.1,
-        # The bridge's setting before the two policies became one (behaviour
-        # unchanged): other errors, TLS ones among them, are limited by
-        # ``retries`` only.
-        other=None)
+        # TLS and certificate errors, among the others: repeating cannot
+        # help.
+        other=0)
     retry = OpenEdxRetry(**{name: getattr(policy, name) for name in (
         'total', 'other', 'allowed_methods', 'status_forcelist',
         'backoff_factor', 'respect_retry_after_header', 'raise_on_status')})

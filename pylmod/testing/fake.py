@@ -171,6 +171,36 @@ class FakeLmod:
             self._courses[course['id']] = course
         return course['id']
 
+    def add_generated_students(self, count: int,
+                               gradebook_uuid: Optional[str] = None
+                               ) -> List[int]:
+        """Add ``count`` made-up students to a gradebook, for load tests:
+        ``student<id>@example.edu``, "Generated Student <id>", in no
+        section.
+
+        Args:
+            count: how many.
+            gradebook_uuid: the gradebook (default: the first one).
+
+        Returns:
+            list: their ``studentId``.
+        """
+        with self.lock:
+            states = [state for state in self._gradebooks.values()
+                      if gradebook_uuid in (None, state.info['uuid'])]
+            if not states:
+                raise ValueError('no gradebook {0}'.format(
+                    gradebook_uuid or 'to add students to'))
+            student_ids = [self._new_id() for _ in range(count)]
+            for student_id in student_ids:
+                states[0].add_student({
+                    'studentId': student_id,
+                    'accountEmail': 'student{0}@example.edu'.format(
+                        student_id),
+                    'displayName': 'Generated Student {0}'.format(
+                        student_id)}, 'generated student')
+            return student_ids
+
     def to_dict(self) -> Dict[str, Any]:
         """Return the whole state as a seed (``FakeLmod(fake.to_dict())``
         is an equal fake)."""

@@ -71,7 +71,7 @@ class GradebookState:
         self.overall_grades: Dict[int, Any] = {}
         self._seed_sections(seed.get('sections', {}), where)
         for index, student in enumerate(seed.get('students', ())):
-            self._seed_student(student, '{0}.students[{1}]'.format(
+            self.add_student(student, '{0}.students[{1}]'.format(
                 where, index))
         for index, assignment in enumerate(seed.get('assignments', ())):
             assignment_id = int(records.required(
@@ -97,7 +97,8 @@ class GradebookState:
                 self.extra_members[section['groupId']] = {
                     int(member) for member in seed.get('memberIds', ())}
 
-    def _seed_student(self, seed: Mapping[str, Any], where: str) -> None:
+    def add_student(self, seed: Mapping[str, Any], where: str) -> None:
+        """Add a student from a seed (``studentId``, ``accountEmail`` ...)."""
         section = self._section_of(seed, where)
         student = records.student_record(seed, section, where)
         self.students[student['studentId']] = student

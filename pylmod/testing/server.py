@@ -3,17 +3,19 @@ certificates, as LMod does.
 
 :class:`LmodServer` runs a :class:`http.server.ThreadingHTTPServer` on
 ``127.0.0.1`` (an ephemeral port by default) in a background thread.  The
-TLS layer requires a client certificate signed by the test CA
-(``ssl.CERT_REQUIRED``): a client without one, or with one from another CA,
-fails the handshake.  A certificate of the test CA that is not on the
-server's allow-list gets HTTP 403 with an LMod error body.  Every request is
-logged in :attr:`LmodServer.requests`, and faults can be injected for the
-next requests (:meth:`~LmodServer.fail_next`, :meth:`~LmodServer.delay_next`,
-:meth:`~LmodServer.drop_next`, :meth:`~LmodServer.non_json_next`).
+TLS layer requires a client certificate signed by the test CA, or by a CA
+or trusted as given (``client_cas``, ``trusted_certs``; see
+:mod:`pylmod.testing.trust`): a client without one, or with one from
+another CA, fails the handshake.  A certificate the TLS layer accepted that
+is not on the server's allow-list gets HTTP 403 with an LMod error body.
+Every request is logged in :attr:`LmodServer.requests`, and faults can be
+injected for the next requests (:meth:`~LmodServer.fail_next`,
+:meth:`~LmodServer.delay_next`, :meth:`~LmodServer.drop_next`,
+:meth:`~LmodServer.non_json_next`).
 """
-import hashlib
 import json
 import logging
+import os
 import re
 import shutil
 import socket
@@ -27,33 +29,23 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from pylmod.testing.fake import FakeLmod
 from pylmod.testing.faults import Fault, FaultQueue
 from pylmod.testing.routes import error_body
+from pylmod.testing.trust import (
+    allow_list,
+    issuer_entries,
+    peer_identity,
+    server_context,
+    trusted_entries,
+)
 from pylmod.testing.wire import LoggedRequest, lower_case_headers
 
 log = logging.getLogger(__name__)
 
 #: Seconds an idle keep-alive connection stays open.
 CONNECTION_TIMEOUT = 30.0
+#: Seconds a refused connection is read from before it is closed.
+LINGER_SECONDS = 1.0
 
 _SERVICE_ROOT = re.compile(r'service/[^/]+/')
-_HEX = re.compile(r'[0-9a-f]{64}')
-
-
-def _allow_list(entries: Iterable[str]) -> Set[str]:
-    """Normalize allow-list entries: SHA-256 fingerprints (hex, colons and
-    case ignored) or subjects written ``CN=<common name>``."""
-    allowed = set()
-    for entry in entries:
-        fingerprint = entry.replace(':', '').strip().lower()
-        if _HEX.fullmatch(fingerprint):
-            allowed.add(fingerprint)
-        elif entry.startswith('CN='):
-            allowed.add(entry)
-        else:
-            raise ValueError(
-                'allowed_clients entries are SHA-256 fingerprints (64 hex '
-                'digits) or "CN=<common name>", got {0!r}'.format(entry))
-    return allowed
-
 
 class _RequestHandler(BaseHTTPRequestHandler):
     """Reads one HTTP request, asks the :class:`LmodServer` what to do."""
@@ -76,16 +68,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         log.debug('fake LMod %s: ' + format, self.client_address, *args)
 
     def client_identity(self) -> Set[str]:
-        """The fingerprint and ``CN=`` subject of the client certificate."""
-        der = self.connection.getpeercert(binary_form=True)
-        identity = set()
-        if der:
-            identity.add(hashlib.sha256(der).hexdigest())
-        for rdn in (self.connection.getpeercert() or {}).get('subject', ()):
-            for key, value in rdn:
-                if key == 'commonName':
-                    identity.add('CN=' + value)
-        return identity
+        """The allow-list entries the client certificate matches."""
+        return peer_identity(self.connection,  # type: ignore[arg-type]
+                             with_issuer=bool(self.server.lmod.client_cas))
 
     def read_request(self) -> LoggedRequest:
         """Parse the request line, query and body."""
@@ -127,6 +112,26 @@ def _shut_down(connection: ssl.SSLSocket) -> None:
         pass
 
 
+def _linger(connection: ssl.SSLSocket) -> None:
+    """Close a connection whose handshake failed so that the client reads
+    the alert saying why.
+
+    A TLS 1.3 client sends its request before it learns that its
+    certificate was refused; closing with that request unread would reset
+    the connection, and the client could lose the alert.  So end our side
+    and read what it sends (for at most :data:`LINGER_SECONDS`) first.
+    """
+    try:
+        connection.shutdown(socket.SHUT_WR)
+        connection.settimeout(LINGER_SECONDS)
+        while connection.recv(65536):
+            pass
+    except OSError:
+        pass
+    finally:
+        connection.close()
+
+
 class _TLSServer(ThreadingHTTPServer):
     """Does the TLS handshake in the connection's thread, so a slow or
     refused client never blocks the others."""
@@ -145,9 +150,16 @@ class _TLSServer(ThreadingHTTPServer):
     def finish_request(self, request: Any, client_address: Any) -> None:
         request.settimeout(CONNECTION_TIMEOUT)
         try:
-            connection = self.context.wrap_socket(request, server_side=True)
+            connection = self.context.wrap_socket(
+                request, server_side=True, do_handshake_on_connect=False)
+        except OSError as err:
+            self.lmod._refuse(client_address, err)
+            return
+        try:
+            connection.do_handshake()
         except (ssl.SSLError, OSError) as err:
             self.lmod._refuse(client_address, err)
+            _linger(connection)
             return
         self.lmod._track(connection, open_=True)
         try:
@@ -177,7 +189,14 @@ class LmodServer:
             the client certificates that may call the service (default:
             :attr:`client_cert` only).  Others signed by the test CA get 403.
         certificates: reuse a :class:`~pylmod.testing.TestCertificates`
-            (the pytest plugin makes one per session).
+            (the pytest plugin makes one per session), or any object with
+            its ``ca_cert``, ``server_cert``, ``client_cert`` and
+            ``client_fingerprint``.
+        client_cas: CA certificate files (PEM) whose client certificates
+            are trusted and may call the service: your own CA.
+        trusted_certs: client certificate files (PEM; a key in the file is
+            ignored) trusted as they are, without their CA, and allowed:
+            e.g. your LMod certificate, to try pylmod with it.
 
     Attributes:
         fake (FakeLmod): the state served.
@@ -187,6 +206,8 @@ class LmodServer:
         certificates (TestCertificates): the certificate material.
         requests (list): a :class:`LoggedRequest` per request received.
         refused (list): why each refused TLS handshake failed.
+        client_cas (list): the ``client_cas`` given.
+        trusted_certs (list): the ``trusted_certs`` given.
 
     Example:
         >>> with LmodServer(FakeLmod.demo()) as server:  # doctest: +SKIP
@@ -200,7 +221,9 @@ class LmodServer:
     def __init__(self, fake: Optional[FakeLmod] = None,
                  cert_dir: Optional[str] = None, port: int = 0,
                  allowed_clients: Optional[Iterable[str]] = None,
-                 certificates: Any = None) -> None:
+                 certificates: Any = None, *,
+                 client_cas: Iterable[str] = (),
+                 trusted_certs: Iterable[str] = ()) -> None:
         self.fake = fake if fake is not None else FakeLmod.demo()
         self._temporary_dir: Optional[str] = None
         if certificates is None:
@@ -212,9 +235,13 @@ class LmodServer:
         self.certificates = certificates
         self.client_cert: str = certificates.client_cert
         self.ca_cert: str = certificates.ca_cert
-        self._allowed = _allow_list(
+        self.client_cas = [os.path.abspath(path) for path in client_cas]
+        self.trusted_certs = [os.path.abspath(path) for path in trusted_certs]
+        self._allowed = allow_list(
             [certificates.client_fingerprint] if allowed_clients is None
             else allowed_clients)
+        self._allowed |= trusted_entries(self.trusted_certs)
+        self._allowed |= issuer_entries(self.client_cas)
         self._port = port
         self.requests: List[LoggedRequest] = []
         self.refused: List[str] = []
@@ -228,11 +255,9 @@ class LmodServer:
     # -- life cycle ----------------------------------------------------------
 
     def _ssl_context(self) -> ssl.SSLContext:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.certificates.server_cert)
-        context.load_verify_locations(self.certificates.ca_cert)
-        context.verify_mode = ssl.CERT_REQUIRED
-        return context
+        return server_context(self.certificates.server_cert,
+                              self.certificates.ca_cert, self.client_cas,
+                              self.trusted_certs)
 
     def start(self) -> 'LmodServer':
         """Start serving in a background thread; return ``self``."""
