@@ -65,7 +65,7 @@ class OpenEdxRetry(LmodRetry):
     def increment(self, method: Optional[str] = None,
                   url: Optional[str] = None, response: Any = None,
                   error: Optional[Exception] = None, _pool: Any = None,
-                  _stacktrace: Any = None) -> 'OpenEdxRetry':
+                  _stacktrace: Any = None) -> LmodRetry:
         """Count a retry; refuse one whose ``Retry-After`` is longer than
         :meth:`longest_wait` (urllib3 then returns that response)."""
         if response is not None and response.status == TOO_MANY_REQUESTS:
