@@ -64,6 +64,9 @@ BODY_START_LENGTH = 200
 RETRY_STATUSES: FrozenSet[int] = frozenset({429, 502, 503, 504})
 
 
+_RetryType = TypeVar('_RetryType', bound='LmodRetry')
+
+
 class LmodRetry(Retry):
     """The :class:`urllib3.util.Retry` of pylmod's sessions (LMod and the
     Open edX bridge, see :func:`build_retry`), with its waits capped.
@@ -92,10 +95,10 @@ class LmodRetry(Retry):
             return None
         return min(seconds, self.retry_after_cap)
 
-    def increment(self, method: Optional[str] = None,
+    def increment(self: _RetryType, method: Optional[str] = None,
                   url: Optional[str] = None, response: Any = None,
                   error: Optional[Exception] = None, _pool: Any = None,
-                  _stacktrace: Any = None) -> 'LmodRetry':
+                  _stacktrace: Any = None) -> _RetryType:
         """Count a failed attempt; give up at once on a host name that does
         not resolve (urllib3 counts it as a connection error, but asking
         the resolver again a few milliseconds later does not help).

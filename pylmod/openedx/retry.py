@@ -27,7 +27,7 @@ chosen so that **no learner is written twice**:
 A deadline per call (a later change) plugs in at
 :meth:`OpenEdxRetry.longest_wait`: the time left bounds the wait.
 """
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ResponseError
@@ -39,6 +39,9 @@ from pylmod.base import LmodRetry, build_retry
 TOO_MANY_REQUESTS = 429
 #: Connections kept per host: at least the workers of a write.
 DEFAULT_POOL_SIZE = 10
+
+
+_OpenEdxRetryType = TypeVar('_OpenEdxRetryType', bound='OpenEdxRetry')
 
 
 class OpenEdxRetry(LmodRetry):
@@ -62,10 +65,10 @@ class OpenEdxRetry(LmodRetry):
             return bool(self.total)
         return super().is_retry(method, status_code, has_retry_after)
 
-    def increment(self, method: Optional[str] = None,
+    def increment(self: _OpenEdxRetryType, method: Optional[str] = None,
                   url: Optional[str] = None, response: Any = None,
                   error: Optional[Exception] = None, _pool: Any = None,
-                  _stacktrace: Any = None) -> LmodRetry:
+                  _stacktrace: Any = None) -> _OpenEdxRetryType:
         """Count a retry; refuse one whose ``Retry-After`` is longer than
         :meth:`longest_wait` (urllib3 then returns that response)."""
         if response is not None and response.status == TOO_MANY_REQUESTS:
