@@ -16,7 +16,6 @@ from typing import (
     Dict,
     List,
     Mapping,
-    NamedTuple,
     Optional,
     Sequence,
     Tuple,
@@ -91,28 +90,28 @@ def multigrade_entry(student_id: Any, assignment_id: Any, value: Any,
             'isGradeApproved': approved}
 
 
-class _Answer(NamedTuple):
+class _Answer:
     """The parts of a ``multiGrades`` answer that say what was stored."""
 
-    succeeded: bool        # ``status`` is 1 (or absent)
-    status: Any
-    message: Any
-    num_failures: Any      # ``data.numFailures`` as LMod wrote it
-    failures: Optional[int]  # the same as a number (None: unreadable)
-    results: List[Mapping[str, Any]]  # the entries LMod did not store
+    __slots__ = ('succeeded', 'status', 'message', 'num_failures',
+                 'failures', 'results')
 
-
-def _read_answer(response: Mapping[str, Any]) -> _Answer:
-    data = response.get('data')
-    if not isinstance(data, Mapping):
-        data = {}
-    return _Answer(
-        succeeded=response.get('status', 1) in (1, '1'),
-        status=response.get('status'), message=response.get('message'),
-        num_failures=data.get('numFailures'),
-        failures=_count(data.get('numFailures')),
-        results=[entry for entry in data.get('results') or []
-                 if isinstance(entry, Mapping)])
+    def __init__(self, response: Mapping[str, Any]) -> None:
+        data = response.get('data')
+        if not isinstance(data, Mapping):
+            data = {}
+        #: ``status`` is 1 (or absent).
+        self.succeeded = response.get('status', 1) in (1, '1')
+        self.status = response.get('status')
+        self.message = response.get('message')
+        #: ``data.numFailures`` as LMod wrote it, and as a number (``None``:
+        #: unreadable).
+        self.num_failures = data.get('numFailures')
+        self.failures = _count(self.num_failures)
+        #: The entries LMod did not store.
+        self.results: List[Mapping[str, Any]] = [
+            entry for entry in data.get('results') or []
+            if isinstance(entry, Mapping)]
 
 
 def classify_multigrade_response(
@@ -139,7 +138,7 @@ def classify_multigrade_response(
     """
     if not isinstance(response, Mapping):
         return [(UNCONFIRMED, 'unexpected response')] * len(grades)
-    answer = _read_answer(response)
+    answer = _Answer(response)
     if answer.results:
         outcomes = _listed_failures(grades, answer.results)
         identified = sum(1 for status, _ in outcomes if status == FAILED)

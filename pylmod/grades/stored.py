@@ -24,12 +24,10 @@ What a stored grade is worth:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, NamedTuple, Optional
 
 
-@dataclass(frozen=True)
-class StoredGrade:
+class StoredGrade(NamedTuple):
     """One assignment grade LMod stores.
 
     Attributes:
@@ -51,8 +49,7 @@ class StoredGrade:
         return None if self.special is not None else self.numeric
 
 
-@dataclass(frozen=True)
-class StoredGrades:
+class StoredGrades(NamedTuple):
     """The grades LMod stores for one student.
 
     Attributes:
@@ -60,7 +57,7 @@ class StoredGrades:
         overall_letter: the letter of the overall grade, or ``None``.
     """
 
-    by_assignment: Dict[Any, StoredGrade] = field(default_factory=dict)
+    by_assignment: Dict[Any, StoredGrade]
     overall_letter: Optional[str] = None
 
     def numbers(self) -> Dict[Any, Any]:
