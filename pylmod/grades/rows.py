@@ -15,7 +15,6 @@ from typing import (
     Callable,
     Dict,
     Iterable,
-    Iterator,
     List,
     Mapping,
     Optional,
@@ -77,11 +76,6 @@ class RowLayout:
                                                   self.columns)]
 
 
-#: A row as :meth:`RowReader.add_row` takes it: ``(line, cells, layout,
-#: surplus)``, ``surplus`` being the cells beyond the header (or ``None``).
-Row = Tuple[int, List[Any], RowLayout, Any]
-
-
 class RowReader:
     """Reads rows into a :class:`~pylmod.grades.ledger.GradeLedger` and an
     :class:`~pylmod.grades.report.UploadReport`.
@@ -124,60 +118,67 @@ class RowReader:
             self._use_email_column(header, 1)
         if (header is not None and type(rows) is csv.DictReader
                 and rows.restkey is None and rows.restval is None):
-            lines = self._listed_rows(rows, header)
+            self._read_lists(rows, header)
         else:
-            lines = self._mapped_rows(rows)
-        rows_read = 0
-        add_row = self.add_row
-        try:
-            for line, cells, layout, surplus in lines:
-                rows_read += 1
-                add_row(line, cells, layout, surplus)
-        finally:
-            self.report.rows_read += rows_read
+            self._read_mappings(rows)
 
     def _use_email_column(self, columns: List[Any], line: int) -> None:
         self.email_field = find_email_column(columns, self.email_field, line)
         self.excluded_fields.add(self.email_field)
 
-    def _listed_rows(self, rows: Any, header: List[Any]) -> Iterator[Row]:
-        """Yield the rows of a plain :class:`csv.DictReader`, read as lists
-        from its own reader: what the DictReader would give, without a
+    def _read_lists(self, rows: Any, header: List[Any]) -> None:
+        """Read the rows of a plain :class:`csv.DictReader` as lists, from
+        its own reader: what the DictReader would give, without a
         dictionary per row."""
         reader = rows.reader
         width = len(header)
         layout = RowLayout(header, self.email_field, self.excluded_fields)
+        add_row = self.add_row
+        lines = iter(reader)
+        rows_read = 0
         try:
-            for cells in reader:
-                if len(cells) == width:
-                    yield reader.line_num, cells, layout, None
-                elif len(cells) > width:
-                    yield reader.line_num, cells, layout, cells[width:]
-                elif cells:  # short: csv.DictReader's missing cells are None
-                    yield (reader.line_num,
-                           cells + [None] * (width - len(cells)), layout, None)
-                # else a blank line, which csv.DictReader skips too
-        except (UnicodeDecodeError, csv.Error) as err:
-            raise csv_read_error(err, reader.line_num) from err
+            while True:
+                try:
+                    cells = next(lines)
+                except StopIteration:
+                    return
+                except (UnicodeDecodeError, csv.Error) as err:
+                    raise csv_read_error(err, reader.line_num) from err
+                surplus = None
+                if len(cells) != width:
+                    if not cells:
+                        continue  # a blank line: csv.DictReader skips it too
+                    if len(cells) > width:
+                        surplus = cells[width:]
+                    else:  # csv.DictReader's missing cells are None
+                        cells = cells + [None] * (width - len(cells))
+                rows_read += 1
+                add_row(reader.line_num, cells, layout, surplus)
         finally:
             rows.line_num = reader.line_num  # as iterating it would
+            self.report.rows_read += rows_read
 
-    def _mapped_rows(self, rows: Iterable[Mapping[str, Any]]
-                     ) -> Iterator[Row]:
-        """Yield rows given as mappings as lists, in the order of their
-        keys (the key ``None`` holds surplus cells, as in a
+    def _read_mappings(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Read rows given as mappings as lists, in the order of their keys
+        (the key ``None`` holds surplus cells, as in a
         :class:`csv.DictReader`'s rows)."""
         layouts: Dict[Tuple[Any, ...], RowLayout] = {}
-        for line, row in numbered_rows(rows):
-            keys = tuple(row)
-            layout = layouts.get(keys)
-            if layout is None:
-                named = [column for column in keys if column is not None]
-                self._use_email_column(named, line)
-                layout = layouts[keys] = RowLayout(
-                    named, self.email_field, self.excluded_fields)
-            yield (line, [row[column] for column in layout.header], layout,
-                   row.get(None))  # type: ignore[call-overload]
+        add_row = self.add_row
+        rows_read = 0
+        try:
+            for line, row in numbered_rows(rows):
+                keys = tuple(row)
+                layout = layouts.get(keys)
+                if layout is None:
+                    named = [column for column in keys if column is not None]
+                    self._use_email_column(named, line)
+                    layout = layouts[keys] = RowLayout(
+                        named, self.email_field, self.excluded_fields)
+                rows_read += 1
+                add_row(line, [row[column] for column in layout.header],
+                        layout, row.get(None))  # type: ignore[call-overload]
+        finally:
+            self.report.rows_read += rows_read
 
     def add_row(self, line: int, cells: List[Any], layout: RowLayout,
                 surplus: Any) -> None:

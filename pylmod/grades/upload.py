@@ -49,6 +49,7 @@ from pylmod.grades.rows import RowReader
 
 log = logging.getLogger(__name__)
 
+
 class Gradebook(AssignmentBook, Protocol):
     """What an upload needs of a gradebook: the methods of
     :class:`pylmod.GradeBook` it calls, for the gradebook the object is
