@@ -18,7 +18,7 @@ from typing import (
     Union,
 )
 
-from pylmod import grades as grade_pipeline
+import pylmod.grades as grade_pipeline
 from pylmod.base import Base
 from pylmod.endpoints import ENDPOINTS, GRADEBOOK
 from pylmod.exceptions import (

@@ -8,6 +8,7 @@ pages), maps each ``student_key`` to an LMod student, and sends
 ends in the :class:`~pylmod.openedx.report.GradeSyncReport`.
 """
 import csv
+import functools
 import logging
 import math
 import os
@@ -349,7 +350,7 @@ def _send(gradebook: 'GradeBook', pending: List[GradeRecord],
     (:class:`pylmod.grades.BatchSender`); a transport failure stops the
     sending and is the report's ``error`` (it does not raise)."""
     sender = BatchSender(
-        lambda grades: gradebook.multi_grade(grades, gradebook_id),
+        functools.partial(gradebook.multi_grade, gradebook_id=gradebook_id),
         batch_size, dry_run=dry_run, describe_error=_sending_failed)
     try:
         sender.send([outcome.grade or {} for outcome in pending])
