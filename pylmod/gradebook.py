@@ -548,7 +548,7 @@ class GradeBook(Base):
 
         Calls ``self.get_students()`` to get list of all students,
         if not passed as the ``students`` parameter.  To look up many
-        students, index them once with :func:`pylmod.grades.index_students`.
+        students, index them once with :func:`pylmod.upload.index_students`.
 
         Args:
             email (str): student email
