@@ -5,6 +5,7 @@ One command runs everything and prints a table::
     python benchmarks/run.py                     # 1k to 100k students
     python benchmarks/run.py --sizes 1000,20000  # chosen sizes
     python benchmarks/run.py --no-legacy         # skip PyLmod 1.0.2
+    python benchmarks/run.py --inputs path,dictreader,list  # (e) per input
 
 For each size, each client runs in its own process against a fake LMod
 (``pylmod.testing``, mutual TLS) of its own, in another process, freshly
@@ -20,6 +21,10 @@ seeded with that many students and five assignments:
 (e) for (a) and (b), the CPU seconds from the CSV file to the grade array,
     with the students and assignments already fetched (``--cpu-only`` of
     ``upload_client.py``): the cost 1.0.x spent before any network I/O.
+    ``--inputs`` measures it for each way 1.0.x accepted grades: ``path``
+    (``spreadsheet2gradebook``), and ``dictreader`` and ``list`` (a
+    ``csv.DictReader`` or a list of row dictionaries given to
+    ``_spreadsheet2gradebook_multi``).
 
 Each client runs three times, each time against a fresh server; the fastest
 run counts.
@@ -37,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import venv
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -149,9 +154,11 @@ def import_times(modules: List[str], runs: int = 30) -> Dict[str, float]:
             for module, values in samples.items()}
 
 
-def benchmark_size(students: int, work: str,
-                   legacy: Optional[str]) -> Dict[str, Any]:
-    """Run (a), (b), (c) and (e) for one number of students.
+def benchmark_size(students: int, work: str, legacy: Optional[str],
+                   inputs: Sequence[str] = ('path',)) -> Dict[str, Any]:
+    """Run (a), (b), (c) and (e) for one number of students; (e) for each
+    of ``inputs`` (``pylmod_cpu`` and ``legacy_cpu`` are those of ``path``,
+    ``pylmod_cpu_list`` and so on those of the others).
 
     Each client runs :data:`RUNS` times, the fastest run counting, each
     time against a fake LMod of its own, freshly seeded: a server that
@@ -166,14 +173,20 @@ def benchmark_size(students: int, work: str,
     row: Dict[str, Any] = {'students': students,
                            'grades': students * len(ASSIGNMENTS)}
     cert_dir = os.path.join(directory, 'certs')
-    clients = [('pylmod', sys.executable, 'upload_client.py', False)]
+    clients: List[Tuple[str, str, str, List[str]]] = [
+        ('pylmod', sys.executable, 'upload_client.py', [])]
     if legacy:
-        clients.append(('legacy', legacy, 'upload_client.py', False))
-    clients += [('floor', sys.executable, 'floor_client.py', False),
-                ('pylmod_cpu', sys.executable, 'upload_client.py', True)]
-    if legacy:
-        clients.append(('legacy_cpu', legacy, 'upload_client.py', True))
-    for name, python, script, cpu_only in clients:
+        clients.append(('legacy', legacy, 'upload_client.py', []))
+    clients.append(('floor', sys.executable, 'floor_client.py', []))
+    for given_as in inputs:
+        suffix = '' if given_as == 'path' else '_' + given_as
+        options = ['--cpu-only', '--input', given_as]
+        clients.append(('pylmod_cpu' + suffix, sys.executable,
+                        'upload_client.py', options))
+        if legacy:
+            clients.append(('legacy_cpu' + suffix, legacy,
+                            'upload_client.py', options))
+    for name, python, script, options in clients:
         results = []
         for _ in range(RUNS):
             with FakeServerProcess(paths['seed.json'], cert_dir) as server:
@@ -183,9 +196,8 @@ def benchmark_size(students: int, work: str,
                 else:
                     args = [server.url, server.client_cert, GRADEBOOK_UUID,
                             paths['grades.csv']]
-                results.append(run_client(
-                    python, script, args + (['--cpu-only'] if cpu_only
-                                            else []), server.ca_cert))
+                results.append(run_client(python, script, args + options,
+                                          server.ca_cert))
         row[name] = min(results, key=lambda result: result['seconds'])
     return row
 
@@ -210,6 +222,24 @@ def print_table(rows: List[Dict[str, Any]]) -> None:
             _ratio(legacy_cpu, row['pylmod_cpu'])))
 
 
+def print_input_table(rows: List[Dict[str, Any]],
+                      inputs: Sequence[str]) -> None:
+    """Print (e), the CPU seconds from the grades to the array, for each
+    way of giving the grades."""
+    line = '{0:>11} {1:>9} {2:>9} {3:>10} {4:>9}'
+    print(line.format('input', 'students', 'cpu new', 'cpu 1.0.2',
+                      'cpu ratio'))
+    for given_as in inputs:
+        suffix = '' if given_as == 'path' else '_' + given_as
+        for row in rows:
+            new = row['pylmod_cpu' + suffix]
+            legacy_cpu = row.get('legacy_cpu' + suffix)
+            print(line.format(
+                given_as, row['students'], '{0:.3f}'.format(new['seconds']),
+                '{0:.2f}'.format(legacy_cpu['seconds']) if legacy_cpu
+                else '-', _ratio(legacy_cpu, new)))
+
+
 def _ratio(numerator: Optional[Dict[str, Any]],
            denominator: Dict[str, Any], template: str = '{0:.0f}x') -> str:
     if not numerator:
@@ -232,6 +262,9 @@ def main(argv: Optional[List[str]] = None) -> None:
                         help='largest size to run PyLmod 1.0.2 on')
     parser.add_argument('--no-legacy', action='store_true',
                         help='do not install and run PyLmod 1.0.2')
+    parser.add_argument('--inputs', default='path',
+                        help='comma-separated ways of giving the grades for '
+                        '(e): path, dictreader, list (default: path)')
     parser.add_argument('--work', help='working directory (default: temp)')
     parser.add_argument('--json', help='also write the results there')
     options = parser.parse_args(argv)
@@ -239,14 +272,21 @@ def main(argv: Optional[List[str]] = None) -> None:
     legacy = None
     if not options.no_legacy:
         legacy = legacy_python(os.path.join(work, 'legacy-venv'))
+    inputs = options.inputs.split(',')
+    unknown = set(inputs) - {'path', 'dictreader', 'list'}
+    if unknown:
+        parser.error('unknown inputs: {0}'.format(', '.join(sorted(unknown))))
     rows = []
     for students in (int(size) for size in options.sizes.split(',')):
         rows.append(benchmark_size(
             students, work,
-            legacy if students <= options.legacy_max else None))
+            legacy if students <= options.legacy_max else None, inputs))
         print_table(rows[-1:])
     print()
     print_table(rows)
+    if inputs != ['path']:
+        print()
+        print_input_table(rows, inputs)
     imports = import_times(['requests', 'pylmod'])
     print('\nimport requests: {0:.1f} ms, import pylmod: {1:.1f} ms '
           '(+{2:.1f} ms)'.format(imports['requests'] * 1000,

@@ -8,7 +8,7 @@ working.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Optional, Sequence, Tuple
 
 import requests
 
@@ -238,4 +238,24 @@ class PyLmodNotAuthorized(PyLmodUnexpectedData, requests.HTTPError,
     def __reduce__(self) -> Tuple[Any, ...]:
         # See PyLmodCertificateError.__reduce__.
         return (type(self), (str(self), self.response, self.certificate),
+                self.__dict__)
+
+
+class PyLmodMissingColumn(PyLmodCSVError):
+    """A grade spreadsheet has no column with the students' emails.
+
+    Attributes:
+        column (str): the email column looked for.
+        columns (list): the header of the spreadsheet.
+    """
+
+    def __init__(self, message: str, column: str,
+                 columns: Sequence[Any]) -> None:
+        super().__init__(message)
+        self.column = column
+        self.columns = list(columns)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return (type(self), (str(self), self.column, self.columns),
                 self.__dict__)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import time
 from typing import (
-    TYPE_CHECKING,
     Any,
     Dict,
     Iterable,
@@ -21,6 +20,7 @@ from typing import (
     Union,
 )
 
+import pylmod.grades as grade_pipeline
 from pylmod.base import DEFAULT_URLBASE, Base
 from pylmod.endpoints import GRADEBOOK, call, mount_create_policies
 from pylmod.exceptions import (
@@ -29,12 +29,12 @@ from pylmod.exceptions import (
     PyLmodUnexpectedData,
 )
 
-if TYPE_CHECKING:  # pragma: no cover - pylmod.upload is imported when used
-    from pylmod.upload import UploadReport
-
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_POINTS = 1.0
+#: The max points of an assignment a spreadsheet upload creates (the name of
+#: PyLmod 1.0.x; the upload reads
+#: :data:`pylmod.grades.upload.DEFAULT_MAX_POINTS`).
+DEFAULT_MAX_POINTS = grade_pipeline.DEFAULT_MAX_POINTS
 
 #: A gradebook id as LMod returns it (an int), or as a string.
 GradebookId = Union[int, str]
@@ -518,7 +518,7 @@ class GradeBook(Base):
 
         Calls ``self.get_students()`` to get list of all students,
         if not passed as the ``students`` parameter.  To look up many
-        students, index them once with :func:`pylmod.upload.index_students`.
+        students, index them once with :func:`pylmod.grades.index_students`.
 
         Args:
             email (str): student email
@@ -553,7 +553,7 @@ class GradeBook(Base):
             *,
             batch_size: Optional[int] = None,
             dry_run: bool = False,
-            report: Optional[UploadReport] = None,
+            report: Optional[grade_pipeline.UploadReport] = None,
     ) -> Tuple[dict, float]:
         """Transfer grades from rows of a spreadsheet with ``multi_grade()``.
 
@@ -572,26 +572,13 @@ class GradeBook(Base):
         Returns:
             tuple: ``(response, seconds)`` as for :meth:`spreadsheet2gradebook`
         """
-        from pylmod.upload import (
-            DEFAULT_BATCH_SIZE,
-            GradeUpload,
-            check_batch_size,
-        )
-        # 0 is a mistake to report (before any request), not the default.
-        if batch_size is None:
-            batch_size = DEFAULT_BATCH_SIZE
-        check_batch_size(batch_size)
-        upload = GradeUpload(
-            self, email_field, non_assignment_fields,
+        return grade_pipeline.upload_rows(
+            self, csv_reader, email_field, non_assignment_fields,
             approve_grades=approve_grades,
             use_max_points_column=use_max_points_column,
             max_points_column=max_points_column,
-            normalize_column=normalize_column,
-            report=report,
-        )
-        upload.read(csv_reader, dry_run=dry_run)
-        upload.send(batch_size=batch_size, dry_run=dry_run)
-        return upload.report.response, upload.report.duration
+            normalize_column=normalize_column, batch_size=batch_size,
+            dry_run=dry_run, report=report)
 
     def spreadsheet2gradebook(
             self,
@@ -605,7 +592,7 @@ class GradeBook(Base):
             batch_size: Optional[int] = None,
             delimiter: Optional[str] = None,
             dry_run: bool = False,
-            report: Optional[UploadReport] = None,
+            report: Optional[grade_pipeline.UploadReport] = None,
     ) -> Tuple[dict, float]:
         """Upload grade spreadsheet to gradebook.
 
@@ -650,7 +637,7 @@ class GradeBook(Base):
             normalize_column (str): The name of the normalize column which
                 indicates whether to use the max points value.
             batch_size (int): most grades per ``multiGrades`` request
-                (default :data:`pylmod.upload.DEFAULT_BATCH_SIZE`, 20,000).
+                (default :data:`pylmod.grades.DEFAULT_BATCH_SIZE`, 20,000).
             delimiter (str): the CSV delimiter; by default the one of
                 ``,``, ``;`` and tab that :class:`csv.Sniffer` finds in the
                 header line (``,`` when it finds none).
@@ -672,35 +659,12 @@ class GradeBook(Base):
             and ``message`` (with ``data.numFailures`` and ``data.results``
             over all requests), and duration of operation
         """
-        from pylmod.upload import (
-            DEFAULT_EMAIL_FIELD,
-            NON_ASSIGNMENT_FIELDS,
-            open_grade_csv,
-        )
-        non_assignment_fields = list(NON_ASSIGNMENT_FIELDS)
-        if max_points_column is not None:
-            non_assignment_fields.append(max_points_column)
-        if normalize_column is not None:
-            non_assignment_fields.append(normalize_column)
-
-        if email_field is not None:
-            non_assignment_fields.append(email_field)
-        else:
-            email_field = DEFAULT_EMAIL_FIELD
-
-        with open_grade_csv(csv_file, delimiter) as csv_reader:
-            return self._spreadsheet2gradebook_multi(
-                csv_reader,
-                email_field,
-                non_assignment_fields,
-                approve_grades=approve_grades,
-                use_max_points_column=use_max_points_column,
-                max_points_column=max_points_column,
-                normalize_column=normalize_column,
-                batch_size=batch_size,
-                dry_run=dry_run,
-                report=report,
-            )
+        return grade_pipeline.upload_csv(
+            self._spreadsheet2gradebook_multi, csv_file, email_field,
+            max_points_column, normalize_column, delimiter,
+            approve_grades=approve_grades,
+            use_max_points_column=use_max_points_column,
+            batch_size=batch_size, dry_run=dry_run, report=report)
 
     def get_staff(self, gradebook_id: Optional[GradebookId],
                   simple: bool = False) -> Any:

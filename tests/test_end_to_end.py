@@ -16,6 +16,7 @@ from pylmod.exceptions import (
     PyLmodNoSuchSection,
     PyLmodUnexpectedData,
 )
+from pylmod.grades import UploadReport
 from pylmod.testing import (
     DEMO_COURSE_ID,
     DEMO_COURSE_UUID,
@@ -23,7 +24,6 @@ from pylmod.testing import (
     DEMO_GRADEBOOK_UUID,
     DEMO_GROUP_ID,
 )
-from pylmod.upload import UploadReport
 
 pytest_plugins = ['pytester']
 

@@ -20,10 +20,6 @@ TESTING_IMPORTERS = {'pylmod.cli.fake_commands'}
 CLIENT_MODULES = {'pylmod.gradebook', 'pylmod.membership'}
 
 
-UNTIL_GRADES_SPLIT = pytest.mark.xfail(
-    strict=True, reason='until the grade pipeline split (issue 11) lands')
-
-
 def module_name(path: pathlib.Path) -> str:
     parts = list(path.relative_to(PACKAGE_DIR.parent).with_suffix('').parts)
     if parts[-1] == '__init__':
@@ -102,7 +98,6 @@ def find_cycles(graph: Dict[str, Set[str]]) -> List[List[str]]:
     return cycles
 
 
-@UNTIL_GRADES_SPLIT
 def test_no_import_circle() -> None:
     assert find_cycles(import_graph()) == []
 
@@ -141,7 +136,6 @@ def multi_grade_calls() -> List[str]:
     return calls
 
 
-@UNTIL_GRADES_SPLIT
 def test_multi_grade_is_called_in_one_place_outside_the_clients() -> None:
     assert len(multi_grade_calls()) == 1, multi_grade_calls()
 

@@ -257,3 +257,19 @@ def test_missing_assignment_is_a_config_error(client, gradebook, openedx,
         _push(client, gradebook, assignment='no such assignment')
     assert "no assignment named 'no such assignment'" in str(raised.value)
     assert openedx.requests == [] and _multigrade_requests(lmod_server) == []
+
+
+def test_an_excused_grade_in_lmod_is_not_taken_for_the_points(
+        client, gradebook, openedx, lmod_fake, students):
+    # pylmod.grades.stored: an excused grade (specialGradeValue) holds no
+    # number, so the push sends the Open edX grade over it.
+    email = sorted(students)[0]
+    gradebook.multi_grade([{'studentId': students[email],
+                            'assignmentId': FINAL_ID, 'mode': 2,
+                            'specialGradeValue': 'x'}])
+    openedx.fake.set_grade(DEMO_PROGRAM_UUID, DEMO_COURSE_KEY, email, 0.5)
+    report = _push(client, gradebook)
+    assert [(record.student_key, record.status) for record in report.records
+            ] == [(email, 'confirmed')]
+    assert lmod_fake.stored_grades(DEMO_GRADEBOOK_ID)[
+        (students[email], FINAL_ID)] == 50.0

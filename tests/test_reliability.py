@@ -3,7 +3,7 @@
 Every test uploads a real CSV file over mutual TLS to the fake LMod
 (``lmod_server`` from ``pylmod.testing``), with faults injected just before
 a chosen request, and checks that what the fake stored is exactly what the
-:class:`~pylmod.upload.UploadReport` says: confirmed grades are stored,
+:class:`~pylmod.grades.UploadReport` says: confirmed grades are stored,
 grades never sent are not, and only grades reported "unconfirmed" may be
 either.
 """
@@ -16,16 +16,16 @@ import requests
 
 from pylmod import GradeBook
 from pylmod.exceptions import PyLmodBadResponse, PyLmodHTTPError
-from pylmod.testing.demo import (
-    DEMO_GRADEBOOK_ID,
-    DEMO_GRADEBOOK_UUID,
-)
-from pylmod.upload import (
+from pylmod.grades import (
     CONFIRMED,
     FAILED,
     NOT_SENT,
     UNCONFIRMED,
     UploadReport,
+)
+from pylmod.testing.demo import (
+    DEMO_GRADEBOOK_ID,
+    DEMO_GRADEBOOK_UUID,
 )
 
 #: Demo assignments that have no grades yet: whatever the fake holds for

@@ -4,7 +4,6 @@ Parsing and classification are plain unit tests; uploads run against LMod
 answers registered with ``responses`` (see the ``mocked_gradebook``
 fixture), and the report says what became of every grade.
 """
-import contextlib
 import csv
 import dataclasses
 import io
@@ -12,7 +11,6 @@ import json
 import logging
 import math
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -792,64 +790,17 @@ def read_upload(gradebook, students=3):
     return upload
 
 
-def test_a_report_read_from_another_thread_while_the_upload_ends(
-        monkeypatch):
-    # A progress display reads the report during the last request, and the
-    # upload ends while its records are being built: they must not become
-    # the final report (they predate the last answer).
-    last_request = threading.Event()
-    snapshot_built = threading.Event()
-
-    def before_request(number):
-        if number == 2:
-            last_request.set()
-            snapshot_built.wait(10)
-
-    upload = read_upload(StubGradeBook(before_request=before_request))
-    build = GradeLedger.outcomes
-
-    def slow_build(ledger):
-        outcomes = build(ledger)
-        if threading.current_thread() is not threading.main_thread():
-            snapshot_built.set()
-            for _ in range(1000):  # until the upload has ended
-                if ledger.finished:
-                    break
-                threading.Event().wait(0.01)
-        return outcomes
-
-    monkeypatch.setattr(GradeLedger, 'outcomes', slow_build)
-    progress = threading.Thread(
-        target=lambda: (last_request.wait(10), upload.report.grades))
-    progress.start()
-    upload.send(batch_size=4)
-    progress.join()
-    assert [outcome.status for outcome in upload.report.grades] == [
-        CONFIRMED] * 6
-    assert upload.report.ok
-
-
-def test_two_threads_reading_a_report_list_each_grade_once(monkeypatch):
+def test_a_report_read_before_the_grades_are_sent_is_not_kept():
+    # Read between read() and send(), the records say "not sent"; read
+    # after, they say what LMod answered (the early read is not kept).
     upload = read_upload(StubGradeBook())
-    upload.send()
-    both_building = threading.Barrier(2, timeout=0.5)
-    build = GradeLedger.outcomes
-
-    def build_together(ledger):
-        outcomes = build(ledger)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            both_building.wait()  # broken when the other thread must wait
-        return outcomes
-
-    monkeypatch.setattr(GradeLedger, 'outcomes', build_together)
-    readers = [threading.Thread(target=lambda: upload.report.grades)
-               for _ in range(2)]
-    for reader in readers:
-        reader.start()
-    for reader in readers:
-        reader.join()
-    assert len(upload.report.grades) == 6
-    assert upload.report.summary()['grades'] == 6
+    assert [outcome.status for outcome in upload.report.grades] == [
+        NOT_SENT] * 6
+    upload.send(batch_size=4)
+    grades = upload.report.grades
+    assert [outcome.status for outcome in grades] == [CONFIRMED] * 6
+    assert upload.report.grades is grades  # built once the upload stopped
+    assert upload.report.ok
 
 
 def test_an_upload_stopped_while_reading_reports_what_it_read(

@@ -26,9 +26,9 @@ from pylmod.cli.values import (
     number,
     positive_count,
 )
-from pylmod.exceptions import PyLmodCSVError, PyLmodNoSuchSection
+from pylmod.exceptions import PyLmodMissingColumn, PyLmodNoSuchSection
 from pylmod.gradebook import GradeBook
-from pylmod.upload import DEFAULT_BATCH_SIZE, UploadReport
+from pylmod.grades import DEFAULT_BATCH_SIZE, UploadReport
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +162,8 @@ def upload_command(args: argparse.Namespace) -> int:
                 max_points_column=columns[0], normalize_column=columns[1],
                 batch_size=args.batch_size, delimiter=args.delimiter,
                 dry_run=args.dry_run, report=report)
-        except PyLmodCSVError as err:
-            if args.email_field is None and 'email_field=' in str(err):
+        except PyLmodMissingColumn as err:
+            if args.email_field is None:
                 raise CliError('{0} With pylmod upload: --email-field '
                                'COLUMN.'.format(err), EXIT_USAGE) from err
             raise

@@ -11,7 +11,11 @@ from typing import Any, Dict, List, Mapping, Sequence, TextIO, Tuple
 
 from pylmod.cli.options import CliError
 from pylmod.gradebook import GradeBook
-from pylmod.spreadsheet import DEFAULT_EMAIL_FIELD, NON_ASSIGNMENT_FIELDS
+from pylmod.grades import (
+    DEFAULT_EMAIL_FIELD,
+    NON_ASSIGNMENT_FIELDS,
+    read_stored_grades,
+)
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +24,9 @@ NAME_COLUMN = 'Full Name'
 
 
 def stored_grades(student: Mapping[str, Any]) -> Dict[Any, Any]:
-    """Return the grades LMod stores for a student, by assignment id.
-
-    This is the one place that reads LMod's grade info: the
-    ``studentAssignmentInfo`` of a student from
-    ``get_students(include_grade_info=True)``, a list of ``{assignmentId,
-    assignmentName, numericGradeValue, letterGradeValue,
-    specialGradeValue, isGradeApproved, comment}``.
+    """Return the grades LMod stores for a student, by assignment id, as
+    the export writes them (read by :func:`pylmod.grades.read_stored_grades`,
+    which says what an excused or a letter grade is worth).
 
     Args:
         student: one student dictionary with grade info.
@@ -44,13 +44,7 @@ def stored_grades(student: Mapping[str, Any]) -> Dict[Any, Any]:
              'specialGradeValue': None}]})
         # {7: 0.5}
     """
-    grades = {}
-    for entry in student.get('studentAssignmentInfo') or []:
-        value = entry.get('numericGradeValue')
-        if entry.get('specialGradeValue') is not None:
-            value = None
-        grades[entry.get('assignmentId')] = value
-    return grades
+    return read_stored_grades(student).numbers()
 
 
 def grades_table(students: Sequence[Mapping[str, Any]],

@@ -20,8 +20,8 @@ from pylmod.cli.options import EXIT_OK, EXIT_USAGE, CliError
 from pylmod.cli.output import summarize
 from pylmod.cli.values import count
 from pylmod.gradebook import GradeBook
+from pylmod.grades import DEFAULT_EMAIL_FIELD, UploadReport
 from pylmod.membership import Membership
-from pylmod.upload import DEFAULT_EMAIL_FIELD, UploadReport
 
 log = logging.getLogger(__name__)
 

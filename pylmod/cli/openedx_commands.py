@@ -37,7 +37,7 @@ from pylmod.cli.options import (
     missing_setting,
 )
 from pylmod.cli.output import Outcome, add_report_option, finish
-from pylmod.upload import CONFIRMED, DRY_RUN
+from pylmod.grades import CONFIRMED, DRY_RUN
 
 if TYPE_CHECKING:  # annotations only: the bridge loads when a command runs
     from pylmod.openedx.report import GradeSyncReport, RosterSyncReport

@@ -30,7 +30,7 @@ from typing import (
 
 from pylmod.cli.options import EXIT_FAILURE, EXIT_OK
 from pylmod.cli.progress import PROGRESS_EVERY, ProgressFile  # noqa: F401
-from pylmod.upload import (
+from pylmod.grades import (
     CONFIRMED,
     DRY_RUN,
     FAILED,

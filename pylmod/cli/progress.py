@@ -12,7 +12,7 @@ class ProgressFile:
     installed (``pip install pylmod[cli]``), else a line on stderr every
     :data:`PROGRESS_EVERY` lines and at the end.
 
-    It is what :func:`pylmod.upload.open_grade_csv` needs (``read``,
+    It is what :func:`pylmod.grades.open_grade_csv` needs (``read``,
     ``readline``, iteration, ``name``).
 
     Args:

@@ -9,7 +9,7 @@ into one naming the variable or config file the value came from.
 import argparse
 import datetime
 
-from pylmod.upload import parse_grade
+from pylmod.grades import parse_grade
 
 #: The output formats of ``--format``.
 FORMATS = ('table', 'csv', 'json')

@@ -8,6 +8,7 @@ pages), maps each ``student_key`` to an LMod student, and sends
 ends in the :class:`~pylmod.openedx.report.GradeSyncReport`.
 """
 import csv
+import functools
 import logging
 import math
 import os
@@ -23,17 +24,18 @@ from typing import (
     Union,
 )
 
-from pylmod.openedx.errors import OpenEdxConfigError
-from pylmod.openedx.report import SKIPPED, GradeRecord, GradeSyncReport
-from pylmod.upload import (
+from pylmod.grades import (
     AMBIGUOUS_ERRORS,
     DEFAULT_BATCH_SIZE,
-    DRY_RUN,
     NOT_SENT,
-    UNCONFIRMED,
-    classify_multigrade_response,
+    NOT_SENT_AFTER_FAILURE,
+    BatchSender,
     index_students,
+    multigrade_entry,
+    read_stored_grades,
 )
+from pylmod.openedx.errors import OpenEdxConfigError
+from pylmod.openedx.report import SKIPPED, GradeRecord, GradeSyncReport
 
 if TYPE_CHECKING:  # pragma: no cover
     from pylmod.gradebook import GradeBook
@@ -134,24 +136,18 @@ def resolve_mapping(mapping: StudentMapping
 
 def held_grades(student: Mapping[str, Any]) -> Dict[Any, Any]:
     """Return the grades LMod holds for a student of
-    ``get_students(include_grade_info=True)``.
-
-    This is the one place that reads that shape: ``studentAssignmentInfo``
-    is a list of ``{assignmentId, numericGradeValue, letterGradeValue,
-    specialGradeValue, ...}`` and ``overallGradeInformation`` is
-    ``{letterGradeValue}`` (or ``None``).
+    ``get_students(include_grade_info=True)``, as the grade push compares
+    them (read by :func:`pylmod.grades.read_stored_grades`, which says what
+    an excused or a letter grade is worth).
 
     Returns:
-        dict: ``{assignmentId: numericGradeValue}``, plus
+        dict: ``{assignmentId: number}`` (``None``: not a number), plus
         :data:`OVERALL_GRADE`: the letter, when there is an overall grade.
     """
-    held: Dict[Any, Any] = {}
-    for info in student.get('studentAssignmentInfo') or ():
-        if isinstance(info, Mapping) and info.get('assignmentId') is not None:
-            held[info['assignmentId']] = info.get('numericGradeValue')
-    overall = student.get('overallGradeInformation')
-    if isinstance(overall, Mapping) and overall.get('letterGradeValue'):
-        held[OVERALL_GRADE] = overall['letterGradeValue']
+    stored = read_stored_grades(student)
+    held = stored.numbers()
+    if stored.overall_letter:
+        held[OVERALL_GRADE] = stored.overall_letter
     return held
 
 
@@ -223,10 +219,8 @@ class _GradeBuilder:
         else:
             points = round(percent * float(report.max_points or 0),
                            POINT_DECIMALS)
-            grade = {'studentId': student_id,
-                     'assignmentId': report.assignment_id,
-                     'numericGradeValue': points, 'mode': 2,
-                     'isGradeApproved': self.approve_grades}
+            grade = multigrade_entry(student_id, report.assignment_id,
+                                     points, self.approve_grades)
             self._queue(key, report.assignment, points, grade,
                         _same_points(held.get(report.assignment_id), points),
                         details)
@@ -236,9 +230,8 @@ class _GradeBuilder:
                 self.skip(key, 'Open edX has no letter grade',
                           assignment=OVERALL_GRADE, **details)
                 return
-            grade = {'studentId': student_id, 'assignmentId': None,
-                     'letterGradeValue': letter, 'mode': 1,
-                     'isGradeApproved': self.approve_grades}
+            grade = multigrade_entry(student_id, None, letter,
+                                     self.approve_grades, overall=True)
             self._queue(key, OVERALL_GRADE, letter, grade,
                         held.get(OVERALL_GRADE) == letter, details)
 
@@ -353,30 +346,28 @@ def push_grades(client: 'OpenEdxClient', gradebook: 'GradeBook',
 def _send(gradebook: 'GradeBook', pending: List[GradeRecord],
           report: GradeSyncReport, batch_size: int, dry_run: bool,
           gradebook_id: Any) -> None:
-    if batch_size < 1:
-        raise ValueError('batch_size must be at least 1, got {0}'.format(
-            batch_size))
-    if dry_run:
-        for outcome in pending:
-            outcome.status = DRY_RUN
-        return
-    for start in range(0, len(pending), batch_size):
-        batch = pending[start:start + batch_size]
-        grades = [outcome.grade or {} for outcome in batch]
-        try:
-            report.requests_sent += 1
-            response = gradebook.multi_grade(grades, gradebook_id)
-        except AMBIGUOUS_ERRORS as err:
-            report.error = 'multiGrades failed: {0}: {1}'.format(
-                type(err).__name__, err)
-            for outcome in batch:
-                outcome.status, outcome.reason = UNCONFIRMED, report.error
-            for outcome in pending[start + batch_size:]:
-                outcome.reason = 'not sent: an earlier request failed'
-            log.error('push_grades stopped: %s (%d grades unconfirmed, %d '
-                      'not sent)', type(err).__name__, len(batch),
-                      len(pending) - start - len(batch))
-            return
-        for outcome, (status, message) in zip(
-                batch, classify_multigrade_response(grades, response)):
+    """Send the pending records' grades with the one batch routine
+    (:class:`pylmod.grades.BatchSender`); a transport failure stops the
+    sending and is the report's ``error`` (it does not raise)."""
+    sender = BatchSender(
+        functools.partial(gradebook.multi_grade, gradebook_id=gradebook_id),
+        batch_size, dry_run=dry_run, describe_error=_sending_failed)
+    try:
+        sender.send([outcome.grade or {} for outcome in pending])
+    except AMBIGUOUS_ERRORS as err:
+        report.error = _sending_failed(err)
+        log.error('push_grades stopped: %s (%d grades unconfirmed, %d '
+                  'not sent)', type(err).__name__,
+                  sender.in_flight,
+                  len(pending) - len(sender.statuses))
+    finally:
+        report.requests_sent = sender.requests_sent
+        for outcome, (status, message) in zip(pending, sender.statuses):
             outcome.status, outcome.reason = status, message
+        if sender.error is not None:
+            for outcome in pending[len(sender.statuses):]:
+                outcome.reason = NOT_SENT_AFTER_FAILURE
+
+
+def _sending_failed(err: BaseException) -> str:
+    return 'multiGrades failed: {0}: {1}'.format(type(err).__name__, err)

@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from pylmod.upload import CONFIRMED, DRY_RUN, FAILED, NOT_SENT, UNCONFIRMED
+from pylmod.grades import CONFIRMED, DRY_RUN, FAILED, NOT_SENT, UNCONFIRMED
 
 SKIPPED = 'skipped'  #: Deliberately not sent; ``reason`` says why.
 

@@ -34,11 +34,11 @@ from typing import (
 import requests
 
 from pylmod.exceptions import PyLmodBadResponse
+from pylmod.grades import CONFIRMED, DRY_RUN, FAILED, NOT_SENT, UNCONFIRMED
 from pylmod.openedx.client import BULK_ENROLL_CHUNK_SIZE
 from pylmod.openedx.endpoints import PROGRAM_ACTIVE_STATUSES, STUDENT_KEY
 from pylmod.openedx.errors import OpenEdxConfigError, OpenEdxHTTPError
 from pylmod.openedx.report import SKIPPED, RosterChange, RosterSyncReport
-from pylmod.upload import CONFIRMED, DRY_RUN, FAILED, NOT_SENT, UNCONFIRMED
 
 if TYPE_CHECKING:  # pragma: no cover
     from pylmod.gradebook import GradeBook

@@ -1,0 +1,74 @@
+"""The grade pipeline: spreadsheets to LMod, and what LMod answered.
+
+One idea per module:
+
+* :mod:`pylmod.grades.csvfile`: grade files (encoding, delimiter, header,
+  cells, line numbers, errors);
+* :mod:`pylmod.grades.answers`: ``multiGrades`` entries, the one routine
+  that sends them in batches, and what LMod's answers mean;
+* :mod:`pylmod.grades.ledger`: the grades of an upload, compactly;
+* :mod:`pylmod.grades.report`: the report of an upload;
+* :mod:`pylmod.grades.rows`: reading rows into the ledger;
+* :mod:`pylmod.grades.upload`: the upload itself (assignments, sending);
+* :mod:`pylmod.grades.stored`: reading the grades LMod stores.
+
+The pipeline imports no client: an upload takes any object with the methods
+of :class:`~pylmod.grades.upload.Gradebook`.  Every public name is
+importable from here (and, as in pylmod 2.0, from :mod:`pylmod.upload` and
+:mod:`pylmod.spreadsheet`).
+"""
+from pylmod.grades.answers import (
+    AMBIGUOUS_ERRORS,
+    CONFIRMED,
+    CONFIRMED_STATUS,
+    DEFAULT_BATCH_SIZE,
+    DRY_RUN,
+    FAILED,
+    NOT_SENT,
+    NOT_SENT_AFTER_FAILURE,
+    STATUSES,
+    UNCONFIRMED,
+    BatchSender,
+    check_batch_size,
+    classify_multigrade_response,
+    merge_multigrade_responses,
+    multigrade_entry,
+)
+from pylmod.grades.assignments import (
+    DEFAULT_MAX_POINTS,
+    AssignmentResolver,
+    index_assignments,
+)
+from pylmod.grades.csvfile import (
+    ALTERNATE_EMAIL_FIELD,
+    DEFAULT_EMAIL_FIELD,
+    NON_ASSIGNMENT_FIELDS,
+    find_email_column,
+    guess_delimiter,
+    open_grade_csv,
+    parse_grade,
+)
+from pylmod.grades.ledger import GradeLedger
+from pylmod.grades.report import GradeOutcome, SkippedCell, UploadReport
+from pylmod.grades.stored import StoredGrade, StoredGrades, read_stored_grades
+from pylmod.grades.upload import (
+    Gradebook,
+    GradeUpload,
+    index_students,
+    upload_csv,
+    upload_rows,
+)
+
+__all__ = [
+    'ALTERNATE_EMAIL_FIELD', 'AMBIGUOUS_ERRORS', 'AssignmentResolver',
+    'BatchSender', 'CONFIRMED',
+    'CONFIRMED_STATUS', 'DEFAULT_BATCH_SIZE', 'DEFAULT_EMAIL_FIELD',
+    'DEFAULT_MAX_POINTS', 'DRY_RUN', 'FAILED', 'GradeLedger', 'GradeOutcome',
+    'GradeUpload', 'Gradebook', 'NON_ASSIGNMENT_FIELDS', 'NOT_SENT',
+    'NOT_SENT_AFTER_FAILURE', 'STATUSES', 'SkippedCell', 'StoredGrade',
+    'StoredGrades', 'UNCONFIRMED', 'UploadReport', 'check_batch_size',
+    'classify_multigrade_response', 'find_email_column', 'guess_delimiter',
+    'index_assignments', 'index_students', 'merge_multigrade_responses',
+    'multigrade_entry', 'open_grade_csv', 'parse_grade', 'read_stored_grades',
+    'upload_csv', 'upload_rows',
+]

@@ -1,0 +1,342 @@
+"""``multiGrades``: the entries, the batches, and what LMod's answers mean.
+
+One ``multiGrades`` request sends an array of grade entries (built by
+:func:`multigrade_entry`); LMod answers with the grades it did *not* store
+(``data.numFailures`` and ``data.results``).  :class:`BatchSender` is the one
+place that sends grades in batches (the spreadsheet upload and the Open edX
+grade push both use it), and :func:`classify_multigrade_response` the one
+place that decides what an answer says about each grade.
+"""
+from __future__ import annotations
+
+import time
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
+
+import requests
+
+from pylmod.exceptions import PyLmodBadResponse
+
+#: Most grades in one ``multiGrades`` request: a normal class needs one.
+DEFAULT_BATCH_SIZE = 20000
+
+# Outcomes of one grade.
+CONFIRMED = 'confirmed'      #: LMod stored it.
+FAILED = 'failed'            #: LMod answered that it did not store it.
+UNCONFIRMED = 'unconfirmed'  #: Sent, but the answer was lost: unknown.
+NOT_SENT = 'not sent'        #: Never sent (an earlier request failed).
+DRY_RUN = 'dry run'          #: Not sent because of ``dry_run``.
+#: ``(status, message)`` of a grade LMod stored.
+CONFIRMED_STATUS = (CONFIRMED, '')
+#: Every outcome, in the order reports list them.
+STATUSES = (CONFIRMED, FAILED, UNCONFIRMED, NOT_SENT, DRY_RUN)
+#: The message of the grades after a request that failed.
+NOT_SENT_AFTER_FAILURE = 'not sent: an earlier request failed'
+
+#: Errors after which a request may or may not have reached LMod.
+AMBIGUOUS_ERRORS = (requests.RequestException, PyLmodBadResponse)
+
+#: ``mode`` of an entry: the grade of an assignment, or the student's
+#: overall (letter) grade.
+ASSIGNMENT_GRADE_MODE = 2
+OVERALL_GRADE_MODE = 1
+
+
+
+def multigrade_entry(student_id: Any, assignment_id: Any, value: Any,
+                     approved: bool = False, overall: bool = False
+                     ) -> Dict[str, Any]:
+    """Return one entry of a ``multiGrades`` array (see
+    :ref:`shape-multigrade`).
+
+    The keys are in the order of PyLmod 1.0.x.  (The spreadsheet upload
+    writes the same dictionary inline in its loop over cells, where a call
+    per grade would cost a tenth of its time; a test keeps the two equal.)
+
+    Args:
+        student_id: the ``studentId``.
+        assignment_id: the ``assignmentId`` (``None`` for an overall grade).
+        value: the number (``numericGradeValue``), or with ``overall`` the
+            letter (``letterGradeValue``).
+        approved: ``isGradeApproved``.
+        overall: the student's overall grade (``mode`` 1) rather than the
+            grade of an assignment (``mode`` 2).
+
+    Example:
+
+    .. code-block:: python
+
+        multigrade_entry(1145, 16708850, 88.0)
+        # {'studentId': 1145, 'assignmentId': 16708850,
+        #  'numericGradeValue': 88.0, 'mode': 2, 'isGradeApproved': False}
+        multigrade_entry(1145, None, 'A', overall=True)
+        # {'studentId': 1145, 'assignmentId': None, 'letterGradeValue': 'A',
+        #  'mode': 1, 'isGradeApproved': False}
+    """
+    if overall:
+        return {'studentId': student_id, 'assignmentId': assignment_id,
+                'letterGradeValue': value, 'mode': OVERALL_GRADE_MODE,
+                'isGradeApproved': approved}
+    return {'studentId': student_id, 'assignmentId': assignment_id,
+            'numericGradeValue': value, 'mode': ASSIGNMENT_GRADE_MODE,
+            'isGradeApproved': approved}
+
+
+class _Answer:
+    """The parts of a ``multiGrades`` answer that say what was stored."""
+
+    __slots__ = ('succeeded', 'status', 'message', 'num_failures',
+                 'failures', 'results')
+
+    def __init__(self, response: Mapping[str, Any]) -> None:
+        data = response.get('data')
+        if not isinstance(data, Mapping):
+            data = {}
+        #: ``status`` is 1 (or absent).
+        self.succeeded = response.get('status', 1) in (1, '1')
+        self.status = response.get('status')
+        self.message = response.get('message')
+        #: ``data.numFailures`` as LMod wrote it, and as a number (``None``:
+        #: unreadable).
+        self.num_failures = data.get('numFailures')
+        self.failures = _count(self.num_failures)
+        #: The entries LMod did not store.
+        self.results: List[Mapping[str, Any]] = [
+            entry for entry in data.get('results') or []
+            if isinstance(entry, Mapping)]
+
+
+def classify_multigrade_response(
+        grades: Sequence[Mapping[str, Any]], response: Any,
+) -> List[Tuple[str, str]]:
+    """Return ``(status, message)`` for each grade sent in one
+    ``multiGrades`` request, from LMod's response.
+
+    LMod lists the grades it did not store in ``data.results`` (with
+    ``data.numFailures``): those are :data:`FAILED`.  A body whose
+    ``status`` is not 1 and that identifies no failed grade means none was
+    stored (all :data:`FAILED`); failures the response counts but does not
+    identify, or a failing ``status`` beside identified failures, leave the
+    other grades :data:`UNCONFIRMED`.  Only a response that reports no
+    failure at all confirms every grade.
+
+    Example:
+
+    .. code-block:: python
+
+        classify_multigrade_response(
+            grades, {'status': 1, 'data': {'numFailures': 0, 'results': []}})
+        # [('confirmed', ''), ('confirmed', ''), ...]
+    """
+    if not isinstance(response, Mapping):
+        return [(UNCONFIRMED, 'unexpected response')] * len(grades)
+    answer = _Answer(response)
+    if answer.results:
+        outcomes = _listed_failures(grades, answer.results)
+        identified = sum(1 for status, _ in outcomes if status == FAILED)
+    elif answer.succeeded:
+        outcomes, identified = [CONFIRMED_STATUS] * len(grades), 0
+    else:
+        return [(FAILED, str(answer.message or 'request failed'))] * len(
+            grades)
+    doubt = _doubt_about_the_rest(answer, identified)
+    if doubt is None:
+        return outcomes
+    return [(UNCONFIRMED, doubt) if outcome == CONFIRMED_STATUS else outcome
+            for outcome in outcomes]
+
+
+def _listed_failures(grades: Sequence[Mapping[str, Any]],
+                     results: List[Mapping[str, Any]]
+                     ) -> List[Tuple[str, str]]:
+    """:data:`FAILED` for the grades LMod lists, confirmed for the others."""
+    failed = {(entry.get('studentId'), entry.get('assignmentId')): entry
+              for entry in results}
+    outcomes = []
+    for grade in grades:
+        entry = failed.get((grade.get('studentId'), grade.get('assignmentId')))
+        if entry is None:
+            outcomes.append(CONFIRMED_STATUS)
+        else:
+            outcomes.append((FAILED, str(
+                entry.get('message') or entry.get('error') or 'rejected')))
+    return outcomes
+
+
+def _doubt_about_the_rest(answer: _Answer, identified: int
+                          ) -> Optional[str]:
+    """Why the grades an answer does not list as failed are not confirmed
+    (``None``: they are).
+
+    This is the one rule of what confirms a grade: a ``status`` of 1 and a
+    ``numFailures`` that the listed failures account for.
+    """
+    if not answer.succeeded:
+        return 'LMod answered status {0!r}: {1}'.format(answer.status,
+                                                         answer.message)
+    if answer.failures is None or answer.failures > identified:
+        return 'LMod reported {0} failures and identified {1}'.format(
+            answer.num_failures, identified)
+    return None
+
+
+def _count(value: Any) -> Optional[int]:
+    """``numFailures`` as a number: 0 when absent, ``None`` when unreadable."""
+    if value is None:
+        return 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def merge_multigrade_responses(responses: Sequence[Any]) -> Dict[str, Any]:
+    """Merge the responses of several ``multiGrades`` requests into one of
+    the same shape: ``numFailures`` summed, ``results`` concatenated, and
+    the first failing ``status``/``message`` kept.  A single response is
+    returned as it is."""
+    if len(responses) == 1:
+        return responses[0]
+    merged: Dict[str, Any] = {'status': 1, 'message': ''}
+    num_failures = 0
+    results: List[Any] = []
+    for response in responses:
+        if not isinstance(response, Mapping):
+            continue
+        if merged['status'] in (1, '1') and 'status' in response:
+            merged['status'] = response['status']
+            merged['message'] = response.get('message', '')
+        data = response.get('data')
+        if isinstance(data, Mapping):
+            num_failures += _count(data.get('numFailures')) or 0
+            results.extend(data.get('results') or [])
+    merged['data'] = {'numFailures': num_failures, 'results': results}
+    return merged
+
+
+def check_batch_size(batch_size: int) -> None:
+    """Raise ValueError unless ``batch_size`` is a positive number of
+    grades."""
+    if batch_size < 1:
+        raise ValueError('batch_size must be at least 1, got {0}'.format(
+            batch_size))
+
+
+def error_text(err: BaseException) -> str:
+    """The message of the grades an error left unconfirmed."""
+    return str(err) or repr(err)
+
+
+class BatchSender:
+    """Sends grades in ``multiGrades`` requests of at most ``batch_size``,
+    and records what became of each one.
+
+    It stops at the first request that raises: the grades of that request
+    are :data:`UNCONFIRMED` (it may or may not have reached LMod), those
+    after it are not sent, and the exception propagates.  What was done is
+    in the sender's attributes, complete however :meth:`send` ends.
+
+    Args:
+        multi_grade: sends one array, e.g.
+            :meth:`pylmod.GradeBook.multi_grade`.
+        batch_size: most grades per request.
+        dry_run: send nothing; every grade is :data:`DRY_RUN`.
+        describe_error: the message of the grades an error left
+            unconfirmed (default :func:`error_text`).
+        statuses: the list to append the statuses to (a new one by default).
+
+    Attributes:
+        statuses: ``(status, message)`` of each grade, in order, up to the
+            last one sent; the grades past its end were not sent.
+        responses: LMod's answer to each request.
+        requests_sent: requests made, the one that raised included.
+        seconds: time spent sending.
+        error: the exception that stopped the sending, if any.
+        in_flight: the grades of the request that raised (0 if none did).
+
+    Raises:
+        ValueError: ``batch_size`` is less than 1.
+
+    Example:
+
+    .. code-block:: python
+
+        sender = BatchSender(gradebook.multi_grade, batch_size=5000)
+        try:
+            sender.send(entries)
+        finally:
+            print(sender.requests_sent, sender.statuses[:3])
+    """
+
+    def __init__(self,
+                 multi_grade: Callable[[Sequence[Mapping[str, Any]]], Any],
+                 batch_size: int = DEFAULT_BATCH_SIZE, *,
+                 dry_run: bool = False,
+                 describe_error: Callable[[BaseException], str] = error_text,
+                 statuses: Optional[List[Tuple[str, str]]] = None) -> None:
+        check_batch_size(batch_size)
+        self.multi_grade = multi_grade
+        self.batch_size = batch_size
+        self.dry_run = dry_run
+        self.describe_error = describe_error
+        self.statuses: List[Tuple[str, str]] = (
+            statuses if statuses is not None else [])
+        self.responses: List[Any] = []
+        self.requests_sent = 0
+        self.seconds = 0.0
+        self.error: Optional[BaseException] = None
+        self.in_flight = 0
+
+    def request_count(self, grades: int, at_least_one: bool = False) -> int:
+        """How many requests :meth:`send` makes for ``grades`` grades."""
+        if self.dry_run:
+            return 0
+        count = -(-grades // self.batch_size)
+        return max(count, 1) if at_least_one else count
+
+    def send(self, grades: Sequence[Mapping[str, Any]],
+             at_least_one: bool = False) -> None:
+        """Send ``grades``; ``at_least_one`` sends one (empty) request when
+        there is no grade, as PyLmod 1.0.x did."""
+        if self.dry_run:
+            self.statuses.extend([(DRY_RUN, '')] * len(grades))
+            return
+        size = self.batch_size
+        started = time.time()
+        try:
+            for number in range(self.request_count(len(grades), at_least_one)):
+                batch = grades[number * size:(number + 1) * size]
+                self.in_flight = len(batch)
+                try:
+                    response = self.multi_grade(batch)
+                finally:
+                    self.requests_sent += 1
+                self.responses.append(response)
+                self.statuses.extend(
+                    classify_multigrade_response(batch, response))
+                self.in_flight = 0
+        except BaseException as err:  # an interrupt stops it half way too
+            self.error = err
+            self.statuses.extend(
+                [(UNCONFIRMED, self.describe_error(err))] * self.in_flight)
+            raise
+        finally:
+            self.seconds += time.time() - started
+
+    def response(self) -> Dict[str, Any]:
+        """LMod's answers merged into one (see
+        :func:`merge_multigrade_responses`); ``{}`` when none came."""
+        if self.dry_run:
+            return {'status': 1, 'message': 'dry run: not sent',
+                    'data': {'numFailures': 0, 'results': []}}
+        if not self.responses:
+            return {}
+        return merge_multigrade_responses(self.responses)

@@ -1,0 +1,148 @@
+"""The assignments of an upload: found by name, or created on the way.
+
+As in PyLmod 1.0.x, a column is resolved from the first row of a known
+student that has it: an assignment of that name is used, or one is created
+(unless it is a dry run) with :data:`DEFAULT_MAX_POINTS`, or with that row's
+max points when the spreadsheet gives them.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Iterable, Mapping, Optional, Protocol, Tuple
+
+from pylmod.exceptions import PyLmodFailedAssignmentCreation
+from pylmod.grades.answers import AMBIGUOUS_ERRORS
+
+log = logging.getLogger(__name__)
+
+#: The max points of an assignment created from a spreadsheet, unless the
+#: spreadsheet gives them (``use_max_points_column``).
+DEFAULT_MAX_POINTS = 1.0
+#: Attempts at creating one assignment when an attempt's outcome is unknown.
+CREATE_ATTEMPTS = 3
+#: The due date 1.0.x gave to assignments created from a spreadsheet.
+CREATED_DUE_DATE = '12-15-2013'
+
+
+class AssignmentBook(Protocol):
+    """The methods of :class:`pylmod.GradeBook` that resolving assignments
+    calls."""
+
+    def get_assignments(self) -> Iterable[Mapping[str, Any]]:
+        """The assignments (see :ref:`shape-assignment`)."""
+
+    def create_assignment(self, name: str, short_name: str, weight: Any,
+                          max_points: Any, due_date_str: str) -> Any:
+        """Create an assignment; the answer has ``data.assignmentId``."""
+
+    def get_assignment_by_name(self, assignment_name: str
+                               ) -> Tuple[Any, Any]:
+        """``(assignmentId, assignment)``, or ``(None, None)``."""
+
+
+def index_assignments(assignments: Iterable[Mapping[str, Any]]
+                      ) -> Dict[str, Mapping[str, Any]]:
+    """Index assignments by exact name (the first one wins, as with
+    :meth:`pylmod.GradeBook.get_assignment_by_name`)."""
+    index: Dict[str, Mapping[str, Any]] = {}
+    for assignment in assignments:
+        index.setdefault(assignment['name'], assignment)
+    return index
+
+
+class AssignmentResolver:
+    """Gives the ``assignmentId`` of a column, creating the assignment if
+    the gradebook has none of that name.
+
+    Args:
+        gradebook: where the assignments are.
+        created: ``name -> assignmentId`` of the assignments created (an
+            :class:`~pylmod.grades.report.UploadReport`'s
+            ``created_assignments``); ``None`` in a dry run.
+        dry_run: create nothing.
+        max_points_column, normalize_column: the columns giving a created
+            assignment's max points (``None``: not used; see
+            :meth:`max_points`).
+    """
+
+    def __init__(self, gradebook: AssignmentBook, created: Dict[str, Any],
+                 dry_run: bool = False,
+                 max_points_column: Optional[str] = None,
+                 normalize_column: Optional[str] = None) -> None:
+        self.gradebook = gradebook
+        self.created = created
+        self.dry_run = dry_run
+        self.max_points_column = max_points_column
+        self.normalize_column = normalize_column
+        self._by_name = index_assignments(gradebook.get_assignments())
+        self._ids: Dict[str, Any] = {}
+
+    def __call__(self, name: str, row: Mapping[str, Any]) -> Any:
+        """The id of the assignment ``name``, ``row`` being the first row
+        that needs it."""
+        if name not in self._ids:
+            assignment = self._by_name.get(name)
+            if assignment is not None:
+                assignment_id = assignment['assignmentId']
+            elif self.dry_run:
+                assignment_id = self.created[name] = None
+            else:
+                assignment_id = self.created[name] = self._create(
+                    name, self.max_points(row))
+            log.info('Assignment %s has Id=%s', name, assignment_id)
+            self._ids[name] = assignment_id
+        return self._ids[name]
+
+    def max_points(self, row: Mapping[str, Any]) -> float:
+        """The max points of an assignment created for a column of ``row``:
+        the row's max points when its normalize value is 0, else (or when
+        they cannot be read) :data:`DEFAULT_MAX_POINTS`."""
+        if self.max_points_column is None:
+            return DEFAULT_MAX_POINTS
+        # A true (or unreadable) normalize value means the grades are
+        # already normalized: the default max points apply.
+        normalize_value = row.get(self.normalize_column or '')
+        try:
+            normalized = (normalize_value is None
+                          or bool(int(normalize_value)))
+        except (TypeError, ValueError):
+            log.warning('Bool conversion error in normalize column %r',
+                        self.normalize_column)
+            normalized = True
+        max_points = row.get(self.max_points_column)
+        if normalized or max_points is None:
+            return DEFAULT_MAX_POINTS
+        try:
+            return float(max_points)
+        except (TypeError, ValueError):
+            log.warning('Floating point conversion error in max points '
+                        'column %r', self.max_points_column)
+            return DEFAULT_MAX_POINTS
+
+    def _create(self, name: str, max_points: float) -> Any:
+        """Create an assignment; after an attempt whose outcome is unknown,
+        look it up by name before trying again (no duplicates)."""
+        short_name = name[0:3] + name[-2:]
+        attempt = 1
+        while True:
+            try:
+                response = self.gradebook.create_assignment(
+                    name, short_name, 1.0, max_points, CREATED_DUE_DATE)
+                break
+            except AMBIGUOUS_ERRORS as err:
+                log.warning('Creating assignment %s: %s; looking it up '
+                            'before trying again', name, err)
+                assignment_id, _ = self.gradebook.get_assignment_by_name(name)
+                if assignment_id is not None:
+                    return assignment_id
+                if attempt == CREATE_ATTEMPTS:
+                    raise
+                attempt += 1
+        data = response.get('data') if isinstance(response, dict) else None
+        if not data or 'assignmentId' not in data:
+            failure_message = (
+                'Error! Failed to create assignment {0}, got {1}'.format(
+                    name, response))
+            log.critical(failure_message)
+            raise PyLmodFailedAssignmentCreation(failure_message)
+        return data['assignmentId']

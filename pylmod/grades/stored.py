@@ -1,0 +1,103 @@
+"""The grades LMod stores for a student, read from its grade info.
+
+``get_students(include_grade_info=True)`` gives each student a
+``studentAssignmentInfo`` (a list of ``{assignmentId, assignmentName,
+numericGradeValue, letterGradeValue, specialGradeValue, isGradeApproved,
+comment}``, or ``None``) and an ``overallGradeInformation``
+(``{letterGradeValue}``, or ``None``).  :func:`read_stored_grades` is the one
+place that reads that shape; ``pylmod export-grades`` and the Open edX grade
+push (:func:`pylmod.openedx.grades.push_grades`) both use it.
+
+What a stored grade is worth:
+
+* A grade with a ``specialGradeValue`` (``'x'``: excused) has no number,
+  whatever ``numericGradeValue`` says: an excused student holds no score.
+  (LMod's documented shape gives an excused grade no ``numericGradeValue``
+  anyway.)  The export leaves it out and counts it as not numeric; the
+  grade push does not take it for the points it would send, so it sends
+  them.
+* A letter grade of an assignment has no number either: the export counts
+  it as not numeric.
+* The overall grade is the letter of ``overallGradeInformation`` (``None``
+  when there is none or it is empty): the grade push compares it with the
+  Open edX letter; the export has no column for it.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, NamedTuple, Optional
+
+
+class StoredGrade(NamedTuple):
+    """One assignment grade LMod stores.
+
+    Attributes:
+        assignment_id: the ``assignmentId``.
+        numeric: ``numericGradeValue`` as LMod gave it.
+        letter: ``letterGradeValue``.
+        special: ``specialGradeValue`` (``'x'``: excused), or ``None``.
+    """
+
+    assignment_id: Any
+    numeric: Any = None
+    letter: Optional[str] = None
+    special: Optional[str] = None
+
+    @property
+    def number(self) -> Any:
+        """The grade as a number: ``numeric``, or ``None`` when the grade
+        is not a number (excused, or a letter)."""
+        return None if self.special is not None else self.numeric
+
+
+class StoredGrades(NamedTuple):
+    """The grades LMod stores for one student.
+
+    Attributes:
+        by_assignment: ``assignmentId -> StoredGrade``, in LMod's order.
+        overall_letter: the letter of the overall grade, or ``None``.
+    """
+
+    by_assignment: Dict[Any, StoredGrade]
+    overall_letter: Optional[str] = None
+
+    def numbers(self) -> Dict[Any, Any]:
+        """``assignmentId -> number`` (``None``: not a number, see
+        :attr:`StoredGrade.number`)."""
+        return {assignment_id: grade.number
+                for assignment_id, grade in self.by_assignment.items()}
+
+
+def read_stored_grades(student: Mapping[str, Any]) -> StoredGrades:
+    """Return the grades LMod stores for a student of
+    ``get_students(include_grade_info=True)``.
+
+    Entries that are not mappings or have no ``assignmentId`` are left
+    out; a student without grade info has no grades.
+
+    Args:
+        student: one student dictionary with grade info.
+
+    Example:
+
+    .. code-block:: python
+
+        stored = read_stored_grades({
+            'studentAssignmentInfo': [
+                {'assignmentId': 7, 'numericGradeValue': 0.5,
+                 'specialGradeValue': None},
+                {'assignmentId': 8, 'numericGradeValue': None,
+                 'specialGradeValue': 'x'}],
+            'overallGradeInformation': {'letterGradeValue': 'B'}})
+        stored.numbers()        # {7: 0.5, 8: None}
+        stored.overall_letter   # 'B'
+    """
+    by_assignment: Dict[Any, StoredGrade] = {}
+    for info in student.get('studentAssignmentInfo') or ():
+        if isinstance(info, Mapping) and info.get('assignmentId') is not None:
+            by_assignment[info['assignmentId']] = StoredGrade(
+                info['assignmentId'], info.get('numericGradeValue'),
+                info.get('letterGradeValue'), info.get('specialGradeValue'))
+    overall = student.get('overallGradeInformation')
+    letter = overall.get('letterGradeValue') if isinstance(
+        overall, Mapping) else None
+    return StoredGrades(by_assignment, letter or None)
