@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import (
+    TYPE_CHECKING,
     Any,
     Dict,
     Iterable,
@@ -18,6 +19,7 @@ from typing import (
     Sequence,
     Tuple,
     Union,
+    overload,
 )
 
 import pylmod.grades as grade_pipeline
@@ -28,6 +30,24 @@ from pylmod.exceptions import (
     PyLmodNoSuchSection,
     PyLmodUnexpectedData,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from typing import Literal
+
+    from pylmod.shapes import (
+        Assignment,
+        CreateAssignmentAnswer,
+        MultiGradesAnswer,
+        Options,
+        Section,
+        SimpleAssignment,
+        SimpleSection,
+        SimpleStaffMember,
+        SimpleStudent,
+        StaffMember,
+        StatusAnswer,
+        Student,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +122,8 @@ class GradeBook(Base):
         return gradebook_id
 
     @staticmethod
-    def unravel_sections(section_data: Dict[str, List[dict]]) -> List[dict]:
+    def unravel_sections(section_data: Dict[str, List[Section]]
+                         ) -> List[Section]:
         """Unravels section type dictionary into flat list of sections with
         section type set as an attribute.
 
@@ -121,7 +142,7 @@ class GradeBook(Base):
         return sections
 
     @staticmethod
-    def unravel_staff(staff_data: Dict[str, Any]) -> List[dict]:
+    def unravel_staff(staff_data: Mapping[str, Any]) -> List[StaffMember]:
         """Unravels staff role dictionary into flat list of staff
         members with ``role`` set as an attribute.
 
@@ -164,7 +185,7 @@ class GradeBook(Base):
             raise PyLmodUnexpectedData(failure_message)
         return gradebook['data']['gradebookId']
 
-    def get_options(self, gradebook_id: Optional[GradebookId]) -> dict:
+    def get_options(self, gradebook_id: Optional[GradebookId]) -> Options:
         """``GET service/gradebook/gradebook/options/{gradebookId}``
 
         Get options dictionary for a gradebook.  Options include gradebook
@@ -180,10 +201,28 @@ class GradeBook(Base):
         return call(self, 'options',
                     gradebookId=self._gradebook_id(gradebook_id))['data']
 
+    @overload
+    def get_assignments(self, gradebook_id: GradebookId = ...,
+                        simple: Literal[False] = ..., max_points: bool = ...,
+                        avg_stats: bool = ..., grading_stats: bool = ...
+                        ) -> List[Assignment]: ...
+
+    @overload
+    def get_assignments(self, gradebook_id: GradebookId, simple: Literal[True],
+                        max_points: bool = ..., avg_stats: bool = ...,
+                        grading_stats: bool = ...
+                        ) -> List[SimpleAssignment]: ...
+
+    @overload
+    def get_assignments(self, gradebook_id: GradebookId = ..., *,
+                        simple: Literal[True], max_points: bool = ...,
+                        avg_stats: bool = ..., grading_stats: bool = ...
+                        ) -> List[SimpleAssignment]: ...
+
     def get_assignments(self, gradebook_id: GradebookId = '',
                         simple: bool = False, max_points: bool = True,
-                        avg_stats: bool = False,
-                        grading_stats: bool = False) -> List[dict]:
+                        avg_stats: bool = False, grading_stats: bool = False
+                        ) -> Union[List[Assignment], List[SimpleAssignment]]:
         """``GET service/gradebook/assignments/{gradebookId}``
 
         Return list of assignments for a given gradebook.  You can control
@@ -214,8 +253,9 @@ class GradeBook(Base):
                            grading_stats,
                            gradebookId=self._gradebook_id(gradebook_id))
         if simple:
-            return [{'AssignmentName': x['name']}
-                    for x in assignments['data']]
+            names: List[SimpleAssignment] = [
+                {'AssignmentName': x['name']} for x in assignments['data']]
+            return names
         return assignments['data']
 
     def get_assignment_by_name(
@@ -254,7 +294,7 @@ class GradeBook(Base):
     def create_assignment(
             self, name: str, short_name: str, weight: Any, max_points: Any,
             due_date_str: str, gradebook_id: GradebookId = '',
-            **kwargs: Any) -> dict:
+            **kwargs: Any) -> CreateAssignmentAnswer:
         """``POST service/gradebook/assignment``
 
         Create a new assignment. By default, assignments are created
@@ -302,7 +342,7 @@ class GradeBook(Base):
         log.debug('Received response data: %s', response)
         return response
 
-    def delete_assignment(self, assignment_id: Any) -> dict:
+    def delete_assignment(self, assignment_id: Any) -> StatusAnswer:
         """``DELETE service/gradebook/assignment/{assignmentId}``
 
         Delete assignment specified by assignment Id.
@@ -321,7 +361,8 @@ class GradeBook(Base):
         return call(self, 'delete_assignment', assignmentId=assignment_id)
 
     def set_grade(self, assignment_id: Any, student_id: Any, grade_value: Any,
-                  gradebook_id: GradebookId = '', **kwargs: Any) -> dict:
+                  gradebook_id: GradebookId = '', **kwargs: Any
+                  ) -> StatusAnswer:
         """``POST service/gradebook/grades/{gradebookId}``
 
         Set a numerical grade for a student and assignment. Additional
@@ -367,7 +408,7 @@ class GradeBook(Base):
         return call(self, 'grade', body=grade_info, gradebookId=gradebook_id)
 
     def multi_grade(self, grade_array: Sequence[Mapping[str, Any]],
-                    gradebook_id: GradebookId = '') -> dict:
+                    gradebook_id: GradebookId = '') -> MultiGradesAnswer:
         """``POST service/gradebook/multiGrades/{gradebookId}``
 
         Set multiple student grades for a gradebook in one request.  Each
@@ -394,8 +435,22 @@ class GradeBook(Base):
         return call(self, 'multi_grade', body=grade_array,
                     gradebookId=gradebook_id)
 
+    @overload
+    def get_sections(self, gradebook_id: GradebookId = ...,
+                     simple: Literal[False] = ...) -> Dict[str, List[Section]]:
+        ...
+
+    @overload
+    def get_sections(self, gradebook_id: GradebookId, simple: Literal[True]
+                     ) -> List[SimpleSection]: ...
+
+    @overload
+    def get_sections(self, gradebook_id: GradebookId = ..., *,
+                     simple: Literal[True]) -> List[SimpleSection]: ...
+
     def get_sections(self, gradebook_id: GradebookId = '',
-                     simple: bool = False) -> Any:
+                     simple: bool = False
+                     ) -> Union[Dict[str, List[Section]], List[SimpleSection]]:
         """``GET service/gradebook/sections/{gradebookId}``
         (``includeMembers=false``)
 
@@ -424,7 +479,7 @@ class GradeBook(Base):
 
     def get_section_by_name(
             self, section_name: str, gradebook_id: GradebookId = '',
-    ) -> Tuple[Optional[int], Optional[dict]]:
+    ) -> Tuple[Optional[int], Optional[Section]]:
         """Get a section by its name.
 
         Args:
@@ -461,12 +516,35 @@ class GradeBook(Base):
             raise PyLmodNoSuchSection(failure_message)
         return group_id
 
+    @overload
+    def get_students(
+            self, gradebook_id: GradebookId = ...,
+            simple: Literal[False] = ..., section_name: str = ...,
+            include_photo: bool = ..., include_grade_info: bool = ...,
+            include_grade_history: bool = ...,
+            include_makeup_grades: bool = ...) -> List[Student]: ...
+
+    @overload
+    def get_students(
+            self, gradebook_id: GradebookId, simple: Literal[True],
+            section_name: str = ..., include_photo: bool = ...,
+            include_grade_info: bool = ..., include_grade_history: bool = ...,
+            include_makeup_grades: bool = ...) -> List[SimpleStudent]: ...
+
+    @overload
+    def get_students(
+            self, gradebook_id: GradebookId = ..., *, simple: Literal[True],
+            section_name: str = ..., include_photo: bool = ...,
+            include_grade_info: bool = ..., include_grade_history: bool = ...,
+            include_makeup_grades: bool = ...) -> List[SimpleStudent]: ...
+
     def get_students(
             self, gradebook_id: GradebookId = '', simple: bool = False,
             section_name: str = '', include_photo: bool = False,
             include_grade_info: bool = False,
             include_grade_history: bool = False,
-            include_makeup_grades: bool = False) -> List[dict]:
+            include_makeup_grades: bool = False
+    ) -> Union[List[Student], List[SimpleStudent]]:
         """``GET service/gradebook/students/{gradebookId}`` or, with a
         section, ``.../students/{gradebookId}/section/{groupId}``
 
@@ -666,8 +744,19 @@ class GradeBook(Base):
             use_max_points_column=use_max_points_column,
             batch_size=batch_size, dry_run=dry_run, report=report)
 
+    @overload
     def get_staff(self, gradebook_id: Optional[GradebookId],
-                  simple: bool = False) -> Any:
+                  simple: Literal[False] = ...
+                  ) -> Dict[str, List[StaffMember]]: ...
+
+    @overload
+    def get_staff(self, gradebook_id: Optional[GradebookId],
+                  simple: Literal[True]) -> List[SimpleStaffMember]: ...
+
+    def get_staff(self, gradebook_id: Optional[GradebookId],
+                  simple: bool = False
+                  ) -> Union[Dict[str, List[StaffMember]],
+                             List[SimpleStaffMember]]:
         """``GET service/gradebook/staff/{gradebookId}``
 
         Get staff list for the gradebook specified (see
@@ -688,13 +777,14 @@ class GradeBook(Base):
         staff_data = call(self, 'staff',
                           gradebookId=self._gradebook_id(gradebook_id))
         if simple:
-            return [{key: member[key]
-                     for key in ('accountEmail', 'displayName', 'role')}
+            return [{'accountEmail': member['accountEmail'],
+                     'displayName': member['displayName'],
+                     'role': member['role']}
                     for member in self.unravel_staff(staff_data)]
         return staff_data['data']
 
 
-def _simple_student(student: Mapping[str, Any]) -> Dict[str, Any]:
+def _simple_student(student: Mapping[str, Any]) -> SimpleStudent:
     """Return ``{'email', 'name', 'section'}`` of a student.
 
     The mit.edu domain is upper-cased (``@MIT.EDU``), as in MIT client

@@ -6,7 +6,7 @@ with :func:`pylmod.endpoints.call`), plus lookups over their results.
 from __future__ import annotations
 
 import logging
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 from pylmod.base import DEFAULT_URLBASE, Base
 from pylmod.endpoints import MEMBERSHIP, call, mount_create_policies
@@ -15,6 +15,13 @@ from pylmod.exceptions import (
     PyLmodNoSuchCourse,
     PyLmodUnexpectedData,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from pylmod.shapes import (
+        CourseGuideStaffMember,
+        GroupAnswer,
+        GroupMembersAnswer,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +71,7 @@ class Membership(Base):
                 'Membership().'.format(what))
         return value
 
-    def get_group(self, uuid: Optional[str] = None) -> Any:
+    def get_group(self, uuid: Optional[str] = None) -> GroupAnswer:
         """``GET service/membership/group?uuid=<uuid>``
 
         Get group data based on uuid.
@@ -83,7 +90,7 @@ class Membership(Base):
             uuid = self.uuid
         return call(self, 'group', uuid)
 
-    def get_group_id(self, uuid: Optional[str] = None) -> Any:
+    def get_group_id(self, uuid: Optional[str] = None) -> int:
         """Get group id based on uuid (via :meth:`get_group`).
 
         Args:
@@ -105,7 +112,8 @@ class Membership(Base):
             log.exception(failure_message)
             raise PyLmodUnexpectedData(failure_message)
 
-    def get_membership(self, uuid: Optional[str] = None) -> Any:
+    def get_membership(self, uuid: Optional[str] = None
+                       ) -> GroupMembersAnswer:
         """``GET service/membership/group/{groupId}/member``
 
         Get membership data based on uuid (the group id comes from
@@ -154,7 +162,7 @@ class Membership(Base):
             for x in docs
         )
 
-    def get_course_id(self, course_uuid: str) -> Any:
+    def get_course_id(self, course_uuid: str) -> int:
         """``GET service/membership/courseguide/course?uuid=<course_uuid>``
 
         Get course id based on uuid.  The uuid is written into the path as
@@ -194,7 +202,8 @@ class Membership(Base):
             log.exception(failure_message)
             raise PyLmodNoSuchCourse(failure_message)
 
-    def get_course_guide_staff(self, course_id: Any = '') -> List[dict]:
+    def get_course_guide_staff(self, course_id: Any = ''
+                               ) -> List[CourseGuideStaffMember]:
         """``GET service/membership/courseguide/course/{courseId}/staff``
 
         Get a list of staff members for a given course, specified by a

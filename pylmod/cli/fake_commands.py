@@ -13,7 +13,7 @@ import signal
 import sys
 import tempfile
 import time
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from pylmod.cli.export import export_grades
 from pylmod.cli.options import EXIT_OK, EXIT_USAGE, CliError
@@ -193,7 +193,8 @@ def _work_dir(directory: Optional[str]) -> Iterator[str]:
             yield temporary
 
 
-def write_sample_csv(path: str, students: List[dict]) -> List[List[str]]:
+def write_sample_csv(path: str, students: Sequence[Mapping[str, Any]]
+                     ) -> List[List[str]]:
     """Write the demo's grade spreadsheet: a few students of the gradebook,
     two new assignments, an empty cell and an email nobody has.
 
@@ -289,11 +290,11 @@ def _demo_session(server: Any, testing: Any, work_dir: str) -> None:
           'role)'.format(testing.DEMO_COURSE_UUID))
     membership = Membership(server.client_cert, server.url,
                             uuid=testing.DEMO_COURSE_UUID, **transport)
-    member = membership.get_membership()['response']['docs'][0]
-    for role in (member['roleType'], 'Student'):
+    group_member = membership.get_membership()['response']['docs'][0]
+    for role in (group_member['roleType'], 'Student'):
         _say('   {0} has role {1}: {2}  (pylmod has-role)'.format(
-            member['email'], role,
-            membership.email_has_role(member['email'], role)))
+            group_member['email'], role,
+            membership.email_has_role(group_member['email'], role)))
     staff = membership.get_course_guide_staff()
     _say('   course guide staff: {0}  (pylmod course-staff)'.format(
         ', '.join('{displayName} ({role})'.format(**person)
