@@ -11,8 +11,11 @@ The environment chooses the database and the Celery broker:
 ``PLUGIN_PROJECT_QUEUES``
     a directory: Celery's ``filesystem://`` broker and ``file://`` result
     backend there, so that worker processes share them (default: the
-    in-memory broker and results, for a worker in the test's process).
+    in-memory broker and results, for a worker in the test's process);
+``PLUGIN_PROJECT_PYLMOD_OPENEDX``
+    JSON laid over ``PYLMOD_OPENEDX`` (where the fakes are).
 """
+import json
 import os
 import tempfile
 
@@ -91,5 +94,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Quick retries for the tests; the rest comes from the plugin's defaults.
 PYLMOD_OPENEDX = {'RETRY_BACKOFF': 1, 'RETRY_BACKOFF_MAX': 2,
                   'RETRY_JITTER': False}
+PYLMOD_OPENEDX.update(json.loads(
+    os.environ.get('PLUGIN_PROJECT_PYLMOD_OPENEDX') or '{}'))
 
 add_plugins(__name__, 'lms.djangoapp', 'common')

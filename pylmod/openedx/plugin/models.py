@@ -16,7 +16,7 @@ counts per outcome and the learners with a problem (their Open edX key,
 the outcome and why) — no grades, and no emails beyond the keys the admin
 needs to find a learner.
 """
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -89,15 +89,15 @@ class GradebookLink(models.Model):
         return ([GRADES] if self.assignment else []) + (
             [ROSTER] if self.roster_sync != self.ROSTER_NONE else [])
 
-    def roster_target(self) -> Dict[str, str]:
-        """``sync_roster``'s ``program_uuid`` / ``course_key`` for this
-        link's roster sync."""
-        return {
-            self.ROSTER_PROGRAM: {'program_uuid': self.program_uuid},
-            self.ROSTER_PROGRAM_COURSE: {'program_uuid': self.program_uuid,
-                                         'course_key': self.course_key},
-            self.ROSTER_COURSE: {'course_key': self.course_key},
-        }.get(self.roster_sync, {})
+    def roster_target(self) -> Tuple[Optional[str], Optional[str]]:
+        """``sync_roster``'s ``(program_uuid, course_key)`` for this
+        link's roster sync (``None``: not given)."""
+        program = self.roster_sync in (self.ROSTER_PROGRAM,
+                                       self.ROSTER_PROGRAM_COURSE)
+        course = self.roster_sync in (self.ROSTER_PROGRAM_COURSE,
+                                      self.ROSTER_COURSE)
+        return (self.program_uuid if program else None,
+                self.course_key if course else None)
 
     def clean(self) -> None:
         """Refuse a link that cannot run: each flow needs its ids."""

@@ -73,9 +73,10 @@ def _enrolled(link: GradebookLink, conf: PluginConf) -> Optional[List[str]]:
 
 def _sync(link: GradebookLink, conf: PluginConf, client: Any,
           gradebook: Any, dry_run: bool) -> Any:
+    program_uuid, course_key = link.roster_target()
     return sync_roster(
-        client, lmod_roster(gradebook), **link.roster_target(),
-        curriculum_uuid=link.curriculum_uuid or None,
+        client, lmod_roster(gradebook), program_uuid=program_uuid,
+        course_key=course_key, curriculum_uuid=link.curriculum_uuid or None,
         cohorts_from_sections=link.cohorts_from_sections,
         unenroll_missing=link.unenroll_missing, dry_run=dry_run,
         key_for=conf.student_key_for_learner,
