@@ -135,8 +135,8 @@ def test_a_transient_read_failure_asks_for_a_retry(
     openedx.fake.fail_next(1, 503, path_prefix='/api/program_enrollments/')
     report = run(link, GRADES, may_retry=False)
     assert report.status == RunReport.FAILED
-    assert report.error.endswith('(transient; not retried: retries or '
-                                 'deadline used up)')
+    assert report.error.endswith('(transient: worth running again later; '
+                                 'this run had no retry left)')
 
 
 def test_a_retry_does_not_send_again_what_a_lost_answer_stored(

@@ -176,8 +176,10 @@ class RunReport(models.Model):
         """One line: the outcome counts that are not zero, and the error."""
         counts = ', '.join('{0} {1}'.format(number, name) for name, number
                            in (self.counts or {}).items() if number)
-        text = '{0}: {1}'.format(self.status, counts or 'nothing to do')
-        return text + (' — ' + self.error if self.error else '')
+        if not counts and self.counts:
+            counts = 'nothing to do'
+        return ': '.join(part for part in (self.status, counts, self.error)
+                         if part)
 
     def as_task_result(self) -> Dict[str, Any]:
         """The JSON-able result of the task that ran it."""

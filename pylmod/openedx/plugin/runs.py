@@ -155,8 +155,8 @@ def _stopped(report: RunReport, error: BaseException, may_retry: bool,
         _finish(report, RunReport.RETRYING, text)
         raise TransientFailure(text, retry_after(error)) from error
     if is_transient(error):
-        text += (' (transient; not retried: retries or deadline used up)'
-                 if safe else ' (not retried: a write may have reached Open '
+        text += (' (transient: worth running again later; this run had '
+                 'no retry left)' if safe else ' (not retried: a write may have reached Open '
                  'edX, and this course roster cannot be read back)')
     return _finish(report, RunReport.FAILED, text)
 
