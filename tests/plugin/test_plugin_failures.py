@@ -18,6 +18,7 @@ from pylmod.openedx.errors import (  # noqa: E402
 )
 from pylmod.openedx.plugin.failures import (  # noqa: E402
     TransientFailure,
+    headline,
     is_transient,
     retry_after,
 )
@@ -77,6 +78,8 @@ def test_the_wait_a_throttled_write_asked_for():
 
 
 def test_a_transient_failure_crosses_celery_as_plain_data():
-    failure = TransientFailure('OpenEdxHTTPError: HTTP 503', 2.0)
-    assert failure.args == ('OpenEdxHTTPError: HTTP 503', 2.0)
-    assert str(failure) == 'OpenEdxHTTPError: HTTP 503'
+    error = OpenEdxHTTPError('POST: learner ada@example.edu', answer(503))
+    failure = TransientFailure(headline(error), 2.0)
+    assert failure.args == ('OpenEdxHTTPError (HTTP 503)', 2.0)
+    assert str(failure) == 'OpenEdxHTTPError (HTTP 503)'
+    assert headline(requests.ConnectionError('x')) == 'ConnectionError'

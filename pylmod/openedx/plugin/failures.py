@@ -39,7 +39,8 @@ class TransientFailure(Exception):
     tasks retry on it (``autoretry_for``).
 
     Args:
-        message: what failed (the exception's type and message).
+        message: what failed (:func:`headline`: the exception's type and
+            HTTP status; the message is in the run's report).
         retry_after: seconds the service asked to wait (a 429's
             ``Retry-After``), if it did.
     """
@@ -102,6 +103,14 @@ def retry_after(error: BaseException) -> Optional[float]:
                 candidate.retry_after is not None):
             return candidate.retry_after
     return None
+
+
+def headline(error: BaseException) -> str:
+    """The type of an exception and its HTTP status, if any: what can be
+    logged above DEBUG (a message may quote a learner)."""
+    status = status_of(error)
+    return type(error).__name__ + (
+        ' (HTTP {0})'.format(status) if status is not None else '')
 
 
 def describe(error: BaseException) -> str:

@@ -182,8 +182,11 @@ class RunReport(models.Model):
                          if part)
 
     def as_task_result(self) -> Dict[str, Any]:
-        """The JSON-able result of the task that ran it."""
+        """The JSON-able result of the task that ran it.  Celery logs it at
+        INFO: ``error`` is only the exception's type (its message, which
+        may quote a learner, is in the report)."""
         return {'report': self.pk, 'link': self.link_id, 'flow': self.flow,
                 'status': self.status, 'dry_run': self.dry_run,
                 'attempts': self.attempts, 'counts': dict(self.counts or {}),
-                'requests_sent': self.requests_sent, 'error': self.error}
+                'requests_sent': self.requests_sent,
+                'error': self.error.partition(':')[0]}

@@ -38,6 +38,7 @@ from pylmod.openedx.plugin.conf import (
 from pylmod.openedx.plugin.failures import (
     TransientFailure,
     describe,
+    headline,
     is_transient,
     retry_after,
 )
@@ -153,11 +154,15 @@ def _stopped(report: RunReport, error: BaseException, may_retry: bool,
     log.debug('pylmod run %s: %s', report.pk, text)
     if is_transient(error) and safe and may_retry:
         _finish(report, RunReport.RETRYING, text)
-        raise TransientFailure(text, retry_after(error)) from error
-    if is_transient(error):
-        text += (' (transient: worth running again later; this run had '
-                 'no retry left)' if safe else ' (not retried: a write may have reached Open '
-                 'edX, and this course roster cannot be read back)')
+        # Celery logs it at INFO: the type and status, not the message.
+        raise TransientFailure(headline(error),
+                               retry_after(error)) from error
+    if is_transient(error) and safe:
+        text += (' (transient: worth running again later; this run had no '
+                 'retry left)')
+    elif is_transient(error):
+        text += (' (not retried: a write may have reached Open edX, and '
+                 'this course roster cannot be read back)')
     return _finish(report, RunReport.FAILED, text)
 
 
