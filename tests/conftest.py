@@ -1,4 +1,5 @@
 """Shared fixtures of the test suite."""
+import importlib.util
 import json
 import os
 import select
@@ -14,6 +15,10 @@ from responses import matchers
 from pylmod.gradebook import GradeBook
 
 DATA_DIR = Path(__file__).parent / 'data'
+#: What the Open edX plugin's tests need (the ``openedx`` and ``test``
+#: extras install them).
+PLUGIN_DEPENDENCIES = ('django', 'edx_django_utils', 'celery',
+                       'pytest_django')
 #: The LMod of the request-level tests (``responses`` answers for it).
 MOCKED_URLBASE = 'https://learning-modules-test.mit.edu:8443/'
 
@@ -136,3 +141,21 @@ def terminal():
     yield start
     for each in started:
         each.close()
+
+
+def plugin_dependencies_missing():
+    """The plugin's test dependencies that cannot be imported."""
+    return [name for name in PLUGIN_DEPENDENCIES
+            if importlib.util.find_spec(name) is None]
+
+
+def pytest_configure(config):
+    """With the plugin's dependencies installed, load the stand-in LMS
+    (``tests/plugin_project``) as the session's Django settings, so that
+    pytest-django sets Django up for the tests under ``tests/plugin``.
+    Without them those tests skip, saying what is missing."""
+    if plugin_dependencies_missing():
+        return
+    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'plugin_project.settings')
+    from django.conf import settings
+    settings.INSTALLED_APPS  # noqa: B018 - loads them, for pytest-django

@@ -316,6 +316,14 @@ def test_clients_without_ids(lmod_server):
 
 # -- the plugin from another project, and the docs example ------------------
 
+@pytest.fixture
+def pytester(pytester, monkeypatch):
+    """pytest's ``pytester``, for a project that is not this suite's: it
+    does not inherit the Django settings of the Open edX plugin's tests."""
+    monkeypatch.delenv('DJANGO_SETTINGS_MODULE', raising=False)
+    return pytester
+
+
 def test_fixtures_work_in_a_separate_project(pytester):
     pytester.makeconftest('''
         import pytest

@@ -123,6 +123,45 @@ def test_only_the_fake_commands_import_the_testing_package() -> None:
     assert importers <= TESTING_IMPORTERS
 
 
+PLUGIN = 'pylmod.openedx.plugin'
+#: Where Django and Celery may be imported: the plugin, and the function of
+#: pylmod.openedx.auth that configures Django for edx-rest-api-client.
+FRAMEWORKS = ('django', 'celery', 'edx_django_utils', 'kombu')
+FRAMEWORK_IMPORTERS = {'pylmod.openedx.auth'}
+
+
+def in_plugin(name: str) -> bool:
+    return name == PLUGIN or name.startswith(PLUGIN + '.')
+
+
+def test_nothing_outside_the_plugin_imports_it() -> None:
+    importers = {name for name, imports in import_graph().items()
+                 if not in_plugin(name) and any(map(in_plugin, imports))}
+    assert importers == set()
+
+
+def test_django_and_celery_are_imported_by_the_plugin_only() -> None:
+    importers = {name for name, (_, tree) in MODULES.items()
+                 if not in_plugin(name) and any(
+                     imported.split('.')[0] in FRAMEWORKS
+                     for imported in imported_names(name, tree))}
+    assert importers <= FRAMEWORK_IMPORTERS
+
+
+def test_the_plugin_has_no_import_circle() -> None:
+    graph = import_graph()
+    plugin_graph = {name: {target for target in targets if in_plugin(target)}
+                    for name, targets in graph.items() if in_plugin(name)}
+    assert find_cycles(plugin_graph) == []
+
+
+def test_the_plugin_package_imports_nothing() -> None:
+    """``import pylmod.openedx.plugin`` must load no Django: its
+    ``__init__`` imports nothing."""
+    _, tree = MODULES[PLUGIN]
+    assert list(imported_names(PLUGIN, tree)) == []
+
+
 def multi_grade_calls() -> List[str]:
     calls = []
     for name, (_, tree) in MODULES.items():

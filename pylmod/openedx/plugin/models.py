@@ -1,0 +1,192 @@
+"""Links as data: which Open edX course run (or program) goes with which
+LMod gradebook, and the report of every run.
+
+A :class:`GradebookLink` says what to do for one course:
+
+* **grades**: push the Open edX program course grades (``program_uuid``
+  and ``course_key``) into the LMod ``assignment`` of the gradebook
+  (:func:`~pylmod.openedx.grades.push_grades`); no assignment, no grade
+  push;
+* **roster**: make Open edX enrollments match the gradebook's students
+  (:func:`~pylmod.openedx.roster.sync_roster`), LMod → Open edX: into the
+  program, the program's course run, or the course run (``bulk_enroll``).
+
+A :class:`RunReport` keeps what one run of one flow did: its status, the
+counts per outcome and the learners with a problem (their Open edX key,
+the outcome and why) — no grades, and no emails beyond the keys the admin
+needs to find a learner.
+"""
+from typing import Any, Dict, List, Optional, Tuple
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+GRADES, ROSTER = 'grades', 'roster'
+
+
+class GradebookLink(models.Model):
+    """An Open edX course run (and program) ↔ an LMod gradebook."""
+
+    ROSTER_NONE = 'none'
+    ROSTER_PROGRAM = 'program'
+    ROSTER_PROGRAM_COURSE = 'program_course'
+    ROSTER_COURSE = 'course'
+    ROSTER_CHOICES = [
+        (ROSTER_NONE, 'No roster sync'),
+        (ROSTER_PROGRAM, 'LMod → Open edX program enrollments'),
+        (ROSTER_PROGRAM_COURSE, 'LMod → Open edX program course enrollments'),
+        (ROSTER_COURSE, 'LMod → Open edX course enrollments (bulk_enroll)'),
+    ]
+
+    name = models.CharField(max_length=200,
+                            help_text='What the link is, for people.')
+    gradebook_uuid = models.CharField(
+        'LMod gradebook uuid', max_length=255,
+        help_text='e.g. STELLAR:/project/mitxdemosite')
+    course_key = models.CharField(
+        'Open edX course run', max_length=255, blank=True,
+        help_text='e.g. course-v1:MITx+6.002x+2026_Spring')
+    program_uuid = models.CharField(
+        'Open edX program uuid', max_length=36, blank=True,
+        help_text='The program the course run is in: grades are read '
+                  'from its program course grades.')
+    assignment = models.CharField(
+        'LMod assignment', max_length=255, blank=True,
+        help_text='The assignment the grades go to (its max points scale '
+                  'the percent); empty: no grade push.')
+    letter_grades = models.BooleanField(
+        default=False, help_text='Also send the letter grade as the '
+                                 "student's overall grade.")
+    roster_sync = models.CharField(
+        max_length=20, choices=ROSTER_CHOICES, default=ROSTER_NONE)
+    curriculum_uuid = models.CharField(
+        max_length=36, blank=True,
+        help_text='Curriculum of new program enrollments (default: the '
+                  'one of the existing enrollments).')
+    cohorts_from_sections = models.BooleanField(
+        default=False, help_text='Course enrollments: put learners in the '
+                                 'cohort named after their LMod section.')
+    unenroll_missing = models.BooleanField(
+        default=False, help_text='Remove Open edX learners who are not in '
+                                 'the gradebook.')
+    dry_run = models.BooleanField(
+        default=False, help_text='Compare and report, send nothing.')
+    enabled = models.BooleanField(
+        default=True, help_text='Run in the scheduled sync.')
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ['name', 'pk']
+        verbose_name = 'course ↔ gradebook link'
+
+    def __str__(self) -> str:
+        return self.name
+
+    def flows(self) -> List[str]:
+        """The flows this link runs: :data:`GRADES` and/or :data:`ROSTER`."""
+        return ([GRADES] if self.assignment else []) + (
+            [ROSTER] if self.roster_sync != self.ROSTER_NONE else [])
+
+    def roster_target(self) -> Tuple[Optional[str], Optional[str]]:
+        """``sync_roster``'s ``(program_uuid, course_key)`` for this
+        link's roster sync (``None``: not given)."""
+        program = self.roster_sync in (self.ROSTER_PROGRAM,
+                                       self.ROSTER_PROGRAM_COURSE)
+        course = self.roster_sync in (self.ROSTER_PROGRAM_COURSE,
+                                      self.ROSTER_COURSE)
+        return (self.program_uuid if program else None,
+                self.course_key if course else None)
+
+    def clean(self) -> None:
+        """Refuse a link that cannot run: each flow needs its ids."""
+        errors: Dict[str, str] = {}
+        if not self.course_key and not self.program_uuid:
+            errors['course_key'] = 'Give a course run, a program, or both.'
+        if self.assignment and not (self.program_uuid and self.course_key):
+            errors['assignment'] = (
+                'Grades come from the program course grades: a grade push '
+                'needs both the program and the course run.')
+        needs = {self.ROSTER_PROGRAM: ('program_uuid',),
+                 self.ROSTER_PROGRAM_COURSE: ('program_uuid', 'course_key'),
+                 self.ROSTER_COURSE: ('course_key',)}
+        for field in needs.get(self.roster_sync, ()):
+            if not getattr(self, field):
+                errors[field] = 'This roster sync needs it.'
+        if self.cohorts_from_sections and (
+                self.roster_sync != self.ROSTER_COURSE):
+            errors['cohorts_from_sections'] = (
+                'Cohorts are set by course enrollments (bulk_enroll) only.')
+        if not self.flows():
+            errors['roster_sync'] = ('Nothing to run: set an assignment, a '
+                                     'roster sync, or both.')
+        if errors:
+            raise ValidationError(errors)
+
+
+class RunReport(models.Model):
+    """What one run of one flow of a link did."""
+
+    RUNNING, RETRYING = 'running', 'retrying'
+    OK, PROBLEMS, FAILED = 'ok', 'problems', 'failed'
+    STATUS_CHOICES = [
+        (RUNNING, 'running'),
+        (RETRYING, 'retrying (transient failure)'),
+        (OK, 'ok'),
+        (PROBLEMS, 'done, with learners not confirmed'),
+        (FAILED, 'failed'),
+    ]
+    FLOW_CHOICES = [(GRADES, 'grade push'), (ROSTER, 'roster sync')]
+
+    link = models.ForeignKey(GradebookLink, on_delete=models.CASCADE,
+                             related_name='reports')
+    flow = models.CharField(max_length=10, choices=FLOW_CHOICES)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES,
+                              default=RUNNING)
+    dry_run = models.BooleanField(default=False)
+    trigger = models.CharField(
+        max_length=20, blank=True,
+        help_text='What started it: schedule, admin, command, task.')
+    task_id = models.CharField(max_length=255, blank=True, db_index=True,
+                               help_text='The Celery task (kept by retries).')
+    attempts = models.PositiveIntegerField(default=1)
+    started = models.DateTimeField(default=timezone.now)
+    finished = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(
+        default=dict, blank=True,
+        help_text='Learners (or grades) per outcome, and what was read.')
+    requests_sent = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(
+        default=list, blank=True,
+        help_text='Learners not confirmed: key, outcome, reason.')
+    problems_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True,
+                             help_text='What stopped the run, if anything.')
+
+    class Meta:
+        ordering = ['-started', '-pk']
+        indexes = [models.Index(fields=['link', 'flow', 'started'])]
+
+    def __str__(self) -> str:
+        return '{0} {1} {2:%Y-%m-%d %H:%M}: {3}'.format(
+            self.link, self.flow, self.started, self.status)
+
+    def summary(self) -> str:
+        """One line: the outcome counts that are not zero, and the error."""
+        counts = ', '.join('{0} {1}'.format(number, name) for name, number
+                           in (self.counts or {}).items() if number)
+        if not counts and self.counts:
+            counts = 'nothing to do'
+        return ': '.join(part for part in (self.status, counts, self.error)
+                         if part)
+
+    def as_task_result(self) -> Dict[str, Any]:
+        """The JSON-able result of the task that ran it.  Celery logs it at
+        INFO: ``error`` is only the exception's type (its message, which
+        may quote a learner, is in the report)."""
+        return {'report': self.pk, 'link': self.link_id, 'flow': self.flow,
+                'status': self.status, 'dry_run': self.dry_run,
+                'attempts': self.attempts, 'counts': dict(self.counts or {}),
+                'requests_sent': self.requests_sent,
+                'error': self.error.partition(':')[0]}
