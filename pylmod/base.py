@@ -144,8 +144,9 @@ class LmodRetry(Retry):
         wait = self.get_backoff_time() if asked is None else min(
             asked, self.retry_after_cap)
         if wait >= left:
-            return ('the deadline of {0:g} s passed after {1} attempts'
-                    .format(bounds.seconds, len(self.history)))
+            return ('the deadline of {0:g} s came ({1} attempt{2} made)'
+                    .format(bounds.seconds, len(self.history),
+                            '' if len(self.history) == 1 else 's'))
         return ''
 
     def increment(self: _RetryType, method: Optional[str] = None,
@@ -560,9 +561,6 @@ class Base:
         self._session.cert = _session_cert(cert)
         self._session.verify = verify
         self._session.headers['User-Agent'] = user_agent()
-        # No redirect is followed (rest_action asks for none; this refuses
-        # one asked for by a caller of the session itself).
-        self._session.max_redirects = 0
         # Any other host gets no client certificate.
         self._session.mount('https://', CertificateAdapter())
         self._session.mount(server_root, self._adapter(self.retry_policy()))
@@ -731,7 +729,9 @@ class Base:
         # Session's own verify= (psf/requests#3829); True needs no help.
         if self._session.verify is not True:
             kwargs.setdefault('verify', self._session.verify)
-        kwargs.setdefault('allow_redirects', False)
+        # No redirect is followed, whatever the caller asks: the grades and
+        # the client certificate go to urlbase only.
+        kwargs['allow_redirects'] = False
         bounds = CallBounds(self.deadline, self.MAX_RESPONSE_BYTES)
         what = 'LMod: {0} {1}'.format(
             getattr(func, '__name__', 'request').upper(), url)
@@ -758,9 +758,9 @@ class Base:
         status = response.status_code
         call = '{0} {1}'.format(response.request.method, url)
         if isinstance(response, requests.Response) and response.is_redirect:
-            refusal = redirected(response, url, 'LMod')
-            log.error('[PyLmod] %s', refusal)
-            raise refusal
+            redirect = redirected(response, url, 'LMod')
+            log.error('[PyLmod] %s', redirect)
+            raise redirect
         if status in NOT_AUTHORIZED_STATUSES:
             refusal = not_authorized(response, self.certificate)
             log.error('[PyLmod] %s', refusal)

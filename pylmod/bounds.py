@@ -280,9 +280,8 @@ def read_body(response: requests.Response, bounds: CallBounds,
         complete = True
     except requests.RequestException as err:
         if bounds.left() <= 0:
-            raise bounds.timeout_error(what, 'the body came too slowly: '
-                                       '{0} bytes read'.format(received)
-                                       ) from err
+            raise bounds.timeout_error(
+                what, 'the body of the answer came too slowly') from err
         raise
     finally:
         if not complete:
@@ -323,8 +322,8 @@ def send_bounded(send: Callable[..., requests.Response], url: str,
         timeout, timeout)
     with bounded(bounds):
         try:
-            response = send(url, timeout=DeadlineTimeout(connect, read, bounds),
-                            stream=True, **kwargs)
+            response = send(url, stream=True, timeout=DeadlineTimeout(
+                connect, read, bounds), **kwargs)
         except requests.RequestException as err:
             if bounds.gave_up or bounds.left() <= 0:
                 raise bounds.timeout_error(what, str(err)) from err

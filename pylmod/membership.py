@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any, List, Optional
 
+from pylmod.answer import reading
 from pylmod.base import DEFAULT_URLBASE, Base
 from pylmod.endpoints import MEMBERSHIP, call, mount_create_policies
 from pylmod.exceptions import (
@@ -98,12 +99,11 @@ class Membership(Base):
         """
         group_data = self.get_group(uuid)
         try:
-            return group_data['response']['docs'][0]['id']
-        except (KeyError, IndexError):
-            failure_message = ('Error in get_group response data - '
-                               'got {0}'.format(group_data))
-            log.exception(failure_message)
-            raise PyLmodUnexpectedData(failure_message)
+            with reading(group_data, 'Membership.get_group_id'):
+                return group_data['response']['docs'][0]['id']
+        except PyLmodUnexpectedData as err:
+            log.error('Error in get_group response data: %s', err)
+            raise
 
     def get_membership(self, uuid: Optional[str] = None) -> Any:
         """``GET service/membership/group/{groupId}/member``
@@ -142,17 +142,10 @@ class Membership(Base):
             bool: True or False if email has role_name
         """
         mbr_data = self.get_membership(uuid=uuid)
-        try:
-            docs = mbr_data['response']['docs']
-        except KeyError:
-            failure_message = ('KeyError in membership data - '
-                               'got {0}'.format(mbr_data))
-            log.exception(failure_message)
-            raise PyLmodUnexpectedData(failure_message)
-        return any(
-            (x.get('email') == email and x.get('roleType') == role_name)
-            for x in docs
-        )
+        with reading(mbr_data, 'Membership.email_has_role'):
+            return any(
+                (x.get('email') == email and x.get('roleType') == role_name)
+                for x in mbr_data['response']['docs'])
 
     def get_course_id(self, course_uuid: str) -> Any:
         """``GET service/membership/courseguide/course?uuid=<course_uuid>``
@@ -175,24 +168,16 @@ class Membership(Base):
         """
         uuid = self._required(course_uuid or self.course_id, 'course uuid')
         course_data = call(self, 'course', uuid=uuid)
-        try:
-            return course_data['response']['docs'][0]['id']
-        except KeyError:
-            failure_message = ('KeyError in get_course_id - '
-                               'got {0}'.format(course_data))
-            log.exception(failure_message)
-            raise PyLmodUnexpectedData(failure_message)
-        except TypeError:
-            failure_message = ('TypeError in get_course_id - '
-                               'got {0}'.format(course_data))
-            log.exception(failure_message)
-            raise PyLmodUnexpectedData(failure_message)
-        except IndexError:
+        with reading(course_data, 'Membership.get_course_id'):
+            docs = course_data['response']['docs']
+        if isinstance(docs, list) and not docs:
             # Also an IndexError: what 1.0.x callers catch for this case.
             failure_message = ('No course with uuid {0!r} in get_course_id '
                                '- got {1}'.format(uuid, course_data))
-            log.exception(failure_message)
+            log.error(failure_message)
             raise PyLmodNoSuchCourse(failure_message)
+        with reading(course_data, 'Membership.get_course_id'):
+            return docs[0]['id']
 
     def get_course_guide_staff(self, course_id: Any = '') -> List[dict]:
         """``GET service/membership/courseguide/course/{courseId}/staff``
@@ -214,4 +199,5 @@ class Membership(Base):
         """
         course_id = self._required(course_id or self.course_id, 'course id')
         staff_data = call(self, 'course_staff', courseId=course_id)
-        return staff_data['response']['docs']
+        with reading(staff_data, 'Membership.get_course_guide_staff'):
+            return staff_data['response']['docs']  # type: ignore[no-any-return]

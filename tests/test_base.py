@@ -645,7 +645,8 @@ def test_a_subclass_create_policy_is_the_one_mounted(cert_path,
             # This caller's LMod deduplicates creates: repeat them too.
             return super().retry_policy(creates=False)
     scripted_server.script('service/gradebook/assignment', DROP)
-    gradebook = PatientGradeBook(cert_path, scripted_server.url, allow_http=True)
+    gradebook = PatientGradeBook(cert_path, scripted_server.url,
+                                 allow_http=True)
     gradebook.create_assignment('midterm1', 'mid1', 1.0, 100.0,
                                 '11-04-2013', gradebook_id=GRADEBOOK_ID)
     assert len(scripted_server.received) == 2
