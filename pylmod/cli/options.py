@@ -427,7 +427,7 @@ def resolve_settings(args: argparse.Namespace,
             value = _convert(setting, environ[setting.env],
                              'environment variable ' + setting.env)
         elif config.get(setting.name):
-            sources[setting.name] = 'config ' + config_path
+            sources[setting.name] = 'config {0}'.format(config_path)
             value = _convert(setting, config[setting.name],
                              'config file {0}, key {1!r}'.format(
                                  config_path, setting.name))
