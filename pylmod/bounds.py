@@ -37,6 +37,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.timeout import Timeout
 
 from pylmod.exceptions import PyLmodResponseTooLarge, PyLmodTimeout
@@ -82,17 +83,23 @@ class CallBounds:
         return time.monotonic() - self.started
 
     def timeout_error(self, what: str, cause: str = '') -> PyLmodTimeout:
-        """The error of a call that did not end within its deadline.
+        """The error of a call that timed out: its deadline came, or an
+        attempt that may not be repeated waited for an answer in vain.
 
         Args:
             what: the call, e.g. ``'LMod: GET https://.../students/1'``.
             cause: what was happening, e.g. the last error.
         """
+        if self.gave_up or self.left() <= 0:
+            why = 'no complete answer within the deadline of {0:g} s'.format(
+                self.seconds)
+        else:
+            why = 'no answer in time after {0:.1f} s'.format(self.elapsed())
         return PyLmodTimeout(
-            '{0}: no complete answer within the deadline of {1:g} s ({2}); '
-            'a larger deadline (or timeout) gives the server more '
-            'time'.format(what, self.seconds, self.gave_up or cause
-                          or 'time is up'), deadline=self.seconds)
+            '{0}: {1} ({2}); a larger deadline (or timeout) gives the server '
+            'more time'.format(what, why, '; '.join(
+                part for part in (self.gave_up, cause) if part)
+                or 'time is up'), deadline=self.seconds)
 
 
 _CURRENT: contextvars.ContextVar[Optional[CallBounds]] = (
@@ -293,6 +300,15 @@ def read_body(response: requests.Response, bounds: CallBounds,
     return body
 
 
+def timed_out(err: BaseException) -> bool:
+    """``err`` is requests' error of a read that timed out: a
+    ``ReadTimeout``, or a ``ConnectionError`` of retries that ended so."""
+    if isinstance(err, requests.exceptions.ReadTimeout):
+        return True
+    reason = getattr(err.args[0], 'reason', None) if err.args else None
+    return isinstance(reason, ReadTimeoutError)
+
+
 def send_bounded(send: Callable[..., requests.Response], url: str,
                  bounds: CallBounds, timeout: Any, what: str,
                  **kwargs: Any) -> requests.Response:
@@ -325,7 +341,7 @@ def send_bounded(send: Callable[..., requests.Response], url: str,
             response = send(url, stream=True, timeout=DeadlineTimeout(
                 connect, read, bounds), **kwargs)
         except requests.RequestException as err:
-            if bounds.gave_up or bounds.left() <= 0:
+            if bounds.gave_up or bounds.left() <= 0 or timed_out(err):
                 raise bounds.timeout_error(what, str(err)) from err
             raise
         if isinstance(response, requests.Response):

@@ -101,8 +101,10 @@ class Membership(Base):
         try:
             with reading(group_data, 'Membership.get_group_id'):
                 return group_data['response']['docs'][0]['id']
-        except PyLmodUnexpectedData as err:
-            log.error('Error in get_group response data: %s', err)
+        except PyLmodUnexpectedData:
+            # The log line of 1.0.x, which callers' tests look for.
+            log.exception('Error in get_group response data - '
+                          'got {0}'.format(group_data))
             raise
 
     def get_membership(self, uuid: Optional[str] = None) -> Any:
@@ -142,10 +144,15 @@ class Membership(Base):
             bool: True or False if email has role_name
         """
         mbr_data = self.get_membership(uuid=uuid)
-        with reading(mbr_data, 'Membership.email_has_role'):
-            return any(
-                (x.get('email') == email and x.get('roleType') == role_name)
-                for x in mbr_data['response']['docs'])
+        try:
+            with reading(mbr_data, 'Membership.email_has_role'):
+                return any((x.get('email') == email
+                            and x.get('roleType') == role_name)
+                           for x in mbr_data['response']['docs'])
+        except PyLmodUnexpectedData as err:
+            log.exception('{0} in membership data - got {1}'.format(
+                _kind(err), mbr_data))
+            raise
 
     def get_course_id(self, course_uuid: str) -> Any:
         """``GET service/membership/courseguide/course?uuid=<course_uuid>``
@@ -168,16 +175,20 @@ class Membership(Base):
         """
         uuid = self._required(course_uuid or self.course_id, 'course uuid')
         course_data = call(self, 'course', uuid=uuid)
-        with reading(course_data, 'Membership.get_course_id'):
-            docs = course_data['response']['docs']
-        if isinstance(docs, list) and not docs:
-            # Also an IndexError: what 1.0.x callers catch for this case.
-            failure_message = ('No course with uuid {0!r} in get_course_id '
-                               '- got {1}'.format(uuid, course_data))
-            log.error(failure_message)
-            raise PyLmodNoSuchCourse(failure_message)
-        with reading(course_data, 'Membership.get_course_id'):
-            return docs[0]['id']
+        try:
+            with reading(course_data, 'Membership.get_course_id'):
+                docs = course_data['response']['docs']
+                if not (isinstance(docs, list) and not docs):
+                    return docs[0]['id']
+        except PyLmodUnexpectedData as err:
+            log.exception('{0} in get_course_id - got {1}'.format(
+                _kind(err), course_data))
+            raise
+        # Also an IndexError: what 1.0.x callers catch for this case.
+        failure_message = ('No course with uuid {0!r} in get_course_id '
+                           '- got {1}'.format(uuid, course_data))
+        log.error(failure_message)
+        raise PyLmodNoSuchCourse(failure_message)
 
     def get_course_guide_staff(self, course_id: Any = '') -> List[dict]:
         """``GET service/membership/courseguide/course/{courseId}/staff``
@@ -201,3 +212,11 @@ class Membership(Base):
         staff_data = call(self, 'course_staff', courseId=course_id)
         with reading(staff_data, 'Membership.get_course_guide_staff'):
             return staff_data['response']['docs']  # type: ignore[no-any-return]
+
+
+def _kind(err: BaseException) -> str:
+    """The built-in error (``KeyError``, ``TypeError`` ...) an error is, as
+    1.0.x logged it."""
+    return next((kind.__name__ for kind in (KeyError, TypeError, IndexError,
+                                            AttributeError)
+                 if isinstance(err, kind)), type(err).__name__)

@@ -464,7 +464,7 @@ def test_creation_timeout_is_not_repeated_when_not_found(
     assert isinstance(raised.value, PyLmodFailedAssignmentCreation)
     assert isinstance(raised.value, requests.RequestException)
     assert raised.value.name == 'Quiz 7'
-    assert "'Quiz 7' ended without an answer (ReadTimeout" in str(
+    assert "'Quiz 7' ended without an answer (PyLmodTimeout" in str(
         raised.value)
     assert 'does not create it a second time' in str(raised.value)
     assert len(create_calls(lmod)) == 1
