@@ -167,8 +167,10 @@ def classify_multigrade_response(
         # [('confirmed', ''), ('confirmed', ''), ...]
     """
     if not isinstance(response, Mapping):
+        kind = ('a list' if isinstance(response, list) else 'null'
+                if response is None else type(response).__name__)
         return [(UNCONFIRMED, 'LMod answered {0}, not an object'.format(
-            type(response).__name__))] * len(grades)
+            kind))] * len(grades)
     answer = _Answer(response)
     whole = _whole_answer(answer)
     if whole is not None:
