@@ -23,8 +23,10 @@ import requests
 import urllib3.util.retry as urllib3_retry
 from urllib3.exceptions import ConnectTimeoutError
 
+import pylmod.answer
 import pylmod.base
 import pylmod.certificate
+import pylmod.retry_policy
 from pylmod.base import (
     BODY_START_LENGTH,
     RETRY_STATUSES,
@@ -380,8 +382,9 @@ def _response(status, text):
     return response
 
 
-def test_docstring_examples_hold():
-    result = doctest.testmod(pylmod.base)
+@pytest.mark.parametrize('module', [pylmod.retry_policy, pylmod.answer])
+def test_docstring_examples_hold(module):
+    result = doctest.testmod(module)
     assert result.attempted and not result.failed
 
 

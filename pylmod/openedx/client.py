@@ -46,7 +46,7 @@ import requests
 from pylmod.answer import reading
 from pylmod.base import Base, decode_json, redirected
 from pylmod.bounds import CallBounds, send_bounded
-from pylmod.exceptions import PyLmodBadResponse
+from pylmod.exceptions import PyLmodBadResponse, PyLmodUnexpectedAnswer
 from pylmod.openedx.endpoints import (
     ENDPOINTS,
     MAX_LEARNERS_PER_WRITE,
@@ -76,8 +76,10 @@ BULK_ENROLL_CHUNK_SIZE = 100
 LIST_STATUSES = (200, 207, 422)
 #: Statuses of an enrollment write that carry per-learner results.
 WRITE_STATUSES = (200, 207, 422)
-#: What a chunk's failure may be (anything else is a bug).
-CHUNK_FAILURES = (requests.RequestException, PyLmodBadResponse)
+#: What a chunk's failure may be (anything else is a bug): the request
+#: failed, or its answer cannot be read.
+CHUNK_FAILURES = (requests.RequestException, PyLmodBadResponse,
+                  PyLmodUnexpectedAnswer)
 
 __all__ = ['DEFAULT_TIMEOUT', 'DEFAULT_WORKERS', 'BULK_ENROLL_CHUNK_SIZE',
            'LearnerResult', 'OpenEdxClient', 'chunked']

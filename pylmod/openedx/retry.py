@@ -1,7 +1,7 @@
 """What the Open edX bridge repeats, and what it never does.
 
 The policy is data (a :class:`urllib3.util.Retry`, built by
-:func:`pylmod.base.build_retry` and mounted with :func:`retry_adapter`),
+:func:`pylmod.retry_policy.build_retry` and mounted with :func:`retry_adapter`),
 chosen so that **no learner is written twice**:
 
 * a request whose connection failed is repeated, whatever its verb: it
@@ -50,7 +50,7 @@ _OpenEdxRetryType = TypeVar('_OpenEdxRetryType', bound='OpenEdxRetry')
 
 
 class OpenEdxRetry(LmodRetry):
-    """:class:`pylmod.base.LmodRetry` that repeats a 429 for every verb and
+    """:class:`pylmod.retry_policy.LmodRetry` that repeats a 429 for every verb and
     gives up, instead of waiting less than asked, when ``Retry-After`` is
     longer than :attr:`retry_after_cap`."""
 
