@@ -14,10 +14,9 @@ and the grades go to the configured server only; an ``http://`` URL is
 refused unless the caller allows it.
 
 The Open edX bridge (:mod:`pylmod.openedx`) shares its pieces: the retry
-policy builder (:func:`~pylmod.retry_policy.build_retry`, in :mod:`pylmod.retry_policy`), the
-bounded sending of a request
-(:func:`pylmod.bounds.send_bounded`) and the handling of bodies that are
-not JSON (:func:`decode_json`, :func:`body_start`).
+policy builder (:func:`pylmod.retry_policy.build_retry`), the bounded
+sending of a request (:func:`pylmod.bounds.send_bounded`) and the handling
+of bodies that are not JSON (:func:`decode_json`, :func:`body_start`).
 """
 from __future__ import annotations
 
@@ -459,8 +458,9 @@ class Base:
                 including grade posts, which set values, is retried.
 
         Returns:
-            urllib3.util.Retry: the policy (built by :func:`~pylmod.retry_policy.build_retry`),
-            mounted on the server URL, or with ``creates`` by the clients
+            urllib3.util.Retry: the policy (built by
+            :func:`~pylmod.retry_policy.build_retry`), mounted on the
+            server URL, or with ``creates`` by the clients
             on the paths of their creating POSTs (:meth:`mount_policy`).
         """
         methods = Retry.DEFAULT_ALLOWED_METHODS

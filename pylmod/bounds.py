@@ -17,9 +17,9 @@ three places:
   :class:`~pylmod.exceptions.PyLmodResponseTooLarge`, holding at most the
   limit and one chunk.
 
-The retry policy (:class:`pylmod.retry_policy.LmodRetry`) reads the bounds of the
-call in progress (:func:`current_bounds`) to give up rather than wait past
-the deadline.  The bounds of a call are carried in a
+The retry policy (:class:`pylmod.retry_policy.LmodRetry`) reads the bounds
+of the call in progress (:func:`current_bounds`) to give up rather than
+wait past the deadline.  The bounds of a call are carried in a
 :class:`contextvars.ContextVar`: each thread (each worker of a concurrent
 Open edX write) has its own.  Nothing here knows an endpoint.
 """

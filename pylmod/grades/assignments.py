@@ -21,7 +21,7 @@ from typing import (
     Tuple,
 )
 
-from pylmod.answer import http_status_of, server_message
+from pylmod.answer import http_status_of, reading, server_message
 from pylmod.exceptions import (
     PyLmodAssignmentNotConfirmed,
     PyLmodFailedAssignmentCreation,
@@ -66,8 +66,9 @@ def index_assignments(assignments: Iterable[Mapping[str, Any]]
     """Index assignments by exact name (the first one wins, as with
     :meth:`pylmod.GradeBook.get_assignment_by_name`)."""
     index: Dict[str, Mapping[str, Any]] = {}
-    for assignment in assignments:
-        index.setdefault(assignment['name'], assignment)
+    with reading(assignments, 'the upload: the assignments of the gradebook'):
+        for assignment in assignments:
+            index.setdefault(assignment['name'], assignment)
     return index
 
 

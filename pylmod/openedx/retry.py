@@ -1,8 +1,8 @@
 """What the Open edX bridge repeats, and what it never does.
 
 The policy is data (a :class:`urllib3.util.Retry`, built by
-:func:`pylmod.retry_policy.build_retry` and mounted with :func:`retry_adapter`),
-chosen so that **no learner is written twice**:
+:func:`pylmod.retry_policy.build_retry` and mounted with
+:func:`retry_adapter`), chosen so that **no learner is written twice**:
 
 * a request whose connection failed is repeated, whatever its verb: it
   cannot have reached Open edX;
@@ -50,9 +50,9 @@ _OpenEdxRetryType = TypeVar('_OpenEdxRetryType', bound='OpenEdxRetry')
 
 
 class OpenEdxRetry(LmodRetry):
-    """:class:`pylmod.retry_policy.LmodRetry` that repeats a 429 for every verb and
-    gives up, instead of waiting less than asked, when ``Retry-After`` is
-    longer than :attr:`retry_after_cap`."""
+    """:class:`pylmod.retry_policy.LmodRetry` that repeats a 429 for every
+    verb and gives up, instead of waiting less than asked, when
+    ``Retry-After`` is longer than :attr:`retry_after_cap`."""
 
     def longest_wait(self) -> float:
         """The longest ``Retry-After`` honoured, in seconds:
