@@ -202,3 +202,20 @@ def test_an_answer_dripping_past_the_deadline_is_unconfirmed(
     lmod_server.drip_next(10, 'body', 0.2, path_prefix=GRADES)
     assert pylmod_upload(lmod_server, grades_csv, '--timeout', '0.5') == 1
     assert 'within the deadline of 1.5 s' in capsys.readouterr().err
+
+
+def test_an_answer_too_large_confirms_nothing(lmod_server: Any,
+                                              grades_csv: str,
+                                              no_user_config: None,
+                                              capsys: Any) -> None:
+    # The limit lets the students through, not the grades' answer.
+    lmod_server.huge_next(1, 2000000, gzip=True, path_prefix=GRADES)
+    report = upload(lmod_server, grades_csv, max_response_bytes=1000000)
+    assert [grade.status for grade in report.grades] == [
+        UNCONFIRMED] * STUDENTS
+    assert 'larger than the 1000000 bytes' in report.grades[0].message
+    check_report_against_the_fake(report, lmod_server.fake)
+    lmod_server.huge_next(1, 2 * 1024 ** 3, content_length=True,
+                          path_prefix=GRADES)
+    assert pylmod_upload(lmod_server, grades_csv) == 1
+    assert 'larger than the 268435456 bytes' in capsys.readouterr().err
