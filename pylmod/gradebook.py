@@ -68,8 +68,9 @@ class GradeBook(Base):
         urlbase (str): the LMod server, default production
         gbuuid (str): gradebook uuid, i.e. ``STELLAR:/project/mitxdemosite``;
             when given, the constructor looks up :attr:`gradebook_id`.
-        transport_options: ``verify``, ``timeout``, ``retries`` as for
-            :class:`pylmod.base.Base`.
+        transport_options: ``verify``, ``timeout``, ``retries``,
+            ``cert_password``, ``deadline``, ``max_response_bytes`` and
+            ``allow_http`` as for :class:`pylmod.base.Base`.
 
     Attributes:
         gradebook_id (int): the gradebook used when a method is called

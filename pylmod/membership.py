@@ -29,8 +29,9 @@ class Membership(Base):
         urlbase (str): the LMod server, default production
         uuid (str): course uuid, i.e. ``/project/mitxdemosite``; when given,
             the constructor looks up :attr:`course_id`.
-        transport_options: ``verify``, ``timeout``, ``retries`` as for
-            :class:`pylmod.base.Base`.
+        transport_options: ``verify``, ``timeout``, ``retries``,
+            ``cert_password``, ``deadline``, ``max_response_bytes`` and
+            ``allow_http`` as for :class:`pylmod.base.Base`.
 
     Attributes:
         uuid (str): the default uuid of the group methods.
