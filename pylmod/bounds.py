@@ -38,6 +38,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ReadTimeoutError
+from urllib3.poolmanager import (
+    pool_classes_by_scheme as DEFAULT_POOL_CLASSES,  # noqa: N812
+)
 from urllib3.util.timeout import Timeout
 
 from pylmod.exceptions import PyLmodResponseTooLarge, PyLmodTimeout
@@ -235,12 +238,19 @@ class DeadlineAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = dict(POOL_CLASSES)
+        _use_deadline_pools(self.poolmanager)
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        manager.pool_classes_by_scheme = dict(POOL_CLASSES)
+        _use_deadline_pools(manager)
         return manager
+
+
+def _use_deadline_pools(manager: Any) -> None:
+    """Give a pool manager the pools of :data:`POOL_CLASSES`, unless it has
+    pools of its own (a SOCKS proxy's, which then read as they do)."""
+    if manager.pool_classes_by_scheme == DEFAULT_POOL_CLASSES:
+        manager.pool_classes_by_scheme = dict(POOL_CLASSES)
 
 
 def _too_large(what: str, bounds: CallBounds,

@@ -15,7 +15,7 @@ import requests
 
 from pylmod import GradeBook
 from pylmod.base import Base, CertificateAdapter
-from pylmod.bounds import CHUNK_SIZE
+from pylmod.bounds import CHUNK_SIZE, POOL_CLASSES, DeadlineAdapter
 from pylmod.exceptions import (
     PyLmodException,
     PyLmodHTTPError,
@@ -23,6 +23,7 @@ from pylmod.exceptions import (
     PyLmodResponseTooLarge,
     PyLmodTimeout,
 )
+from pylmod.openedx.retry import retry_adapter
 from pylmod.testing import DEMO_GRADEBOOK_ID, DEMO_GRADEBOOK_UUID, FakeLmod
 from pylmod.testing.server import LmodServer
 
@@ -266,3 +267,11 @@ def test_the_client_certificate_goes_to_the_configured_host_only(
         session.get(other_server.url + 'service/gradebook/gradebook',
                     verify=other_server.ca_cert, timeout=TIMEOUT)
     assert other_server.requests == []
+
+
+def test_every_pool_of_the_adapters_reads_within_the_deadline() -> None:
+    adapter = CertificateAdapter()
+    assert adapter.poolmanager.pool_classes_by_scheme == POOL_CLASSES
+    proxied = adapter.proxy_manager_for('http://proxy.example:3128')
+    assert proxied.pool_classes_by_scheme == POOL_CLASSES
+    assert isinstance(retry_adapter(), DeadlineAdapter)
