@@ -88,6 +88,16 @@ def with_origin(body: Any, http_status: int, call: str) -> Any:
     return answer
 
 
+def json_kind(value: Any) -> str:
+    """What kind of JSON value ``value`` is, for a message: ``'an
+    object'``, ``'a list'``, ``'null'``, ``'a str'`` …"""
+    if isinstance(value, Mapping):
+        return 'an object'
+    if isinstance(value, list):
+        return 'a list'
+    return 'null' if value is None else 'a ' + type(value).__name__
+
+
 def http_status_of(body: Any) -> Optional[int]:
     """The HTTP status of an answer (``None``: unknown, e.g. the body of a
     stand-in gradebook in a test)."""

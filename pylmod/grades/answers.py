@@ -23,7 +23,7 @@ from typing import (
 
 import requests
 
-from pylmod.answer import http_status_of, server_message
+from pylmod.answer import http_status_of, json_kind, server_message
 from pylmod.exceptions import PyLmodBadResponse
 
 #: Most grades in one ``multiGrades`` request: a normal class needs one.
@@ -119,8 +119,7 @@ def _whole_answer(answer: _Answer) -> Optional[Tuple[str, str]]:
     grade: an HTTP status other than 2xx, or no success and no list
     (``None``: the answer is read grade by grade)."""
     said = ': ' + answer.message if answer.message else ''
-    if answer.http_status is not None and not (
-            200 <= answer.http_status < 300):
+    if not 200 <= (answer.http_status or 200) < 300:
         return (FAILED if answer.refused else UNCONFIRMED,
                 'LMod answered HTTP {0}{1}'.format(answer.http_status, said))
     if answer.results or answer.succeeded:
@@ -167,10 +166,8 @@ def classify_multigrade_response(
         # [('confirmed', ''), ('confirmed', ''), ...]
     """
     if not isinstance(response, Mapping):
-        kind = ('a list' if isinstance(response, list) else 'null'
-                if response is None else type(response).__name__)
         return [(UNCONFIRMED, 'LMod answered {0}, not an object'.format(
-            kind))] * len(grades)
+            json_kind(response)))] * len(grades)
     answer = _Answer(response)
     whole = _whole_answer(answer)
     if whole is not None:
