@@ -295,8 +295,10 @@ def read_body(response: requests.Response, bounds: CallBounds,
                 raise _too_large(what, bounds, received)
             chunks.append(chunk)
         complete = True
+    except PyLmodResponseTooLarge:
+        raise
     except requests.RequestException as err:
-        if bounds.left() <= 0:
+        if bounds.left() <= 0 or timed_out(err):
             raise bounds.timeout_error(
                 what, 'the body of the answer came too slowly') from err
         raise
@@ -315,8 +317,9 @@ def timed_out(err: BaseException) -> bool:
     ``ReadTimeout``, or a ``ConnectionError`` of retries that ended so."""
     if isinstance(err, requests.exceptions.ReadTimeout):
         return True
-    reason = getattr(err.args[0], 'reason', None) if err.args else None
-    return isinstance(reason, ReadTimeoutError)
+    inner = err.args[0] if err.args else None
+    return isinstance(inner, ReadTimeoutError) or isinstance(
+        getattr(inner, 'reason', None), ReadTimeoutError)
 
 
 def send_bounded(send: Callable[..., requests.Response], url: str,

@@ -275,3 +275,14 @@ def test_every_pool_of_the_adapters_reads_within_the_deadline() -> None:
     proxied = adapter.proxy_manager_for('http://proxy.example:3128')
     assert proxied.pool_classes_by_scheme == POOL_CLASSES
     assert isinstance(retry_adapter(), DeadlineAdapter)
+
+
+def test_a_body_that_stalls_past_the_read_timeout(lmod_server: Any) -> None:
+    # Each pause (3 s) is longer than the read timeout (0.5 s): the call
+    # ends at the first one, well before its deadline.
+    gradebook = bound_gradebook(lmod_server, timeout=0.5, deadline=20)
+    lmod_server.drip_next(1, 'body', 3, path_prefix=ASSIGNMENTS)
+    error, seconds = timed(gradebook.get_assignments)
+    assert isinstance(error, PyLmodTimeout)
+    assert 'no answer in time' in str(error)
+    assert seconds < 3
