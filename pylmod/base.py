@@ -7,9 +7,16 @@ and mounted on the service URL.  The endpoint classes only build a path,
 params or a body and shape the result; the transport knows no endpoint (a
 client mounts a stricter policy on a path with :meth:`Base.mount_policy`).
 
-The Open edX bridge (:mod:`pylmod.openedx`) shares two pieces of it: the
-retry policy builder (:func:`build_retry`) and the handling of bodies that
-are not JSON (:func:`decode_json`, :func:`body_start`).
+Every call has a deadline and every answer a size limit
+(:attr:`Base.DEADLINE`, :attr:`Base.MAX_RESPONSE_BYTES`, enforced by
+:mod:`pylmod.bounds`); no redirect is followed, so the client certificate
+and the grades go to the configured server only; an ``http://`` URL is
+refused unless the caller allows it.
+
+The Open edX bridge (:mod:`pylmod.openedx`) shares its pieces: the retry
+policy builder (:func:`pylmod.retry_policy.build_retry`), the bounded
+sending of a request (:func:`pylmod.bounds.send_bounded`) and the handling
+of bodies that are not JSON (:func:`decode_json`, :func:`body_start`).
 """
 from __future__ import annotations
 
@@ -17,12 +24,11 @@ import functools
 import json
 import logging
 import os
-import socket
 import ssl
+import urllib.parse
 from typing import (
     Any,
     Callable,
-    Collection,
     FrozenSet,
     Optional,
     Tuple,
@@ -32,21 +38,32 @@ from typing import (
 )
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
+from pylmod.answer import with_origin
+from pylmod.bounds import CallBounds, DeadlineAdapter, send_bounded
 from pylmod.certificate import Certificate, ClientCertificate, Password
 from pylmod.exceptions import (
     PyLmodBadResponse,
     PyLmodCertificateError,
     PyLmodHTTPBadResponse,
     PyLmodHTTPError,
+    PyLmodInsecureURL,
+    PyLmodRedirected,
 )
 from pylmod.refusals import (
     NOT_AUTHORIZED_STATUSES,
     explain_ssl_error,
     not_authorized,
+)
+
+# The retry policy, re-exported: it was written here before it had a module.
+from pylmod.retry_policy import (  # noqa: F401
+    RETRY_STATUSES,
+    LmodRetry,
+    build_retry,
+    is_name_resolution_failure,
+    retry_after_seconds,
 )
 
 log = logging.getLogger(__name__)
@@ -59,120 +76,6 @@ _BaseType = TypeVar('_BaseType', bound='Base')
 #: How many characters of a body an exception message quotes (a body that
 #: is not JSON, an error page).
 BODY_START_LENGTH = 200
-
-#: Statuses meaning "try again later": retried, honouring ``Retry-After``.
-RETRY_STATUSES: FrozenSet[int] = frozenset({429, 502, 503, 504})
-
-
-_RetryType = TypeVar('_RetryType', bound='LmodRetry')
-
-
-class LmodRetry(Retry):
-    """The :class:`urllib3.util.Retry` of pylmod's sessions (LMod and the
-    Open edX bridge, see :func:`build_retry`), with its waits capped.
-
-    urllib3 waits ``backoff_factor * 2 ** (n - 1)`` seconds before retry ``n``
-    and sleeps as long as a ``Retry-After`` header asks.  An interactive
-    client should neither sleep minutes between two quick attempts nor hang
-    for an hour because a proxy said so, so both waits are capped here.
-    Subclass and change the caps if your use differs.
-    """
-
-    #: Longest pause computed from the exponential backoff, in seconds.
-    backoff_cap: float = 0.5
-    #: Longest pause a ``Retry-After`` header may impose, in seconds.
-    retry_after_cap: float = 60.0
-
-    def get_backoff_time(self) -> float:
-        """Return the backoff pause, at most :attr:`backoff_cap` seconds."""
-        return min(super().get_backoff_time(), self.backoff_cap)
-
-    def get_retry_after(self, response: Any) -> Optional[float]:
-        """Return the server's ``Retry-After``, at most
-        :attr:`retry_after_cap`."""
-        seconds = super().get_retry_after(response)
-        if seconds is None:
-            return None
-        return min(seconds, self.retry_after_cap)
-
-    def increment(self: _RetryType, method: Optional[str] = None,
-                  url: Optional[str] = None, response: Any = None,
-                  error: Optional[Exception] = None, _pool: Any = None,
-                  _stacktrace: Any = None) -> _RetryType:
-        """Count a failed attempt; give up at once on a host name that does
-        not resolve (urllib3 counts it as a connection error, but asking
-        the resolver again a few milliseconds later does not help).
-
-        Raises:
-            urllib3.exceptions.MaxRetryError: the retries are exhausted, or
-                the host name did not resolve.
-        """
-        if error is not None and is_name_resolution_failure(error):
-            raise MaxRetryError(_pool, url or '', error) from error
-        return super().increment(method, url, response, error, _pool,
-                                 _stacktrace)
-
-
-def is_name_resolution_failure(error: BaseException) -> bool:
-    """Return True when ``error`` comes from a host name that did not
-    resolve (a :class:`socket.gaierror` in its causes)."""
-    seen = 0
-    cause: Optional[BaseException] = error
-    while cause is not None and seen < 10:
-        if isinstance(cause, socket.gaierror):
-            return True
-        cause, seen = cause.__cause__ or cause.__context__, seen + 1
-    return False
-
-
-def build_retry(
-        total: int,
-        *,
-        allowed_methods: Collection[str],
-        backoff_factor: float,
-        status_forcelist: Collection[int] = RETRY_STATUSES,
-        other: Optional[int] = 0,
-) -> LmodRetry:
-    """Return the retry policy of a pylmod session: an :class:`LmodRetry`.
-
-    The one place pylmod configures retries.  LMod clients get theirs from
-    :meth:`Base.retry_policy`, the Open edX bridge from
-    :func:`pylmod.openedx.auth.retry_adapter`.  Whatever the arguments,
-    ``Retry-After`` is honoured (capped by :class:`LmodRetry`) and the last
-    response of a retried status is returned, not raised, so that its
-    status reaches the caller.
-
-    Args:
-        total: retries of a request, all causes together (connection and
-            read errors, retried statuses).
-        allowed_methods: the verbs retried after a read error or a retried
-            status.  A connection that failed is retried whatever the verb:
-            the request cannot have reached the server.
-        backoff_factor: retry ``n`` waits ``backoff_factor * 2 ** (n - 1)``
-            seconds, at most :attr:`LmodRetry.backoff_cap`.
-        status_forcelist: the statuses retried.
-        other: retries of other errors, TLS and certificate errors among
-            them (0: never, as repeating cannot help; ``None``: only
-            ``total`` limits them).
-
-    Returns:
-        LmodRetry: the policy, to mount with an
-        :class:`requests.adapters.HTTPAdapter`.
-
-    Example:
-        >>> build_retry(3, allowed_methods={'GET'}, backoff_factor=0.1).total
-        3
-    """
-    return LmodRetry(
-        total=total,
-        other=other,
-        allowed_methods=frozenset(allowed_methods),
-        status_forcelist=frozenset(status_forcelist),
-        backoff_factor=backoff_factor,
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
-
 
 @functools.lru_cache(maxsize=None)
 def user_agent() -> str:
@@ -191,9 +94,11 @@ def user_agent() -> str:
                                    requests.utils.default_user_agent())
 
 
-class CertificateAdapter(HTTPAdapter):
+class CertificateAdapter(DeadlineAdapter):
     """An :class:`~requests.adapters.HTTPAdapter` whose TLS connections
-    present the client certificate of one SSL context.
+    present the client certificate of one SSL context (and read their
+    answers within the deadline of the call, see
+    :class:`pylmod.bounds.DeadlineAdapter`).
 
     requests would give urllib3 the paths of the session's ``cert``, and
     urllib3 would load them into a new SSL context for every connection
@@ -254,6 +159,42 @@ def _session_cert(cert: Certificate) -> Any:
             and all(isinstance(path, (str, os.PathLike)) for path in cert)):
         return tuple(os.fspath(path) for path in cert)
     return None
+
+
+def _check_scheme(server_root: str, allow_http: bool) -> None:
+    """Refuse an ``http://`` LMod unless ``allow_http``.
+
+    Raises:
+        PyLmodInsecureURL: it is ``http://`` and not allowed.
+    """
+    if (urllib.parse.urlsplit(server_root).scheme.lower() == 'http'
+            and not allow_http):
+        raise PyLmodInsecureURL(
+            'refusing the LMod URL {0}: over http:// the grades would travel '
+            'in clear text and no client certificate would be presented. '
+            'Use https://, or pass allow_http=True (pylmod: --allow-http) '
+            'for a test server without TLS.'.format(server_root))
+
+
+def redirected(response: requests.Response, url: str,
+               service: str) -> PyLmodRedirected:
+    """Return the error of a redirect pylmod does not follow, naming the URL
+    asked and the one the server redirected to.
+
+    Args:
+        response: the redirect (``response.is_redirect``).
+        url: the URL asked.
+        service: who answered, e.g. ``'LMod'``.
+    """
+    location = response.headers.get('Location', '')
+    target = urllib.parse.urljoin(url, location)
+    return PyLmodRedirected(
+        '{0} answered HTTP {1} to {2} {3} with a redirect to {4}: pylmod '
+        'follows no redirect (the request and the client certificate go '
+        'to the configured server only); check the URL, or ask why the '
+        'server moved'.format(service, response.status_code,
+                              response.request.method, url, target),
+        url=url, location=target, response=response)
 
 
 def body_start(response: requests.Response) -> str:
@@ -318,6 +259,12 @@ class Base:
     (:meth:`mount_policy`): the LMod clients do so for each POST that
     creates something (:attr:`pylmod.endpoints.Endpoint.creates`).
 
+    Every call ends within its deadline (:attr:`deadline`), retries and
+    waits included, and reads at most :attr:`MAX_RESPONSE_BYTES` of answer.
+    No redirect is followed: a 3xx raises
+    :class:`~pylmod.exceptions.PyLmodRedirected`.  The client certificate is
+    presented to the server of ``urlbase`` only.
+
     Attributes:
         cert (str): File path to the certificate used to
             authenticate access to LMod Web service (as given)
@@ -326,8 +273,24 @@ class Base:
             (the subclasses append their service path)
     """
 
-    #: Read timeout, seconds.
+    #: Read timeout, seconds: the longest wait for the server's next bytes
+    #: (an answer to start, or to go on).
     TIMEOUT: float = 200
+
+    #: The deadline of a whole call, seconds: connecting, every retry, the
+    #: waits between them and reading the answer.  ``None`` (default):
+    #: :attr:`DEADLINE_FACTOR` times :attr:`TIMEOUT` (600 s).
+    DEADLINE: Optional[float] = None
+
+    #: The deadline of a call when :attr:`DEADLINE` is ``None``, in
+    #: :attr:`TIMEOUT` s: a server that never answers costs three attempts.
+    DEADLINE_FACTOR: float = 3
+
+    #: The largest answer accepted, in bytes, counted after decompression
+    #: (256 MiB; the students of a 100,000-student gradebook are about
+    #: 46 MB).  A larger one raises
+    #: :class:`~pylmod.exceptions.PyLmodResponseTooLarge`.
+    MAX_RESPONSE_BYTES: int = 256 * 1024 * 1024
 
     #: Connect timeout, seconds (``TIMEOUT`` if that is smaller).
     CONNECT_TIMEOUT: float = 10
@@ -361,6 +324,9 @@ class Base:
             timeout: Optional[float] = None,
             retries: Optional[int] = None,
             cert_password: Password = None,
+            deadline: Optional[float] = None,
+            max_response_bytes: Optional[int] = None,
+            allow_http: bool = False,
     ) -> None:
         """Initialize Base instance.
 
@@ -386,12 +352,18 @@ class Base:
                 PKCS#12 file: text, bytes, or a callable returning one
                 (called only if the key turns out to be encrypted).  pylmod
                 never asks for it on the terminal.
+            deadline (float): overrides :attr:`DEADLINE` for this client.
+            max_response_bytes (int): overrides :attr:`MAX_RESPONSE_BYTES`.
+            allow_http (bool): accept an ``http://`` urlbase (a test server
+                without TLS): grades then travel in clear text.
 
         Raises:
             PyLmodCertificateError: a certificate file cannot be read.  The
                 certificate itself is read, checked and loaded on the first
                 TLS handshake, before anything is sent (see
                 :meth:`pylmod.certificate.ClientCertificate.load`).
+            PyLmodInsecureURL: ``urlbase`` is ``http://`` and
+                ``allow_http`` is not set (also a ``ValueError``).
 
         Attributes:
             certificate (ClientCertificate): the client certificate.
@@ -404,8 +376,13 @@ class Base:
             self.TIMEOUT = timeout
         if retries is not None:
             self.RETRIES = retries
+        if deadline is not None:
+            self.DEADLINE = deadline
+        if max_response_bytes is not None:
+            self.MAX_RESPONSE_BYTES = max_response_bytes
 
         server_root = urlbase if urlbase.endswith('/') else urlbase + '/'
+        _check_scheme(server_root, allow_http)
         self.urlbase = server_root
         if self.SERVICE:
             self.urlbase += 'service/{0}/'.format(self.SERVICE)
@@ -415,7 +392,7 @@ class Base:
         self._session.cert = _session_cert(cert)
         self._session.verify = verify
         self._session.headers['User-Agent'] = user_agent()
-        # Any other host (say, a redirect's) gets no client certificate.
+        # Any other host gets no client certificate.
         self._session.mount('https://', CertificateAdapter())
         self._session.mount(server_root, self._adapter(self.retry_policy()))
         log.info('[PyLmod] init urlbase=%s', self.urlbase)
@@ -481,8 +458,9 @@ class Base:
                 including grade posts, which set values, is retried.
 
         Returns:
-            urllib3.util.Retry: the policy (built by :func:`build_retry`),
-            mounted on the server URL, or with ``creates`` by the clients
+            urllib3.util.Retry: the policy (built by
+            :func:`~pylmod.retry_policy.build_retry`), mounted on the
+            server URL, or with ``creates`` by the clients
             on the paths of their creating POSTs (:meth:`mount_policy`).
         """
         methods = Retry.DEFAULT_ALLOWED_METHODS
@@ -496,6 +474,14 @@ class Base:
     def timeout(self) -> Tuple[float, float]:
         """The ``(connect, read)`` timeouts derived from :attr:`TIMEOUT`."""
         return min(self.CONNECT_TIMEOUT, self.TIMEOUT), self.TIMEOUT
+
+    @property
+    def deadline(self) -> float:
+        """The deadline of each call, in seconds: :attr:`DEADLINE`, or
+        :attr:`DEADLINE_FACTOR` times :attr:`TIMEOUT`."""
+        if self.DEADLINE is not None:
+            return self.DEADLINE
+        return self.DEADLINE_FACTOR * self.TIMEOUT
 
     @staticmethod
     def _data_to_json(data: Any) -> str:
@@ -523,6 +509,11 @@ class Base:
                     **kwargs: Any) -> Any:
         """Routine to do low-level REST operation, with retry.
 
+        The call ends within :attr:`deadline` (retries and waits included)
+        and reads at most :attr:`MAX_RESPONSE_BYTES` of answer.  ``func``
+        gets ``url``, ``timeout`` (cut to the time left at each attempt),
+        ``stream=True``, ``allow_redirects=False`` and ``kwargs``.
+
         Args:
             func (callable): API function to call, e.g. ``self._session.get``
             url (str): service URL endpoint
@@ -532,6 +523,14 @@ class Base:
             requests.RequestException: Exception connection error (after
                 the retries; a host name that does not resolve is not
                 retried)
+            PyLmodTimeout: the call did not end within its deadline, or a
+                ``Retry-After`` asked for longer than it leaves (also a
+                ``requests.Timeout`` and a ``requests.ConnectionError``)
+            PyLmodResponseTooLarge: the answer is larger than
+                :attr:`MAX_RESPONSE_BYTES` (also a
+                ``requests.RequestException``)
+            PyLmodRedirected: LMod answered with a redirect, which is not
+                followed (also a ``requests.TooManyRedirects``)
             PyLmodCertificateError: the client certificate cannot be used
                 (raised on the first TLS handshake, before anything is
                 sent; also a ``requests.exceptions.SSLError``)
@@ -544,22 +543,33 @@ class Base:
                 ``ValueError``, :class:`PyLmodUnexpectedData` and
                 ``requests.HTTPError``, what 1.0.x callers caught)
             PyLmodHTTPError: a retryable error status was still there when
-                the retries ran out (also a ``requests.HTTPError``); when
-                its body is not JSON, a :class:`PyLmodHTTPBadResponse`,
-                which is also a ``ValueError``
+                the retries ran out or the deadline came (also a
+                ``requests.HTTPError``); when its body is not JSON, a
+                :class:`PyLmodHTTPBadResponse`, which is also a
+                ``ValueError``
             PyLmodBadResponse: the body is not JSON (also a ``ValueError``;
                 see :func:`decode_json`)
 
         Returns:
-            the decoded JSON body, as the server sent it
+            the decoded JSON body, as the server sent it (an object as a
+            :class:`pylmod.answer.AnswerDict`, a list as a
+            :class:`pylmod.answer.AnswerList`: a ``dict`` or ``list`` that
+            also knows its ``http_status``)
         """
         # An explicit CA bundle (or False) is passed per request because
         # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a
         # Session's own verify= (psf/requests#3829); True needs no help.
         if self._session.verify is not True:
             kwargs.setdefault('verify', self._session.verify)
+        # No redirect is followed, whatever the caller asks: the grades and
+        # the client certificate go to urlbase only.
+        kwargs['allow_redirects'] = False
+        bounds = CallBounds(self.deadline, self.MAX_RESPONSE_BYTES)
+        what = 'LMod: {0} {1}'.format(
+            getattr(func, '__name__', 'request').upper(), url)
         try:
-            response = func(url, timeout=self.timeout, **kwargs)
+            response = send_bounded(func, url, bounds, self.timeout, what,
+                                    **kwargs)
         except requests.exceptions.SSLError as err:
             explained = explain_ssl_error(err, self.certificate, url)
             log.error('[PyLmod] %s', explained)
@@ -572,21 +582,35 @@ class Base:
             log.error('[PyLmod] Error - connection error in rest_action '
                       'for %s: %s', url, err)
             raise
-        if response.status_code in NOT_AUTHORIZED_STATUSES:
+        return self._answer(response, url, bounds)
+
+    def _answer(self, response: requests.Response, url: str,
+                bounds: CallBounds) -> Any:
+        """The decoded body of an answer, or the error its status means."""
+        status = response.status_code
+        call = '{0} {1}'.format(response.request.method, url)
+        if isinstance(response, requests.Response) and response.is_redirect:
+            redirect = redirected(response, url, 'LMod')
+            log.error('[PyLmod] %s', redirect)
+            raise redirect
+        if status in NOT_AUTHORIZED_STATUSES:
             refusal = not_authorized(response, self.certificate)
             log.error('[PyLmod] %s', refusal)
             raise refusal
-        if response.status_code in self.RETRY_STATUSES:
-            message = 'LMod answered HTTP {0} {1} to {2} {3}'.format(
-                response.status_code, response.reason,
-                response.request.method, url)
+        if status in self.RETRY_STATUSES:
+            message = 'LMod answered HTTP {0} {1} to {2}{3}'.format(
+                status, response.reason, call,
+                '; not retried: ' + bounds.gave_up if bounds.gave_up else '')
             log.error('[PyLmod] %s', message)
             # A proxy's error page: 1.0.x callers catch ValueError.
             decode_json(response, message, PyLmodHTTPBadResponse)
-            raise PyLmodHTTPError(message, response=response)
-        return decode_json(response, 'LMod answered HTTP {0} to {1} {2}'
-                           .format(response.status_code,
-                                   response.request.method, url))
+            raise PyLmodHTTPError(
+                message, response=response,
+                retry_after=retry_after_seconds(response)
+                if bounds.gave_up else None)
+        return with_origin(
+            decode_json(response, 'LMod answered HTTP {0} to {1}'.format(
+                status, call)), status, call)
 
     def get(self, service: str, params: Optional[dict] = None) -> Any:
         """Generic GET operation for retrieving data from Learning Modules API.

@@ -172,9 +172,13 @@ class PyLmodHTTPError(PyLmodException, requests.HTTPError):
     """
 
     def __init__(self, message: str,
-                 response: Optional[requests.Response] = None) -> None:
+                 response: Optional[requests.Response] = None,
+                 retry_after: Optional[float] = None) -> None:
         super().__init__(message, response=response)
         self.status_code = None if response is None else response.status_code
+        #: The seconds a ``Retry-After`` header asked to wait, when the
+        #: deadline of the call left less (``None``: not why it stopped).
+        self.retry_after = retry_after
 
 
 class PyLmodHTTPBadResponse(  # type: ignore[misc]
@@ -259,3 +263,173 @@ class PyLmodMissingColumn(PyLmodCSVError):
         # See PyLmodCertificateError.__reduce__.
         return (type(self), (str(self), self.column, self.columns),
                 self.__dict__)
+
+
+class PyLmodTimeout(PyLmodException, requests.exceptions.ConnectionError,
+                    requests.exceptions.Timeout):
+    """A call did not end within its deadline (see
+    :attr:`pylmod.base.Base.DEADLINE`): connecting, the retries, the waits
+    between them and reading the answer together took longer, or a
+    ``Retry-After`` (or the wait before another attempt) would have passed
+    it.
+
+    It is a ``requests.Timeout`` and a ``requests.ConnectionError``: PyLmod
+    1.0.x raised the one for a request that timed out and the other once
+    its retries were exhausted.
+
+    Attributes:
+        deadline (float): the deadline of the call, in seconds.
+    """
+
+    def __init__(self, message: str, deadline: Optional[float] = None,
+                 request: Any = None) -> None:
+        super().__init__(message, request=request)
+        self.deadline = deadline
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return type(self), (str(self), self.deadline), self.__dict__
+
+
+class PyLmodResponseTooLarge(PyLmodException, requests.RequestException):
+    """An answer was larger than the client accepts (see
+    :attr:`pylmod.base.Base.MAX_RESPONSE_BYTES`), counted after
+    decompression; pylmod stopped reading it and closed the connection.
+
+    It is a ``requests.RequestException``: what a failed read of an answer
+    is (for a grade upload, the grades of that request are unconfirmed).
+
+    Attributes:
+        limit (int): the largest answer accepted, in bytes.
+        received (int): the bytes read before stopping (0: the
+            ``Content-Length`` said it was too large).
+    """
+
+    def __init__(self, message: str, limit: int = 0,
+                 received: int = 0) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.received = received
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return (type(self), (str(self), self.limit, self.received),
+                self.__dict__)
+
+
+class PyLmodRedirected(PyLmodException,
+                       requests.exceptions.TooManyRedirects):
+    """The server answered with a redirect, and pylmod follows none: not
+    from LMod (whatever the verb), not from Open edX on a write.  Grades
+    and the client certificate go to the configured server only.
+
+    It is a ``requests.TooManyRedirects`` (what requests raises when it may
+    follow no more redirects), so a ``requests.RequestException``.
+
+    Attributes:
+        url (str): the URL asked.
+        location (str): where the server redirected to.
+        status_code (int): the redirect's status (301, 302, 307, 308 ...).
+        response (requests.Response): the redirect.
+    """
+
+    def __init__(self, message: str, url: str = '', location: str = '',
+                 response: Optional[requests.Response] = None) -> None:
+        super().__init__(message, response=response)
+        self.url = url
+        self.location = location
+        self.status_code = None if response is None else response.status_code
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return (type(self), (str(self), self.url, self.location,
+                             self.response), self.__dict__)
+
+
+class PyLmodInsecureURL(PyLmodException, ValueError):
+    """The LMod URL is ``http://``: grades would travel in clear text and no
+    client certificate would be presented.  Pass ``allow_http=True`` (the
+    command: ``--allow-http``) for a test server that speaks plain HTTP."""
+
+
+class PyLmodUnexpectedAnswer(PyLmodUnexpectedData):
+    """An answer does not have the shape the call reads: a key is missing,
+    a value is ``null``, a list where an object was expected …
+
+    The message names the call and what was missing or unexpected, and
+    carries the server's ``message`` when it sent one (LMod's failure shape
+    is ``{"status": -1, "message": ...}``).  Each instance is also the
+    built-in exception PyLmod 1.0.x raised on that path (see
+    :func:`pylmod.answer.unexpected_answer`): a :class:`PyLmodAnswerKeyError`
+    is a ``KeyError``, a :class:`PyLmodAnswerTypeError` a ``TypeError`` …
+
+    Attributes:
+        call (str): the call whose answer it is, e.g.
+            ``'GET https://.../service/gradebook/options/1293808'``.
+        problem (str): what was missing or unexpected.
+        lmod_message (str): the server's ``message`` (``''``: none).
+        http_status (int): the HTTP status of the answer (``None``:
+            unknown).
+    """
+
+    def __init__(self, message: str, call: str = '', problem: str = '',
+                 lmod_message: str = '',
+                 http_status: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.call = call
+        self.problem = problem
+        self.lmod_message = lmod_message
+        self.http_status = http_status
+
+    def __str__(self) -> str:
+        # KeyError would quote the message.
+        return str(self.args[0]) if self.args else ''
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return (type(self), (str(self), self.call, self.problem,
+                             self.lmod_message, self.http_status),
+                self.__dict__)
+
+
+class PyLmodAnswerKeyError(PyLmodUnexpectedAnswer, KeyError):
+    """An answer lacks a key the call reads (1.0.x: ``KeyError``)."""
+
+
+class PyLmodAnswerTypeError(PyLmodUnexpectedAnswer, TypeError):
+    """An answer holds a value of another type than the call reads: a list
+    for an object, ``null`` (1.0.x: ``TypeError``)."""
+
+
+class PyLmodAnswerIndexError(PyLmodUnexpectedAnswer, IndexError):
+    """An answer's list is shorter than the call reads (1.0.x:
+    ``IndexError``)."""
+
+
+class PyLmodAnswerAttributeError(PyLmodUnexpectedAnswer, AttributeError):
+    """An answer holds a value without what the call uses (a ``null``
+    email, a list where sections by type were expected; 1.0.x:
+    ``AttributeError``)."""
+
+
+class PyLmodAssignmentNotConfirmed(PyLmodFailedAssignmentCreation,
+                                   requests.RequestException):
+    """Creating an assignment ended without an answer (a timeout, a dropped
+    connection, a 5xx), and the assignment was not found when looked up
+    again: it may or may not exist.  pylmod does not create it a second
+    time (that could make two); look in the gradebook, then run again.
+
+    It is a :class:`PyLmodFailedAssignmentCreation` and, as the error that
+    ended the create was, a ``requests.RequestException``.
+
+    Attributes:
+        name (str): the assignment's name.
+    """
+
+    def __init__(self, message: str, name: str = '') -> None:
+        super().__init__(message)
+        self.name = name
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return type(self), (str(self), self.name), self.__dict__

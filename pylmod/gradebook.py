@@ -23,6 +23,7 @@ from typing import (
 )
 
 import pylmod.grades as grade_pipeline
+from pylmod.answer import reading
 from pylmod.base import DEFAULT_URLBASE, Base
 from pylmod.endpoints import GRADEBOOK, call, mount_create_policies
 from pylmod.exceptions import (
@@ -74,13 +75,22 @@ class GradeBook(Base):
     For example, errors usually return a dictionary containing ``status``
     and ``message``.  The shapes of the data are in :doc:`shapes`.
 
+    A method that reads into an answer of another shape (LMod's failure
+    body ``{"status": -1, "message": ...}`` where ``data`` was expected, a
+    ``null``, a list for an object) raises a
+    :class:`~pylmod.exceptions.PyLmodUnexpectedAnswer` naming the call and
+    carrying LMod's message; it is also the ``KeyError``, ``TypeError``,
+    ``IndexError`` or ``AttributeError`` PyLmod 1.0.x raised there, and a
+    :class:`~pylmod.exceptions.PyLmodUnexpectedData`.
+
     Args:
         cert (str): the client certificate (see :class:`pylmod.base.Base`)
         urlbase (str): the LMod server, default production
         gbuuid (str): gradebook uuid, i.e. ``STELLAR:/project/mitxdemosite``;
             when given, the constructor looks up :attr:`gradebook_id`.
-        transport_options: ``verify``, ``timeout``, ``retries`` as for
-            :class:`pylmod.base.Base`.
+        transport_options: ``verify``, ``timeout``, ``retries``,
+            ``cert_password``, ``deadline``, ``max_response_bytes`` and
+            ``allow_http`` as for :class:`pylmod.base.Base`.
 
     Attributes:
         gradebook_id (int): the gradebook used when a method is called
@@ -155,10 +165,11 @@ class GradeBook(Base):
                 role type (i.e. course_admin, instructor, TA, etc)
         """
         staff_list = []
-        for role, staff_members in staff_data['data'].items():
-            for member in staff_members:
-                member['role'] = role
-                staff_list.append(member)
+        with reading(staff_data, 'GradeBook.unravel_staff'):
+            for role, staff_members in staff_data['data'].items():
+                for member in staff_members:
+                    member['role'] = role
+                    staff_list.append(member)
         return staff_list
 
     def get_gradebook_id(self, gbuuid: str) -> GradebookId:
@@ -170,7 +181,9 @@ class GradeBook(Base):
             gbuuid (str): gradebook uuid, i.e. ``STELLAR:/project/gbngtest``
 
         Raises:
-            PyLmodUnexpectedData: No gradebook id returned
+            PyLmodUnexpectedData: No gradebook id returned (a
+                :class:`~pylmod.exceptions.PyLmodUnexpectedAnswer` carrying
+                LMod's message)
             requests.RequestException: Exception connection error
             ValueError: Unable to decode response content
 
@@ -178,12 +191,12 @@ class GradeBook(Base):
             str: value of gradebook id, i.e. ``1293808``
         """
         gradebook = call(self, 'gradebook', gbuuid)
-        if 'data' not in gradebook:
-            failure_message = ('Error in get_gradebook_id '
-                               'for {0} - no data'.format(gradebook))
-            log.error(failure_message)
-            raise PyLmodUnexpectedData(failure_message)
-        return gradebook['data']['gradebookId']
+        try:
+            with reading(gradebook, 'GradeBook.get_gradebook_id'):
+                return gradebook['data']['gradebookId']
+        except PyLmodUnexpectedData as err:
+            log.error('Error in get_gradebook_id for %s: %s', gbuuid, err)
+            raise
 
     def get_options(self, gradebook_id: Optional[GradebookId]) -> Options:
         """``GET service/gradebook/gradebook/options/{gradebookId}``
@@ -198,8 +211,10 @@ class GradeBook(Base):
             dict: the ``data`` of the response, e.g.
             ``{'gradebookId': 1293808, 'gradebookName': ..., ...}``
         """
-        return call(self, 'options',
-                    gradebookId=self._gradebook_id(gradebook_id))['data']
+        options = call(self, 'options',
+                       gradebookId=self._gradebook_id(gradebook_id))
+        with reading(options, 'GradeBook.get_options'):
+            return options['data']  # type: ignore[no-any-return]
 
     @overload
     def get_assignments(self, gradebook_id: GradebookId = ...,
@@ -252,11 +267,13 @@ class GradeBook(Base):
         assignments = call(self, 'assignments', max_points, avg_stats,
                            grading_stats,
                            gradebookId=self._gradebook_id(gradebook_id))
-        if simple:
-            names: List[SimpleAssignment] = [
-                {'AssignmentName': x['name']} for x in assignments['data']]
-            return names
-        return assignments['data']
+        with reading(assignments, 'GradeBook.get_assignments'):
+            if simple:
+                names: List[SimpleAssignment] = [
+                    {'AssignmentName': x['name']}
+                    for x in assignments['data']]
+                return names
+            return assignments['data']  # type: ignore[no-any-return]
 
     def get_assignment_by_name(
             self, assignment_name: str,
@@ -286,9 +303,10 @@ class GradeBook(Base):
         """
         if assignments is None:
             assignments = self.get_assignments()
-        for assignment in assignments:
-            if assignment['name'] == assignment_name:
-                return assignment['assignmentId'], assignment
+        with reading(assignments, 'GradeBook.get_assignment_by_name'):
+            for assignment in assignments:
+                if assignment['name'] == assignment_name:
+                    return assignment['assignmentId'], assignment
         return None, None
 
     def create_assignment(
@@ -472,10 +490,11 @@ class GradeBook(Base):
         """
         section_data = call(self, 'sections', False,
                             gradebookId=self._gradebook_id(gradebook_id))
-        if simple:
-            sections = self.unravel_sections(section_data['data'])
-            return [{'SectionName': x['name']} for x in sections]
-        return section_data['data']
+        with reading(section_data, 'GradeBook.get_sections'):
+            if simple:
+                sections = self.unravel_sections(section_data['data'])
+                return [{'SectionName': x['name']} for x in sections]
+            return section_data['data']
 
     def get_section_by_name(
             self, section_name: str, gradebook_id: GradebookId = '',
@@ -495,10 +514,11 @@ class GradeBook(Base):
             section, e.g. ``(1327565, {'name': 'r01', 'sectionType':
             'recitation', ...})``, or ``(None, None)``
         """
-        sections = self.unravel_sections(self.get_sections(gradebook_id))
-        for section in sections:
-            if section['name'] == section_name:
-                return section['groupId'], section
+        section_data = self.get_sections(gradebook_id)
+        with reading(section_data, 'GradeBook.get_section_by_name'):
+            for section in self.unravel_sections(section_data):
+                if section['name'] == section_name:
+                    return section['groupId'], section
         return None, None
 
     def _section_id(self, section_name: str,
@@ -584,9 +604,10 @@ class GradeBook(Base):
         else:
             student_data = call(self, 'students', *flags,
                                 gradebookId=gradebook_id)
-        if simple:
-            return [_simple_student(x) for x in student_data['data']]
-        return student_data['data']
+        with reading(student_data, 'GradeBook.get_students'):
+            if simple:
+                return [_simple_student(x) for x in student_data['data']]
+            return student_data['data']  # type: ignore[no-any-return]
 
     def get_student_by_email(
             self, email: str,
@@ -614,9 +635,10 @@ class GradeBook(Base):
         if students is None:
             students = self.get_students()
         email = email.lower()
-        for student in students:
-            if student['accountEmail'].lower() == email:
-                return student['studentId'], student
+        with reading(students, 'GradeBook.get_student_by_email'):
+            for student in students:
+                if student['accountEmail'].lower() == email:
+                    return student['studentId'], student
         return None, None
 
     def _spreadsheet2gradebook_multi(
@@ -776,12 +798,13 @@ class GradeBook(Base):
         """
         staff_data = call(self, 'staff',
                           gradebookId=self._gradebook_id(gradebook_id))
-        if simple:
-            return [{'accountEmail': member['accountEmail'],
-                     'displayName': member['displayName'],
-                     'role': member['role']}
-                    for member in self.unravel_staff(staff_data)]
-        return staff_data['data']
+        with reading(staff_data, 'GradeBook.get_staff'):
+            if simple:
+                return [{'accountEmail': member['accountEmail'],
+                         'displayName': member['displayName'],
+                         'role': member['role']}
+                        for member in self.unravel_staff(staff_data)]
+            return staff_data['data']  # type: ignore[no-any-return]
 
 
 def _simple_student(student: Mapping[str, Any]) -> SimpleStudent:

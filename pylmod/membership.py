@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, List, Optional
 
+from pylmod.answer import reading
 from pylmod.base import DEFAULT_URLBASE, Base
 from pylmod.endpoints import MEMBERSHIP, call, mount_create_policies
 from pylmod.exceptions import (
@@ -35,8 +36,9 @@ class Membership(Base):
         urlbase (str): the LMod server, default production
         uuid (str): course uuid, i.e. ``/project/mitxdemosite``; when given,
             the constructor looks up :attr:`course_id`.
-        transport_options: ``verify``, ``timeout``, ``retries`` as for
-            :class:`pylmod.base.Base`.
+        transport_options: ``verify``, ``timeout``, ``retries``,
+            ``cert_password``, ``deadline``, ``max_response_bytes`` and
+            ``allow_http`` as for :class:`pylmod.base.Base`.
 
     Attributes:
         uuid (str): the default uuid of the group methods.
@@ -105,12 +107,13 @@ class Membership(Base):
         """
         group_data = self.get_group(uuid)
         try:
-            return group_data['response']['docs'][0]['id']
-        except (KeyError, IndexError):
-            failure_message = ('Error in get_group response data - '
-                               'got {0}'.format(group_data))
-            log.exception(failure_message)
-            raise PyLmodUnexpectedData(failure_message)
+            with reading(group_data, 'Membership.get_group_id'):
+                return group_data['response']['docs'][0]['id']
+        except PyLmodUnexpectedData:
+            # The log line of 1.0.x, which callers' tests look for.
+            log.exception('Error in get_group response data - '
+                          'got {0}'.format(group_data))
+            raise
 
     def get_membership(self, uuid: Optional[str] = None
                        ) -> GroupMembersAnswer:
@@ -151,16 +154,14 @@ class Membership(Base):
         """
         mbr_data = self.get_membership(uuid=uuid)
         try:
-            docs = mbr_data['response']['docs']
-        except KeyError:
-            failure_message = ('KeyError in membership data - '
-                               'got {0}'.format(mbr_data))
-            log.exception(failure_message)
-            raise PyLmodUnexpectedData(failure_message)
-        return any(
-            (x.get('email') == email and x.get('roleType') == role_name)
-            for x in docs
-        )
+            with reading(mbr_data, 'Membership.email_has_role'):
+                return any((x.get('email') == email
+                            and x.get('roleType') == role_name)
+                           for x in mbr_data['response']['docs'])
+        except PyLmodUnexpectedData as err:
+            log.exception('{0} in membership data - got {1}'.format(
+                _kind(err), mbr_data))
+            raise
 
     def get_course_id(self, course_uuid: str) -> int:
         """``GET service/membership/courseguide/course?uuid=<course_uuid>``
@@ -184,23 +185,19 @@ class Membership(Base):
         uuid = self._required(course_uuid or self.course_id, 'course uuid')
         course_data = call(self, 'course', uuid=uuid)
         try:
-            return course_data['response']['docs'][0]['id']
-        except KeyError:
-            failure_message = ('KeyError in get_course_id - '
-                               'got {0}'.format(course_data))
-            log.exception(failure_message)
-            raise PyLmodUnexpectedData(failure_message)
-        except TypeError:
-            failure_message = ('TypeError in get_course_id - '
-                               'got {0}'.format(course_data))
-            log.exception(failure_message)
-            raise PyLmodUnexpectedData(failure_message)
-        except IndexError:
-            # Also an IndexError: what 1.0.x callers catch for this case.
-            failure_message = ('No course with uuid {0!r} in get_course_id '
-                               '- got {1}'.format(uuid, course_data))
-            log.exception(failure_message)
-            raise PyLmodNoSuchCourse(failure_message)
+            with reading(course_data, 'Membership.get_course_id'):
+                docs = course_data['response']['docs']
+                if not (isinstance(docs, list) and not docs):
+                    return docs[0]['id']
+        except PyLmodUnexpectedData as err:
+            log.exception('{0} in get_course_id - got {1}'.format(
+                _kind(err), course_data))
+            raise
+        # Also an IndexError: what 1.0.x callers catch for this case.
+        failure_message = ('No course with uuid {0!r} in get_course_id '
+                           '- got {1}'.format(uuid, course_data))
+        log.error(failure_message)
+        raise PyLmodNoSuchCourse(failure_message)
 
     def get_course_guide_staff(self, course_id: Any = ''
                                ) -> List[CourseGuideStaffMember]:
@@ -223,4 +220,13 @@ class Membership(Base):
         """
         course_id = self._required(course_id or self.course_id, 'course id')
         staff_data = call(self, 'course_staff', courseId=course_id)
-        return staff_data['response']['docs']
+        with reading(staff_data, 'Membership.get_course_guide_staff'):
+            return staff_data['response']['docs']  # type: ignore[no-any-return]
+
+
+def _kind(err: BaseException) -> str:
+    """The built-in error (``KeyError``, ``TypeError`` ...) an error is, as
+    1.0.x logged it."""
+    return next((kind.__name__ for kind in (KeyError, TypeError, IndexError,
+                                            AttributeError)
+                 if isinstance(err, kind)), type(err).__name__)

@@ -23,8 +23,10 @@ import requests
 import urllib3.util.retry as urllib3_retry
 from urllib3.exceptions import ConnectTimeoutError
 
+import pylmod.answer
 import pylmod.base
 import pylmod.certificate
+import pylmod.retry_policy
 from pylmod.base import (
     BODY_START_LENGTH,
     RETRY_STATUSES,
@@ -326,7 +328,11 @@ def test_timeout_is_a_connect_read_pair_from_timeout(cert_path, lmod_mock,
     base = Base(cert_path, URLBASE, timeout=timeout)
     assert base.timeout == expected
     base.get('things')
-    assert lmod_mock.calls[0].request.req_kwargs['timeout'] == expected
+    # Each attempt gets these, cut to the time left before the deadline.
+    sent = lmod_mock.calls[0].request.req_kwargs['timeout']
+    assert sent.limits == expected
+    assert (sent.clone().connect_timeout, sent.clone().read_timeout) == (
+        expected)
 
 
 def test_timeout_follows_a_subclass_timeout(cert_path):
@@ -376,8 +382,9 @@ def _response(status, text):
     return response
 
 
-def test_docstring_examples_hold():
-    result = doctest.testmod(pylmod.base)
+@pytest.mark.parametrize('module', [pylmod.retry_policy, pylmod.answer])
+def test_docstring_examples_hold(module):
+    result = doctest.testmod(module)
     assert result.attempted and not result.failed
 
 
@@ -534,23 +541,38 @@ def test_grade_posts_are_retried_on_503(cert_path, lmod_mock, path, send):
 
 def test_retry_after_is_honoured(cert_path, scripted_server, retry_sleeps):
     scripted_server.script('things', _status(503, **{'Retry-After': '3'}))
-    base = Base(cert_path, scripted_server.url)
+    base = Base(cert_path, scripted_server.url, allow_http=True)
     assert base.get('things') == {'status': 1, 'message': 'ok'}
     assert retry_sleeps == [3]
     assert len(scripted_server.received) == 2
 
 
 def test_retry_after_is_capped(cert_path, scripted_server, retry_sleeps):
-    scripted_server.script('things', _status(429, **{'Retry-After': '3600'}))
-    Base(cert_path, scripted_server.url).get('things')
+    # 100 s is within the deadline (600 s): waited for, at most the cap.
+    scripted_server.script('things', _status(429, **{'Retry-After': '100'}))
+    Base(cert_path, scripted_server.url, allow_http=True).get('things')
     assert retry_sleeps == [LmodRetry.retry_after_cap]
+
+
+def test_retry_after_beyond_the_deadline_ends_the_call_at_once(
+        cert_path, scripted_server, retry_sleeps):
+    scripted_server.script('things', _status(429, **{'Retry-After': '3600'}))
+    base = Base(cert_path, scripted_server.url, allow_http=True)
+    with pytest.raises(PyLmodHTTPError) as raised:
+        base.get('things')
+    assert raised.value.retry_after == 3600
+    assert raised.value.status_code == 429
+    assert 'asked to wait 3600 s (Retry-After)' in str(raised.value)
+    assert 'deadline of 600 s' in str(raised.value)
+    assert retry_sleeps == []
+    assert len(scripted_server.received) == 1
 
 
 def test_backoff_sleeps_stay_under_the_cap(cert_path, scripted_server,
                                            retry_sleeps):
     scripted_server.script('things', *[_status(503)] * 11)
     with pytest.raises(PyLmodHTTPError):
-        Base(cert_path, scripted_server.url).get('things')
+        Base(cert_path, scripted_server.url, allow_http=True).get('things')
     assert len(scripted_server.received) == 11
     assert retry_sleeps
     assert max(retry_sleeps) == LmodRetry.backoff_cap
@@ -560,7 +582,7 @@ def test_connection_error_is_retried_then_raised(cert_path, closed_port,
                                                  retry_attempts,
                                                  retry_sleeps):
     base = Base(cert_path, 'http://127.0.0.1:{0}/'.format(closed_port),
-                retries=3)
+                retries=3, allow_http=True)
     with pytest.raises(requests.ConnectionError) as raised:
         base.get('things')
     assert 'Max retries exceeded with url' in str(raised.value)
@@ -571,7 +593,7 @@ def test_dropped_grade_post_is_retried(cert_path, scripted_server,
                                        retry_sleeps):
     path = 'service/gradebook/multiGrades/{0}'.format(GRADEBOOK_ID)
     scripted_server.script(path, DROP)
-    gradebook = GradeBook(cert_path, scripted_server.url)
+    gradebook = GradeBook(cert_path, scripted_server.url, allow_http=True)
     grades = [{'studentId': 1145, 'assignmentId': 16708850,
                'numericGradeValue': 0.5, 'mode': 2,
                'isGradeApproved': False}]
@@ -583,7 +605,7 @@ def test_dropped_grade_post_is_retried(cert_path, scripted_server,
 def test_dropped_create_is_not_repeated(cert_path, scripted_server,
                                         retry_sleeps):
     scripted_server.script('service/gradebook/assignment', DROP)
-    gradebook = GradeBook(cert_path, scripted_server.url)
+    gradebook = GradeBook(cert_path, scripted_server.url, allow_http=True)
     with pytest.raises(requests.ConnectionError):
         gradebook.create_assignment('midterm1', 'mid1', 1.0, 100.0,
                                     '11-04-2013', gradebook_id=GRADEBOOK_ID)
@@ -593,7 +615,7 @@ def test_dropped_create_is_not_repeated(cert_path, scripted_server,
 def test_mount_policy_applies_under_its_prefix_only(cert_path,
                                                     scripted_server,
                                                     retry_sleeps):
-    base = Base(cert_path, scripted_server.url)
+    base = Base(cert_path, scripted_server.url, allow_http=True)
     base.mount_policy('once', build_retry(0, allowed_methods={'GET'},
                                           backoff_factor=0))
     for path in ('once', 'once/more', 'twice'):
@@ -613,7 +635,7 @@ def test_membership_repeats_its_reads(cert_path, scripted_server,
     staff = [{'displayName': 'Huey Duck', 'role': 'TA'}]
     scripted_server.script(path, DROP, (200, {}, json.dumps(
         {'response': {'docs': staff}})))
-    membership = Membership(cert_path, scripted_server.url)
+    membership = Membership(cert_path, scripted_server.url, allow_http=True)
     assert membership.get_course_guide_staff(1) == staff
     assert [request[1] for request in scripted_server.received] == [path] * 2
 
@@ -626,7 +648,8 @@ def test_a_subclass_create_policy_is_the_one_mounted(cert_path,
             # This caller's LMod deduplicates creates: repeat them too.
             return super().retry_policy(creates=False)
     scripted_server.script('service/gradebook/assignment', DROP)
-    gradebook = PatientGradeBook(cert_path, scripted_server.url)
+    gradebook = PatientGradeBook(cert_path, scripted_server.url,
+                                 allow_http=True)
     gradebook.create_assignment('midterm1', 'mid1', 1.0, 100.0,
                                 '11-04-2013', gradebook_id=GRADEBOOK_ID)
     assert len(scripted_server.received) == 2
@@ -636,7 +659,7 @@ def test_create_is_retried_when_it_cannot_have_been_sent(
         cert_path, closed_port, retry_attempts, retry_sleeps):
     gradebook = GradeBook(cert_path,
                           'http://127.0.0.1:{0}/'.format(closed_port),
-                          retries=2)
+                          retries=2, allow_http=True)
     with pytest.raises(requests.ConnectionError):
         gradebook.create_assignment('midterm1', 'mid1', 1.0, 100.0,
                                     '11-04-2013', gradebook_id=GRADEBOOK_ID)
@@ -740,7 +763,7 @@ def test_a_host_name_that_does_not_resolve_is_not_retried(
 def test_other_connection_errors_are_still_retried(
         cert_path, closed_port, retry_attempts, retry_sleeps):
     base = Base(cert_path, 'http://127.0.0.1:{0}/'.format(closed_port),
-                retries=3)
+                retries=3, allow_http=True)
     with pytest.raises(requests.ConnectionError):
         base.get('things')
     assert len(retry_attempts) == 4

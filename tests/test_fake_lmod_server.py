@@ -292,3 +292,76 @@ def test_a_connection_opened_while_stopping_is_closed_at_once(
                 assert tls.recv(1) == b''
     finally:
         server.stop()
+
+
+# The faults of a misbehaving network (pylmod.testing.lmod_faults) -----------
+
+@pytest.mark.parametrize('processed', [False, True])
+def test_answer_next_answers_any_shape(lmod_server, session, processed):
+    lmod_server.answer_next(1, {'error': 'database unavailable'}, 500,
+                            path_prefix='multiGrades/',
+                            after_processing=processed)
+    response = post_grades(lmod_server, session, [GRADE])
+    assert response.status_code == 500
+    assert response.json() == {'error': 'database unavailable'}
+    stored = lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)
+    assert ((1145, 16708880) in stored) is processed
+
+
+def test_redirect_next_names_the_same_path_elsewhere(lmod_server, session):
+    lmod_server.redirect_next(1, 'https://elsewhere.example/', status=307)
+    response = get(lmod_server, session, OPTIONS, params={'a': 'b c'},
+                   allow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers['Location'] == (
+        'https://elsewhere.example/' + OPTIONS + '?a=b+c')
+
+
+@pytest.mark.parametrize('where', ['headers', 'body'])
+def test_drip_next_sends_a_byte_at_a_time(lmod_server, where):
+    lmod_server.drip_next(1, where, 0.05)
+    context = ssl.create_default_context(cafile=lmod_server.ca_cert)
+    context.load_cert_chain(lmod_server.client_cert)
+    with socket.create_connection(('127.0.0.1', lmod_server.port)) as raw:
+        with context.wrap_socket(raw, server_hostname='127.0.0.1') as tls:
+            tls.sendall('GET /{0} HTTP/1.1\r\nHost: x\r\n\r\n'.format(
+                OPTIONS).encode('ascii'))
+            tls.settimeout(5)
+            received = b''
+            while b'\r\n\r\n' not in received and len(received) < 4000:
+                if where == 'headers' and len(received) >= 20:
+                    break
+                chunk = tls.recv(4096)
+                assert len(chunk) == 1 or where == 'body'
+                received += chunk
+    assert received.startswith(b'HTTP/1.1 200')
+    if where == 'body':  # the headers came at once, the body does not
+        assert received.endswith(b'\r\n\r\n')
+
+
+@pytest.mark.parametrize('gzip, content_length', [
+    (False, False), (False, True), (True, False)])
+def test_huge_next_is_made_as_it_is_sent(lmod_server, session, gzip,
+                                         content_length):
+    size = 3 * 64 * 1024 + 5
+    lmod_server.huge_next(1, size, gzip=gzip, content_length=content_length)
+    response = get(lmod_server, session, OPTIONS)
+    assert response.status_code == 200
+    assert (response.headers.get('Content-Encoding') == 'gzip') is gzip
+    body = response.content
+    expected = (size // (64 * 1024)) * 64 * 1024 if gzip else size
+    assert body == b' ' * expected
+
+
+def test_late_commit_next_carries_the_request_out_late(lmod_certificates):
+    with LmodServer(certificates=lmod_certificates) as server:
+        impatient = GradeBook(server.client_cert, server.url,
+                              verify=server.ca_cert, timeout=0.2, retries=0)
+        server.late_commit_next(1, 0.6, path_prefix='multiGrades/')
+        with pytest.raises(requests.Timeout):
+            impatient.multi_grade([GRADE], gradebook_id=DEMO_GRADEBOOK_ID)
+        assert (1145, 16708880) not in server.fake.stored_grades(
+            DEMO_GRADEBOOK_ID)
+    # Carried out after the client gave up (stop() waited for it).
+    assert server.fake.stored_grades(DEMO_GRADEBOOK_ID)[
+        (1145, 16708880)] == 42.0

@@ -14,8 +14,13 @@ from typing import Any, Callable, Dict, List, Tuple
 import pytest
 import requests
 
+import pylmod.grades.assignments as assignments_module
 from pylmod import GradeBook
-from pylmod.exceptions import PyLmodBadResponse, PyLmodHTTPError
+from pylmod.exceptions import (
+    PyLmodAssignmentNotConfirmed,
+    PyLmodBadResponse,
+    PyLmodHTTPError,
+)
 from pylmod.grades import (
     CONFIRMED,
     FAILED,
@@ -278,3 +283,51 @@ def test_assignment_created_once_after_an_ambiguous_failure(
     assert lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)[
         (student['studentId'], quizzes[0]['assignmentId'])] == 7.0
 
+
+
+def test_a_late_commit_makes_one_assignment(lmod_server: Any,
+                                            tmp_path: Any) -> None:
+    # LMod commits the create 1.5 s after the request; the client gives up
+    # after 1 s, then finds the assignment instead of creating another.
+    student = lmod_server.fake.students(DEMO_GRADEBOOK_ID)[0]
+    path = tmp_path / 'quiz.csv'
+    path.write_text('External email,Quiz 9\n{0},7\n'.format(
+        student['accountEmail']), encoding='utf-8')
+    gradebook = make_gradebook(lmod_server, timeout=1, before={
+        ('create_assignment', 1): lambda: lmod_server.late_commit_next(
+            1, 1.5, path_prefix='assignment')})
+    report = UploadReport()
+    gradebook.spreadsheet2gradebook(str(path), report=report)
+    quizzes = [assignment for assignment
+               in lmod_server.fake.assignments(DEMO_GRADEBOOK_ID)
+               if assignment['name'] == 'Quiz 9']
+    assert len(quizzes) == 1
+    assert report.created_assignments == {
+        'Quiz 9': quizzes[0]['assignmentId']}
+    assert gradebook.calls['create_assignment'] == 1
+    assert report.ok
+    assert lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)[
+        (student['studentId'], quizzes[0]['assignmentId'])] == 7.0
+
+
+def test_a_create_never_committed_is_reported_not_guessed(
+        lmod_server: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(assignments_module, 'LATE_COMMIT_WAITS', (0.1, 0.1))
+    student = lmod_server.fake.students(DEMO_GRADEBOOK_ID)[0]
+    path = tmp_path / 'quiz.csv'
+    path.write_text('External email,Quiz 9\n{0},7\n'.format(
+        student['accountEmail']), encoding='utf-8')
+    gradebook = make_gradebook(lmod_server, before={
+        ('create_assignment', 1): lambda: lmod_server.answer_next(
+            1, {'error': 'database unavailable'}, 500,
+            path_prefix='assignment')})
+    report = UploadReport()
+    with pytest.raises(PyLmodAssignmentNotConfirmed) as raised:
+        gradebook.spreadsheet2gradebook(str(path), report=report)
+    assert 'HTTP 500: database unavailable' in str(raised.value)
+    assert gradebook.calls['create_assignment'] == 1
+    assert not [assignment for assignment
+                in lmod_server.fake.assignments(DEMO_GRADEBOOK_ID)
+                if assignment['name'] == 'Quiz 9']
+    assert report.error is raised.value
+    assert multigrade_requests(lmod_server) == []

@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from pylmod.exceptions import PyLmodCSVError
+import pylmod.grades.assignments as assignments_module
+from pylmod.exceptions import (
+    PyLmodAssignmentNotConfirmed,
+    PyLmodCSVError,
+    PyLmodFailedAssignmentCreation,
+)
 from pylmod.upload import (
     CONFIRMED,
     DRY_RUN,
@@ -449,15 +454,42 @@ def test_creation_timeout_looks_the_assignment_up(mocked_gradebook, lmod,
                                   grade(1146, 18490492, 9.0)]]
 
 
-def test_creation_timeout_creates_again_when_not_found(mocked_gradebook,
-                                                       lmod, lmod_payload):
+def test_creation_timeout_is_not_repeated_when_not_found(
+        mocked_gradebook, lmod, lmod_payload, monkeypatch):
+    # Looked for at once and after each wait (none here): never there.
+    monkeypatch.setattr(assignments_module, 'LATE_COMMIT_WAITS', (0, 0, 0))
     lmod.post(ROOT + 'assignment', body=requests.ReadTimeout('read timeout'))
-    lmod.post(ROOT + 'assignment',
-              json=lmod_payload('create_assignment_response'))
+    with pytest.raises(PyLmodAssignmentNotConfirmed) as raised:
+        upload(mocked_gradebook, NEW_ASSIGNMENT_CSV)
+    assert isinstance(raised.value, PyLmodFailedAssignmentCreation)
+    assert isinstance(raised.value, requests.RequestException)
+    assert raised.value.name == 'Quiz 7'
+    assert "'Quiz 7' ended without an answer (PyLmodTimeout" in str(
+        raised.value)
+    assert 'does not create it a second time' in str(raised.value)
+    assert len(create_calls(lmod)) == 1
+    lookups = [call for call in lmod.calls if call.request.url.startswith(
+        ROOT + 'assignments/')]
+    assert len(lookups) == 1 + 4  # the resolver's, then four lookups
+    assert sent_grades(lmod) == []
+    assert raised.value.upload_report.error is raised.value
+
+
+def test_creation_5xx_is_an_unknown_outcome(mocked_gradebook, lmod,
+                                            lmod_payload, monkeypatch):
+    # A 500 to a create may come after the commit: look before anything.
+    monkeypatch.setattr(assignments_module, 'LATE_COMMIT_WAITS', (0,))
+    lmod.post(ROOT + 'assignment', status=500,
+              json={'error': 'database unavailable'})
+    lmod.get(ROOT + 'assignments/{0}'.format(GRADEBOOK_ID),
+             json=lmod_payload('assignments_response'))
+    lmod.get(ROOT + 'assignments/{0}'.format(GRADEBOOK_ID),
+             json=created_assignments_response(lmod_payload))
     lmod.post(MULTIGRADES, json=lmod_payload('multigrade_all_stored_response'))
     _, report = upload(mocked_gradebook, NEW_ASSIGNMENT_CSV)
-    assert len(create_calls(lmod)) == 2
+    assert len(create_calls(lmod)) == 1
     assert report.created_assignments == {'Quiz 7': 18490492}
+    assert report.ok
 
 
 def test_upload_from_a_copied_file_object(mocked_gradebook, lmod,

@@ -107,12 +107,15 @@ def client_certificate(args: argparse.Namespace) -> ClientCertificate:
 
 
 def transport_options(args: argparse.Namespace) -> Dict[str, Any]:
-    """Return the ``verify``, ``timeout`` and ``retries`` keyword arguments
-    of :class:`pylmod.base.Base` from the settings."""
+    """Return the ``verify``, ``timeout``, ``retries``, ``deadline`` and
+    ``allow_http`` keyword arguments of :class:`pylmod.base.Base` from the
+    settings."""
     return {
         'verify': args.ca_bundle or True,
         'timeout': args.timeout,
         'retries': args.retries,
+        'deadline': args.deadline,
+        'allow_http': bool(args.allow_http),
     }
 
 

@@ -9,6 +9,7 @@ import logging
 import sys
 from typing import Any, List, Mapping
 
+from pylmod.answer import reading
 from pylmod.cli.clients import lmod_message, make_gradebook, make_membership
 from pylmod.cli.export import export_grades
 from pylmod.cli.options import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
@@ -110,9 +111,10 @@ def create_assignment_command(args: argparse.Namespace) -> int:
     body = gradebook.create_assignment(args.name, args.short_name,
                                        args.weight, args.max_points, args.due)
     _check_answer(body, 'create assignment {0!r}'.format(args.name))
-    data = body.get('data') or {}
+    with reading(body, 'pylmod create-assignment'):
+        assignment_id = body['data']['assignmentId']
     _print_answer(args, body, 'created assignment {0!r} (id {1})'.format(
-        args.name, data.get('assignmentId')))
+        args.name, assignment_id))
     return EXIT_OK
 
 

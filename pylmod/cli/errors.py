@@ -22,7 +22,9 @@ from pylmod.exceptions import (
     PyLmodCSVError,
     PyLmodException,
     PyLmodHTTPError,
+    PyLmodInsecureURL,
     PyLmodMissingId,
+    PyLmodTimeout,
     PyLmodTLSError,
 )
 
@@ -114,8 +116,12 @@ def describe_error(err: BaseException, args: Optional[argparse.Namespace]
     url = getattr(args, 'url', None)
     if isinstance(err, CliError):
         return str(err), err.status
-    if isinstance(err, (PyLmodCertificateError, PyLmodMissingId)):
+    if isinstance(err, (PyLmodCertificateError, PyLmodMissingId,
+                        PyLmodInsecureURL)):
         return str(err), EXIT_USAGE
+    if isinstance(err, PyLmodTimeout):
+        # Before ConnectionError, which it also is.
+        return '{0} (--deadline, --timeout)'.format(err), EXIT_FAILURE
     if isinstance(err, PyLmodTLSError):
         return ('{0}: {1}'.format(err.diagnosis, TLS_ADVICE[err.side]),
                 EXIT_FAILURE)

@@ -9,6 +9,7 @@ import logging
 import sys
 from typing import Any, Dict, List, Mapping, Sequence, TextIO, Tuple
 
+from pylmod.answer import reading
 from pylmod.cli.options import CliError
 from pylmod.gradebook import GradeBook
 from pylmod.grades import (
@@ -66,23 +67,28 @@ def grades_table(students: Sequence[Mapping[str, Any]],
         empty cell (``upload`` skips empty cells).
     """
     names: Dict[Any, str] = {}
-    for assignment in assignments:
-        name = assignment['name']
-        if name in NON_ASSIGNMENT_FIELDS or name == NAME_COLUMN:
-            raise CliError(
-                'assignment {0!r} (id {1}) is named like a column that '
-                '`pylmod upload` does not read as an assignment; rename it '
-                'before exporting'.format(name, assignment['assignmentId']))
-        if name in names.values():
-            log.warning('Two assignments are named %r: exporting the first '
-                        '(upload would use that one too)', name)
-            continue
-        names[assignment['assignmentId']] = name
+    with reading(assignments, 'pylmod export-grades: the assignments'):
+        for assignment in assignments:
+            name = assignment['name']
+            if name in NON_ASSIGNMENT_FIELDS or name == NAME_COLUMN:
+                raise CliError(
+                    'assignment {0!r} (id {1}) is named like a column that '
+                    '`pylmod upload` does not read as an assignment; rename '
+                    'it before exporting'.format(
+                        name, assignment['assignmentId']))
+            if name in names.values():
+                log.warning('Two assignments are named %r: exporting the '
+                            'first (upload would use that one too)', name)
+                continue
+            names[assignment['assignmentId']] = name
     rows = []
     not_numeric = 0
     for student in students:
-        row: Dict[str, Any] = {DEFAULT_EMAIL_FIELD: student['accountEmail'],
-                               NAME_COLUMN: student.get('displayName', '')}
+        with reading(student, 'pylmod export-grades: a student'):
+            email = student['accountEmail']
+            display_name = student.get('displayName', '')
+        row: Dict[str, Any] = {DEFAULT_EMAIL_FIELD: email,
+                               NAME_COLUMN: display_name}
         for assignment_id, value in stored_grades(student).items():
             if assignment_id not in names:
                 continue

@@ -7,7 +7,8 @@ three ways; the first found wins:
 2. the environment variable (``PYLMOD_CERT``),
 3. the config file (``cert =`` in section ``[pylmod]`` of
    ``~/.config/pylmod.ini``, or of the file named by ``--config`` /
-   ``PYLMOD_CONFIG``),
+   ``PYLMOD_CONFIG``; never one of the working directory unless named, and
+   not one others may change: see :mod:`pylmod.cli.config_file`),
 
 then the default.  Most settings are global options (a flag of every
 command); the Open edX connection is a flag of the ``pylmod openedx``
@@ -21,6 +22,7 @@ import argparse
 import configparser
 import logging
 import os
+import sys
 from dataclasses import dataclass
 from typing import (
     Any,
@@ -34,12 +36,14 @@ from typing import (
 )
 
 from pylmod.base import DEFAULT_URLBASE, Base
+from pylmod.cli.config_file import default_config_path, permission_problems
 from pylmod.cli.values import (
     count,
     identifier,
     output_format,
     positive_count,
     positive_number,
+    yes_no,
 )
 
 log = logging.getLogger(__name__)
@@ -114,6 +118,8 @@ class Setting:
             config file give it to every command alike.
         secret: never printed; ``pylmod config`` shows only that it is set
             and where from.
+        switch: a flag without a value (``--allow-http``); the environment
+            and the config file say ``yes`` or ``no``.
     """
 
     name: str
@@ -126,6 +132,7 @@ class Setting:
     metavar: Optional[str] = None
     scope: str = GLOBAL
     secret: bool = False
+    switch: bool = False
 
 
 SETTINGS: Tuple[Setting, ...] = (
@@ -166,6 +173,14 @@ SETTINGS: Tuple[Setting, ...] = (
     Setting('retries', '--retries', 'PYLMOD_RETRIES',
             'retries of a failed request (default 10)', convert=count,
             metavar='N'),
+    Setting('deadline', '--deadline', 'PYLMOD_DEADLINE',
+            'seconds a whole call to LMod may take, retries and waits '
+            'included (default 3 x the timeout)',
+            convert=positive_number, metavar='SECONDS'),
+    Setting('allow_http', '--allow-http', 'PYLMOD_ALLOW_HTTP',
+            'accept an http:// --url (a test server without TLS: grades '
+            'travel in clear text)', convert=yes_no, default=False,
+            switch=True),
     Setting('ca_bundle', '--ca-bundle', 'PYLMOD_CA_BUNDLE',
             'CA bundle to verify the server with (for a test server such '
             'as `pylmod serve-fake`)', is_path=True, metavar='PATH'),
@@ -250,7 +265,13 @@ def add_setting_flags(group: Any, scope: str,
         names: only these settings of the scope (default: all).
     """
     for setting in SETTINGS:
-        if (setting.scope == scope and setting.flag
+        if (setting.scope == scope and setting.flag and setting.switch
+                and (names is None or setting.name in names)):
+            group.add_argument(
+                setting.flag, dest=setting.name, action='store_true',
+                default=argparse.SUPPRESS,
+                help='{0} [{1}=yes]'.format(setting.help, setting.env))
+        elif (setting.scope == scope and setting.flag
                 and (names is None or setting.name in names)):
             group.add_argument(
                 setting.flag, dest=setting.name, type=setting.convert,
@@ -286,13 +307,6 @@ def missing_setting(name: str, config_path: Optional[str], problem: str,
                      config_path or '~/.config/pylmod.ini'), EXIT_USAGE)
 
 
-def default_config_path(environ: Mapping[str, str]) -> str:
-    """Return ``$XDG_CONFIG_HOME/pylmod.ini`` (``~/.config/pylmod.ini``)."""
-    config_home = environ.get('XDG_CONFIG_HOME') or os.path.join(
-        os.path.expanduser('~'), '.config')
-    return os.path.join(config_home, 'pylmod.ini')
-
-
 def read_config(path: str, required: bool) -> Dict[str, str]:
     """Read the ``[pylmod]`` section of a config file.
 
@@ -302,7 +316,9 @@ def read_config(path: str, required: bool) -> Dict[str, str]:
 
     Raises:
         CliError: the file is missing (when required), unreadable, not an
-            INI file, or has a key that is not a setting.
+            INI file, has a key that is not a setting, or others may change
+            it (see :func:`pylmod.cli.config_file.permission_problems`;
+            what a group may change is a warning on stderr).
 
     Returns:
         dict: setting name -> text (relative paths made absolute).
@@ -310,6 +326,12 @@ def read_config(path: str, required: bool) -> Dict[str, str]:
     parser = configparser.ConfigParser(interpolation=None)
     try:
         with open(path, encoding='utf-8') as config_file:
+            refusal, warnings = permission_problems(
+                path, os.fstat(config_file.fileno()))
+            if refusal:
+                raise CliError(refusal, EXIT_USAGE)
+            for warning in warnings:
+                sys.stderr.write('pylmod: warning: {0}\n'.format(warning))
             parser.read_file(config_file)
     except FileNotFoundError:
         if not required:
@@ -346,7 +368,8 @@ def resolve_settings(args: argparse.Namespace,
     (``args.cert``, ``args.key``, ``args.cert_password_file``,
     ``args.cert_password``, ``args.url``, ``args.gradebook``,
     ``args.gradebook_id``, ``args.course``, ``args.format``,
-    ``args.timeout``, ``args.retries``, ``args.ca_bundle``,
+    ``args.timeout``, ``args.retries``, ``args.deadline``,
+    ``args.allow_http``, ``args.ca_bundle``,
     ``args.openedx_url``, ``args.openedx_client_id``,
     ``args.openedx_client_secret``, ``args.openedx_page_size``,
     ``args.openedx_workers``, ``args.openedx_learner_token``,
@@ -373,13 +396,23 @@ def resolve_settings(args: argparse.Namespace,
         args.cert  # '/secure/me.pem'
     """
     environ = os.environ if environ is None else environ
-    config_path = getattr(args, 'config', None) or environ.get(CONFIG_ENV)
+    config_path = getattr(args, 'config', None)
+    if not config_path and environ.get(CONFIG_ENV):
+        config_path = os.path.expanduser(environ[CONFIG_ENV])
+        if not os.path.isabs(config_path):
+            raise CliError(
+                '{0} must be an absolute path, not {1!r}: pylmod reads no '
+                'config file from the working directory unless --config '
+                'names it'.format(CONFIG_ENV, config_path), EXIT_USAGE)
     config_required = bool(config_path)
     if not config_path:
         config_path = default_config_path(environ)
-    config_path = os.path.expanduser(config_path)
-    config = read_config(config_path, required=config_required)
-    args.config = config_path if os.path.exists(config_path) else None
+    config: Dict[str, str] = {}
+    if config_path:
+        config_path = os.path.expanduser(config_path)
+        config = read_config(config_path, required=config_required)
+    args.config = (config_path if config_path and os.path.exists(config_path)
+                   else None)
     args.verbose = getattr(args, 'verbose', None) or 0
 
     sources = {}
@@ -394,7 +427,7 @@ def resolve_settings(args: argparse.Namespace,
             value = _convert(setting, environ[setting.env],
                              'environment variable ' + setting.env)
         elif config.get(setting.name):
-            sources[setting.name] = 'config ' + config_path
+            sources[setting.name] = 'config {0}'.format(config_path)
             value = _convert(setting, config[setting.name],
                              'config file {0}, key {1!r}'.format(
                                  config_path, setting.name))
@@ -445,7 +478,9 @@ def setting_rows(args: argparse.Namespace) -> List[Dict[str, Any]]:
     """
     from pylmod.openedx.pool import DEFAULT_WORKERS
     library_defaults = {'timeout': Base.TIMEOUT, 'retries': Base.RETRIES,
-                        'openedx_workers': DEFAULT_WORKERS}
+                        'openedx_workers': DEFAULT_WORKERS,
+                        'deadline': Base.DEADLINE_FACTOR * (
+                            args.timeout or Base.TIMEOUT)}
     rows = []
     for setting in SETTINGS:
         value = getattr(args, setting.name)

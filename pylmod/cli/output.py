@@ -336,10 +336,15 @@ def report_rows(report: UploadReport) -> List[Dict[str, Any]]:
 
 
 def upload_ok(report: UploadReport) -> bool:
-    """Return whether an upload went through: every grade confirmed (or a
-    dry run), every cell a number, nothing stopped it.  Unknown emails and
-    empty cells are reported but do not fail the upload."""
-    return report.ok and not bad_cells(report) and report.error is None
+    """Return whether an upload went through: every grade confirmed by LMod
+    (or a dry run), every cell a number, nothing stopped it.  A grade
+    ``failed``, ``unconfirmed`` or ``not sent`` makes it fail (exit status
+    1).  Unknown emails and empty cells are reported but do not fail the
+    upload."""
+    counts = report.status_counts()
+    not_confirmed = sum(counts.values()) - counts[CONFIRMED] - counts[DRY_RUN]
+    return (not not_confirmed and not bad_cells(report)
+            and report.error is None)
 
 
 def upload_outcome(report: UploadReport) -> Outcome:

@@ -31,6 +31,18 @@ def positive_number(text: str) -> float:
     return seconds
 
 
+def yes_no(text: str) -> bool:
+    """Parse a switch given by a variable or the config file
+    (``PYLMOD_ALLOW_HTTP=yes``): yes, true, on, 1 or no, false, off, 0."""
+    answer = text.strip().lower()
+    if answer in ('yes', 'true', 'on', '1'):
+        return True
+    if answer in ('no', 'false', 'off', '0'):
+        return False
+    raise argparse.ArgumentTypeError(
+        'expected yes or no, got {0!r}'.format(text))
+
+
 def whole_number(text: str, minimum: int = 0,
                  what: str = 'a whole number') -> int:
     """Parse a whole number of at least ``minimum``.

@@ -23,6 +23,7 @@ from typing import (
 
 import requests
 
+from pylmod.answer import http_status_of, json_kind, server_message
 from pylmod.exceptions import PyLmodBadResponse
 
 #: Most grades in one ``multiGrades`` request: a normal class needs one.
@@ -91,27 +92,42 @@ def multigrade_entry(student_id: Any, assignment_id: Any, value: Any,
 
 
 class _Answer:
-    """The parts of a ``multiGrades`` answer that say what was stored."""
-
-    __slots__ = ('succeeded', 'status', 'message', 'num_failures',
-                 'failures', 'results')
+    """The parts of a ``multiGrades`` answer that say what was stored:
+    the HTTP status (``None``: unknown, a stand-in's answer), ``status``,
+    LMod's message, ``data`` (``None``: not an object), ``numFailures`` as
+    written and as a number (``None``: absent or unreadable), ``results``
+    (``None``: not a list), whether ``status`` is 1 and whether LMod said
+    it failed (``status`` -1, or HTTP 4xx)."""
 
     def __init__(self, response: Mapping[str, Any]) -> None:
-        data = response.get('data')
-        if not isinstance(data, Mapping):
-            data = {}
-        #: ``status`` is 1 (or absent).
-        self.succeeded = response.get('status', 1) in (1, '1')
+        self.http_status = http_status_of(response)
         self.status = response.get('status')
-        self.message = response.get('message')
-        #: ``data.numFailures`` as LMod wrote it, and as a number (``None``:
-        #: unreadable).
-        self.num_failures = data.get('numFailures')
+        self.message = server_message(response)
+        data = response.get('data')
+        self.data = data if isinstance(data, Mapping) else None
+        self.num_failures = (self.data or {}).get('numFailures')
         self.failures = _count(self.num_failures)
-        #: The entries LMod did not store.
-        self.results: List[Mapping[str, Any]] = [
-            entry for entry in data.get('results') or []
-            if isinstance(entry, Mapping)]
+        results = (self.data or {}).get('results', [])
+        self.results = results if isinstance(results, list) else None
+        self.succeeded = self.status in (1, '1')
+        self.refused = self.status in (-1, '-1') or 400 <= (
+            self.http_status or 0) < 500
+
+
+def _whole_answer(answer: _Answer) -> Optional[Tuple[str, str]]:
+    """The outcome of every grade of an answer that says nothing grade by
+    grade: an HTTP status other than 2xx, or no success and no list
+    (``None``: the answer is read grade by grade)."""
+    said = ': ' + answer.message if answer.message else ''
+    if not 200 <= (answer.http_status or 200) < 300:
+        return (FAILED if answer.refused else UNCONFIRMED,
+                'LMod answered HTTP {0}{1}'.format(answer.http_status, said))
+    if answer.results or answer.succeeded:
+        return None
+    if answer.refused:
+        return FAILED, answer.message or 'request failed'
+    return UNCONFIRMED, 'LMod answered without its success shape (status ' \
+        '{0!r}{1})'.format(answer.status, said)
 
 
 def classify_multigrade_response(
@@ -120,13 +136,26 @@ def classify_multigrade_response(
     """Return ``(status, message)`` for each grade sent in one
     ``multiGrades`` request, from LMod's response.
 
-    LMod lists the grades it did not store in ``data.results`` (with
-    ``data.numFailures``): those are :data:`FAILED`.  A body whose
-    ``status`` is not 1 and that identifies no failed grade means none was
-    stored (all :data:`FAILED`); failures the response counts but does not
-    identify, or a failing ``status`` beside identified failures, leave the
-    other grades :data:`UNCONFIRMED`.  Only a response that reports no
-    failure at all confirms every grade.
+    Only an HTTP 2xx answer of LMod's success shape confirms a grade:
+    ``status`` 1 and ``data`` whose ``numFailures`` the grades listed in
+    ``data.results`` account for; those listed are :data:`FAILED`, the
+    others :data:`CONFIRMED`.  Anything else confirms nothing:
+
+    * another HTTP status: :data:`FAILED` for a 4xx (LMod refused the
+      request), :data:`UNCONFIRMED` for the others (a 5xx may come after
+      some grades were stored);
+    * ``status`` -1 without a list of failures: :data:`FAILED` (LMod said
+      none was stored), with LMod's message;
+    * no ``status`` 1 (``{}``, ``{"data": null}``, a list …):
+      :data:`UNCONFIRMED`;
+    * ``numFailures`` absent or unreadable, failures that name no grade
+      sent, a count the list does not match, or a failing ``status``
+      beside listed failures: the grades not listed are
+      :data:`UNCONFIRMED`, with the reason.
+
+    The HTTP status is that of an :class:`~pylmod.answer.AnswerDict` (what
+    :meth:`pylmod.GradeBook.multi_grade` returns); a plain ``dict`` (a
+    stand-in's) is judged by its body alone.
 
     Example:
 
@@ -137,63 +166,83 @@ def classify_multigrade_response(
         # [('confirmed', ''), ('confirmed', ''), ...]
     """
     if not isinstance(response, Mapping):
-        return [(UNCONFIRMED, 'unexpected response')] * len(grades)
+        return [(UNCONFIRMED, 'LMod answered {0}, not an object'.format(
+            json_kind(response)))] * len(grades)
     answer = _Answer(response)
-    if answer.results:
-        outcomes = _listed_failures(grades, answer.results)
-        identified = sum(1 for status, _ in outcomes if status == FAILED)
-    elif answer.succeeded:
-        outcomes, identified = [CONFIRMED_STATUS] * len(grades), 0
-    else:
-        return [(FAILED, str(answer.message or 'request failed'))] * len(
-            grades)
-    doubt = _doubt_about_the_rest(answer, identified)
+    whole = _whole_answer(answer)
+    if whole is not None:
+        return [whole] * len(grades)
+    outcomes, identified, unmatched = _listed_failures(
+        grades, answer.results or [])
+    doubt = _doubt_about_the_rest(answer, identified, unmatched)
     if doubt is None:
         return outcomes
     return [(UNCONFIRMED, doubt) if outcome == CONFIRMED_STATUS else outcome
             for outcome in outcomes]
 
 
+def _grade_key(entry: Mapping[str, Any]) -> Tuple[str, str]:
+    # Compared as text: LMod may write an id as a number or a string.
+    return str(entry.get('studentId')), str(entry.get('assignmentId'))
+
+
 def _listed_failures(grades: Sequence[Mapping[str, Any]],
-                     results: List[Mapping[str, Any]]
-                     ) -> List[Tuple[str, str]]:
-    """:data:`FAILED` for the grades LMod lists, confirmed for the others."""
-    failed = {(entry.get('studentId'), entry.get('assignmentId')): entry
-              for entry in results}
+                     results: List[Any]
+                     ) -> Tuple[List[Tuple[str, str]], int, int]:
+    """:data:`FAILED` for the grades LMod lists, confirmed for the others;
+    with the number of grades identified as failed and of listed entries
+    that name no grade sent."""
+    sent = {_grade_key(grade) for grade in grades}
+    failed: Dict[Tuple[str, str], Mapping[str, Any]] = {}
+    unmatched = 0
+    for entry in results:
+        if isinstance(entry, Mapping) and _grade_key(entry) in sent:
+            failed.setdefault(_grade_key(entry), entry)
+        else:
+            unmatched += 1
     outcomes = []
     for grade in grades:
-        entry = failed.get((grade.get('studentId'), grade.get('assignmentId')))
+        entry = failed.get(_grade_key(grade))
         if entry is None:
             outcomes.append(CONFIRMED_STATUS)
         else:
             outcomes.append((FAILED, str(
                 entry.get('message') or entry.get('error') or 'rejected')))
-    return outcomes
+    return outcomes, len(failed), unmatched
 
 
-def _doubt_about_the_rest(answer: _Answer, identified: int
-                          ) -> Optional[str]:
+def _doubt_about_the_rest(answer: _Answer, identified: int,
+                          unmatched: int = 0) -> Optional[str]:
     """Why the grades an answer does not list as failed are not confirmed
     (``None``: they are).
 
-    This is the one rule of what confirms a grade: a ``status`` of 1 and a
-    ``numFailures`` that the listed failures account for.
+    This is the one rule of what confirms a grade: ``status`` 1, ``data``
+    with a ``numFailures`` that the listed failures account for, each
+    listed failure naming a grade sent.
     """
     if not answer.succeeded:
         return 'LMod answered status {0!r}: {1}'.format(answer.status,
                                                          answer.message)
-    if answer.failures is None or answer.failures > identified:
+    if answer.data is None:
+        return "LMod's answer has status 1 but no data"
+    if answer.results is None:
+        return "LMod's data.results is not a list"
+    if unmatched:
+        return ('LMod listed {0} failures that name no grade sent'
+                .format(unmatched))
+    if answer.failures is None:
+        return ('LMod did not say how many grades failed (numFailures '
+                '{0!r})'.format(answer.num_failures))
+    if answer.failures != identified:
         return 'LMod reported {0} failures and identified {1}'.format(
             answer.num_failures, identified)
     return None
 
 
 def _count(value: Any) -> Optional[int]:
-    """``numFailures`` as a number: 0 when absent, ``None`` when unreadable."""
-    if value is None:
-        return 0
+    """``numFailures`` as a number (``None``: absent or unreadable)."""
     try:
-        return int(value)
+        return None if isinstance(value, bool) else int(value)
     except (TypeError, ValueError):
         return None
 
@@ -217,7 +266,8 @@ def merge_multigrade_responses(responses: Sequence[Any]) -> Dict[str, Any]:
         data = response.get('data')
         if isinstance(data, Mapping):
             num_failures += _count(data.get('numFailures')) or 0
-            results.extend(data.get('results') or [])
+            if isinstance(data.get('results'), list):
+                results.extend(data['results'])
     merged['data'] = {'numFailures': num_failures, 'results': results}
     return merged
 

@@ -8,9 +8,24 @@ max points when the spreadsheet gives them.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterable, Mapping, Optional, Protocol, Tuple
+import time
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Mapping,
+    Optional,
+    Protocol,
+    Sequence,
+    Tuple,
+)
 
-from pylmod.exceptions import PyLmodFailedAssignmentCreation
+from pylmod.answer import http_status_of, reading, server_message
+from pylmod.exceptions import (
+    PyLmodAssignmentNotConfirmed,
+    PyLmodFailedAssignmentCreation,
+)
 from pylmod.grades.answers import AMBIGUOUS_ERRORS
 
 log = logging.getLogger(__name__)
@@ -18,8 +33,14 @@ log = logging.getLogger(__name__)
 #: The max points of an assignment created from a spreadsheet, unless the
 #: spreadsheet gives them (``use_max_points_column``).
 DEFAULT_MAX_POINTS = 1.0
-#: Attempts at creating one assignment when an attempt's outcome is unknown.
-CREATE_ATTEMPTS = 3
+#: Attempts at creating one assignment: after one whose outcome is unknown
+#: the assignment is looked for (:func:`find_late_commit`), never created
+#: a second time.
+CREATE_ATTEMPTS = 1
+#: Seconds between the lookups of an assignment whose create ended without
+#: an answer: it is looked for at once, then after each wait (3.5 s in all),
+#: for a server that commits after the client gave up.
+LATE_COMMIT_WAITS = (0.5, 1.0, 2.0)
 #: The due date 1.0.x gave to assignments created from a spreadsheet.
 CREATED_DUE_DATE = '12-15-2013'
 
@@ -45,8 +66,9 @@ def index_assignments(assignments: Iterable[Mapping[str, Any]]
     """Index assignments by exact name (the first one wins, as with
     :meth:`pylmod.GradeBook.get_assignment_by_name`)."""
     index: Dict[str, Mapping[str, Any]] = {}
-    for assignment in assignments:
-        index.setdefault(assignment['name'], assignment)
+    with reading(assignments, 'the upload: the assignments of the gradebook'):
+        for assignment in assignments:
+            index.setdefault(assignment['name'], assignment)
     return index
 
 
@@ -76,6 +98,9 @@ class AssignmentResolver:
         self.normalize_column = normalize_column
         self._by_name = index_assignments(gradebook.get_assignments())
         self._ids: Dict[str, Any] = {}
+        #: The waits of :func:`find_late_commit` after a create whose
+        #: outcome is unknown.
+        self.late_commit_waits: Sequence[float] = LATE_COMMIT_WAITS
 
     def __call__(self, name: str, row: Mapping[str, Any]) -> Any:
         """The id of the assignment ``name``, ``row`` being the first row
@@ -120,29 +145,76 @@ class AssignmentResolver:
             return DEFAULT_MAX_POINTS
 
     def _create(self, name: str, max_points: float) -> Any:
-        """Create an assignment; after an attempt whose outcome is unknown,
-        look it up by name before trying again (no duplicates)."""
+        """Create an assignment.  After a create whose outcome is unknown
+        (a timeout, a dropped connection, a 5xx), look for it
+        (:func:`find_late_commit`) rather than create it again; not found,
+        raise :class:`~pylmod.exceptions.PyLmodAssignmentNotConfirmed`."""
         short_name = name[0:3] + name[-2:]
-        attempt = 1
-        while True:
-            try:
-                response = self.gradebook.create_assignment(
-                    name, short_name, 1.0, max_points, CREATED_DUE_DATE)
-                break
-            except AMBIGUOUS_ERRORS as err:
-                log.warning('Creating assignment %s: %s; looking it up '
-                            'before trying again', name, err)
-                assignment_id, _ = self.gradebook.get_assignment_by_name(name)
-                if assignment_id is not None:
-                    return assignment_id
-                if attempt == CREATE_ATTEMPTS:
-                    raise
-                attempt += 1
+        try:
+            response = self.gradebook.create_assignment(
+                name, short_name, 1.0, max_points, CREATED_DUE_DATE)
+        except AMBIGUOUS_ERRORS as err:
+            return self._found_after(name, '{0}: {1}'.format(
+                type(err).__name__, err), err)
+        status = http_status_of(response)
+        if status is not None and status >= 500:
+            return self._found_after(name, 'LMod answered HTTP {0}: {1}'
+                                     .format(status, server_message(response)))
         data = response.get('data') if isinstance(response, dict) else None
-        if not data or 'assignmentId' not in data:
+        if not isinstance(data, dict) or 'assignmentId' not in data:
             failure_message = (
                 'Error! Failed to create assignment {0}, got {1}'.format(
                     name, response))
             log.critical(failure_message)
             raise PyLmodFailedAssignmentCreation(failure_message)
         return data['assignmentId']
+
+    def _found_after(self, name: str, cause: str,
+                     error: Optional[BaseException] = None) -> Any:
+        """The id of an assignment whose create ended without an answer,
+        if it turns up in the gradebook."""
+        log.warning('Creating assignment %s ended without an answer (%s); '
+                    'looking for it before anything else', name, cause)
+        assignment_id = find_late_commit(self.gradebook, name,
+                                         self.late_commit_waits)
+        if assignment_id is not None:
+            return assignment_id
+        raise PyLmodAssignmentNotConfirmed(
+            'Creating assignment {0!r} ended without an answer ({1}), and the '
+            'gradebook still had no assignment of that name {2:g} s later. '
+            'pylmod does not create it a second time (that could make two): '
+            'look in the gradebook (it may appear there late), then run the '
+            'upload again.'.format(name, cause, sum(self.late_commit_waits)),
+            name=name) from error
+
+
+def find_late_commit(gradebook: AssignmentBook, name: str,
+                     waits: Sequence[float] = LATE_COMMIT_WAITS,
+                     sleep: Callable[[float], None] = time.sleep
+                     ) -> Optional[Any]:
+    """Look for the assignment ``name`` after a create whose outcome is
+    unknown: at once, then after each of ``waits`` (a server may commit
+    the create after the client gave up on it).
+
+    A lookup that fails in transport counts as not found this time.
+
+    Args:
+        gradebook: where to look (its ``get_assignment_by_name``).
+        name: the assignment's name.
+        waits: the seconds to wait before each further lookup.
+        sleep: how to wait.
+
+    Returns:
+        The ``assignmentId`` found, or ``None``.
+    """
+    for wait in (0.0, *waits):
+        if wait:
+            sleep(wait)
+        try:
+            assignment_id, _ = gradebook.get_assignment_by_name(name)
+        except AMBIGUOUS_ERRORS as err:
+            log.warning('Looking for assignment %s: %s', name, err)
+            continue
+        if assignment_id is not None:
+            return assignment_id
+    return None

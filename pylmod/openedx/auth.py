@@ -28,6 +28,7 @@ from typing import Any, Dict, Optional, Tuple
 import requests
 
 from pylmod.base import body_start, user_agent
+from pylmod.bounds import CallBounds, current_bounds, read_body
 from pylmod.openedx.endpoints import ENDPOINTS
 from pylmod.openedx.errors import OpenEdxAuthError
 from pylmod.openedx.pool import DEFAULT_WORKERS, check_workers
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 EXPIRY_MARGIN = 5.0
 #: Seconds to wait for the token endpoint: (connect, read).
 TOKEN_TIMEOUT = (5.0, 30.0)
+#: The largest answer of the token endpoint accepted, in bytes.
+TOKEN_MAX_BYTES = 1024 * 1024
 #: The cache :func:`configure_django_cache` sets up.
 LOCAL_DJANGO_CACHES = {
     'default': {
@@ -121,10 +124,16 @@ class ClientCredentialsSession(requests.Session):
             'token_type': 'jwt',
         }
         started = time.monotonic()
-        response = super().request('POST', self.token_url, data=data,
-                                   timeout=self.token_timeout)
         what = 'OAuth token for client {0!r} at {1}'.format(
             self.client_id, self.token_url)
+        # Within the deadline of the call that needs the token, if any; the
+        # answer is read with a size limit, as every other.
+        bounds = current_bounds() or CallBounds(
+            3 * TOKEN_TIMEOUT[1], TOKEN_MAX_BYTES)
+        response = super().request('POST', self.token_url, data=data,
+                                   timeout=self.token_timeout, stream=True,
+                                   allow_redirects=False)
+        read_body(response, bounds, what)
         if response.status_code != 200:
             raise OpenEdxAuthError.from_response(what, response)
         try:
@@ -170,6 +179,7 @@ class ClientCredentialsSession(requests.Session):
         if response.status_code == 401 and not fresh:
             # A 401 is answered before the view runs: sending again is safe.
             log.info('Open edX answered 401: renewing the token')
+            response.close()  # (a streamed answer holds its connection)
             token = self._renewed_token(token)
             headers['Authorization'] = 'JWT ' + token
             response = super().request(method, url, *args, **kwargs)

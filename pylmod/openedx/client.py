@@ -15,7 +15,12 @@ plugin already has).  It knows the documented behaviour of the calls:
   (200, 207 or 422) of the chunk;
 * ``bulk_enroll`` chunks go out the same way;
 * 429 is retried after ``Retry-After`` (see :mod:`pylmod.openedx.retry`),
-  and a learner is never written twice.
+  and a learner is never written twice;
+* every call has a deadline and every answer a size limit, as LMod's
+  (:mod:`pylmod.bounds`); a write follows no redirect
+  (:class:`~pylmod.exceptions.PyLmodRedirected`), and only an answer that
+  accounts for a learner confirms them
+  (:mod:`pylmod.openedx.write_results`).
 
 A :class:`requests.Session` may be shared by threads for this: its
 connection pool is thread-safe (give it at least ``workers`` connections,
@@ -23,8 +28,6 @@ connection pool is thread-safe (give it at least ``workers`` connections,
 :mod:`pylmod.openedx.auth` renew their token under a lock.
 """
 import logging
-import warnings
-from dataclasses import dataclass
 from functools import partial
 from typing import (
     Any,
@@ -39,33 +42,33 @@ from typing import (
 )
 
 import requests
-from urllib3.exceptions import InvalidHeader
 
-from pylmod.base import decode_json
-from pylmod.exceptions import PyLmodBadResponse
+from pylmod.answer import reading
+from pylmod.base import Base, decode_json, redirected
+from pylmod.bounds import CallBounds, send_bounded
+from pylmod.exceptions import PyLmodBadResponse, PyLmodUnexpectedAnswer
 from pylmod.openedx.endpoints import (
     ENDPOINTS,
     MAX_LEARNERS_PER_WRITE,
     STUDENT_KEY,
 )
-from pylmod.openedx.errors import (
-    OpenEdxAuthError,
-    OpenEdxHTTPError,
-    OpenEdxThrottled,
-)
+from pylmod.openedx.errors import OpenEdxAuthError, OpenEdxHTTPError
 from pylmod.openedx.learner_calls import LearnerCalls
-from pylmod.openedx.pool import (
-    DEFAULT_WORKERS,
-    ChunkOutcome,
-    check_workers,
-    send_chunks,
+from pylmod.openedx.pool import DEFAULT_WORKERS, check_workers, send_chunks
+from pylmod.openedx.retry import throttled_error
+from pylmod.openedx.write_results import (
+    LearnerResult,
+    chunk_error,
+    learner_results,
+    wire_items,
 )
-from pylmod.openedx.retry import OpenEdxRetry
 
 log = logging.getLogger(__name__)
 
 #: Seconds to wait for Open edX: (connect, read).
 DEFAULT_TIMEOUT = (5.0, 60.0)
+#: The deadline of a call, in read timeouts, unless one is given: 180 s.
+DEADLINE_FACTOR = 3
 #: Identifiers per ``bulk_enroll`` request (no documented limit; this keeps
 #: one request short).
 BULK_ENROLL_CHUNK_SIZE = 100
@@ -73,29 +76,13 @@ BULK_ENROLL_CHUNK_SIZE = 100
 LIST_STATUSES = (200, 207, 422)
 #: Statuses of an enrollment write that carry per-learner results.
 WRITE_STATUSES = (200, 207, 422)
-#: What a chunk's failure may be (anything else is a bug).
-CHUNK_FAILURES = (requests.RequestException, PyLmodBadResponse)
+#: What a chunk's failure may be (anything else is a bug): the request
+#: failed, or its answer cannot be read.
+CHUNK_FAILURES = (requests.RequestException, PyLmodBadResponse,
+                  PyLmodUnexpectedAnswer)
 
 __all__ = ['DEFAULT_TIMEOUT', 'DEFAULT_WORKERS', 'BULK_ENROLL_CHUNK_SIZE',
            'LearnerResult', 'OpenEdxClient', 'chunked']
-
-
-@dataclass
-class LearnerResult:
-    """What Open edX answered for one learner of an enrollment write.
-
-    Attributes:
-        key: the ``student_key`` sent.
-        result: the status Open edX answered for it (``enrolled``,
-            ``conflict``, ...), or why there is none.
-        ok: True when ``result`` is one of the endpoint's success statuses.
-        http_status: the status of the response that carried it.
-    """
-
-    key: str
-    result: str
-    ok: bool
-    http_status: int
 
 
 def chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -104,49 +91,6 @@ def chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         raise ValueError('chunk size must be at least 1, got {0}'.format(size))
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-def _wire_items(items: Iterable[Mapping[str, Any]]) -> List[Dict[str, Any]]:
-    """Enrollment items as Open edX accepts them: the learner named by
-    ``student_key``.  pylmod 2.0.0 documented ``external_user_key``, which
-    Open edX refuses (400): such items are renamed, with a warning."""
-    wire = []
-    renamed = False
-    for item in items:
-        if STUDENT_KEY in item or 'external_user_key' not in item:
-            wire.append(dict(item))
-            continue
-        renamed = True
-        wire.append({(STUDENT_KEY if name == 'external_user_key' else name):
-                     value for name, value in item.items()})
-    if renamed:
-        # The documented entry points call this through write_enrollments.
-        warnings.warn('enrollment items name the learner student_key; '
-                      'external_user_key was renamed (Open edX refuses it)',
-                      DeprecationWarning, stacklevel=4)
-    return wire
-
-
-def _chunk_error(what: str, outcomes: Sequence[ChunkOutcome[Any]],
-                 answered: List[Any], key_of: Any) -> OpenEdxHTTPError:
-    """The error of a chunked write that failed: the first failure, with
-    what was answered (``learner_results``), what was not (``unsent``), the
-    failures and the requests made."""
-    failed = [outcome for outcome in outcomes if outcome.error is not None]
-    first = failed[0].error
-    if isinstance(first, OpenEdxHTTPError):
-        error = first
-    else:
-        error = OpenEdxHTTPError('{0}: {1}'.format(what, first),
-                                 getattr(first, 'response', None))
-    error.learner_results = answered
-    error.unsent = [key_of(item) for outcome in outcomes
-                    if outcome.answer is None for item in outcome.items]
-    error.failures = [([key_of(item) for item in outcome.items],
-                       outcome.error) for outcome in failed
-                      if outcome.error is not None]
-    error.requests_sent = sum(1 for outcome in outcomes if outcome.sent)
-    return error
 
 
 class OpenEdxClient(LearnerCalls):
@@ -162,7 +106,11 @@ class OpenEdxClient(LearnerCalls):
             (e.g. ``edx_rest_api_client.client.OAuthAPIClient``, or
             :func:`pylmod.openedx.auth.oauth_session`).
         base_url: the LMS root, e.g. ``https://lms.example.edu``.
-        timeout: seconds (or a ``(connect, read)`` pair) per request.
+        timeout: seconds (or a ``(connect, read)`` pair) per attempt.
+        deadline: seconds a whole call may take, retries and waits
+            included (default :data:`DEADLINE_FACTOR` read timeouts).
+        max_response_bytes: the largest answer accepted, decompressed
+            (default :attr:`pylmod.base.Base.MAX_RESPONSE_BYTES`).
         page_size: ``page_size`` asked of paginated lists (``None``: the
             largest the API accepts, see
             :attr:`~pylmod.openedx.endpoints.OpenEdxEndpoint.largest_page_size`).
@@ -188,7 +136,9 @@ class OpenEdxClient(LearnerCalls):
                  timeout: Any = DEFAULT_TIMEOUT,
                  page_size: Optional[int] = None,
                  write_chunk_size: int = MAX_LEARNERS_PER_WRITE,
-                 workers: int = DEFAULT_WORKERS) -> None:
+                 workers: int = DEFAULT_WORKERS,
+                 deadline: Optional[float] = None,
+                 max_response_bytes: int = Base.MAX_RESPONSE_BYTES) -> None:
         if not 1 <= write_chunk_size <= MAX_LEARNERS_PER_WRITE:
             raise ValueError(
                 'write_chunk_size must be 1..{0}, got {1}'.format(
@@ -196,6 +146,9 @@ class OpenEdxClient(LearnerCalls):
         self.session = session
         self.base_url = base_url.rstrip('/')
         self.timeout = timeout
+        read = timeout[1] if isinstance(timeout, tuple) else timeout
+        self.deadline = deadline or DEADLINE_FACTOR * float(read or 60.0)
+        self.max_response_bytes = max_response_bytes
         self.page_size = page_size
         self.write_chunk_size = write_chunk_size
         self.workers = check_workers(workers)
@@ -206,9 +159,13 @@ class OpenEdxClient(LearnerCalls):
 
     def _send(self, method: str, url: str, what: str, expected: Sequence[int],
               **kwargs: Any) -> requests.Response:
+        """One call within its bounds; a write follows no redirect."""
+        bounds = CallBounds(self.deadline, self.max_response_bytes)
         try:
-            response = self.session.request(method, url,
-                                            timeout=self.timeout, **kwargs)
+            response = send_bounded(
+                partial(self.session.request, method), url, bounds,
+                self.timeout, 'Open edX: ' + what,
+                allow_redirects=method == 'GET', **kwargs)
         except OpenEdxHTTPError:
             raise
         except requests.HTTPError as err:
@@ -221,8 +178,10 @@ class OpenEdxClient(LearnerCalls):
                 'OAuth token (client credentials refused) for {0}'.format(
                     what), refused) from err
         log.debug('%s %s -> %s', method, url, response.status_code)
+        if response.is_redirect:
+            raise redirected(response, url, 'Open edX')
         if response.status_code == 429:
-            raise _throttled(what, response)
+            raise throttled_error(what, response, bounds.gave_up)
         if response.status_code not in expected:
             raise OpenEdxHTTPError.from_response(what, response)
         return response
@@ -368,7 +327,7 @@ class OpenEdxClient(LearnerCalls):
         if method not in row.methods or method == 'GET':
             raise ValueError('{0} does not accept {1}'.format(
                 endpoint, method))
-        items = _wire_items(enrollments)
+        items = wire_items(enrollments)
         if key_field == 'external_user_key':
             key_field = STUDENT_KEY
         what = '{0} {1}'.format(method, endpoint)
@@ -380,14 +339,14 @@ class OpenEdxClient(LearnerCalls):
         results: List[LearnerResult] = []
         for outcome in outcomes:
             if outcome.answer is not None:
-                results.extend(_learner_results(
+                results.extend(learner_results(
                     row.ok_results, outcome.items, key_field,
                     *outcome.answer))
         failed = sum(1 for result in results if not result.ok)
         log.info('%s: %d learners, %d not ok', what, len(results), failed)
         if any(outcome.error is not None for outcome in outcomes):
-            raise _chunk_error(what, outcomes, results,
-                               lambda item: str(item.get(key_field)))
+            raise chunk_error(what, outcomes, results,
+                              lambda item: str(item.get(key_field)))
         return results
 
     def write_program_enrollments(
@@ -435,10 +394,11 @@ class OpenEdxClient(LearnerCalls):
         response = self._send('POST', self.url('bulk_enroll'), what, (200,),
                               json=dict(body, identifiers=','.join(chunk)))
         answer = self._json(response, what)
-        return [dict(result, course=course)
-                for course, course_answer in (answer.get('courses')
-                                              or {}).items()
-                for result in course_answer.get('results') or []]
+        with reading(answer, 'OpenEdxClient.bulk_enroll', 'Open edX'):
+            return [dict(result, course=course)
+                    for course, course_answer in (answer.get('courses')
+                                                  or {}).items()
+                    for result in course_answer.get('results') or []]
 
     def bulk_enroll(self, identifiers: Iterable[str], courses: Sequence[str],
                     action: str = 'enroll',
@@ -497,50 +457,5 @@ class OpenEdxClient(LearnerCalls):
         log.info('%s: %d identifiers, %d results', what, len(identifiers),
                  len(results))
         if any(outcome.error is not None for outcome in outcomes):
-            raise _chunk_error(what, outcomes, results, str)
+            raise chunk_error(what, outcomes, results, str)
         return results
-
-
-def _retry_after(response: requests.Response) -> Optional[float]:
-    """The seconds a ``Retry-After`` header asks for (``None``: none that
-    can be read)."""
-    header = response.headers.get('Retry-After')
-    try:
-        return OpenEdxRetry().parse_retry_after(header) if header else None
-    except InvalidHeader:  # neither seconds nor an HTTP date
-        return None
-
-
-def _throttled(what: str, response: requests.Response) -> OpenEdxThrottled:
-    """The error of a 429 that reached the client: its ``Retry-After`` was
-    longer than the bridge waits, or the retries ran out."""
-    asked = _retry_after(response)
-    longest = OpenEdxRetry.retry_after_cap
-    why = ('it asks to wait {0:g} s (Retry-After), longer than the {1:g} s '
-           'pylmod waits'.format(asked, longest)
-           if asked is not None and asked > longest
-           else 'still, after the retries')
-    return OpenEdxThrottled(
-        '{0}: Open edX answered HTTP 429 Too Many Requests: {1}; nothing '
-        'was written by this request, try again later'.format(what, why),
-        response, asked)
-
-
-def _learner_results(ok_results: Sequence[str], chunk: Sequence[Any],
-                     key_field: str, status: int,
-                     body: Any) -> List[LearnerResult]:
-    """One :class:`LearnerResult` per item of an answered chunk: Open edX's
-    answer maps each ``student_key`` sent to its result."""
-    if not isinstance(body, Mapping):
-        body = {}
-    results = []
-    for item in chunk:
-        key = str(item.get(key_field))
-        result = body.get(key)
-        if result is None:
-            results.append(LearnerResult(key, 'missing from the response',
-                                         False, status))
-        else:
-            results.append(LearnerResult(key, str(result),
-                                         result in ok_results, status))
-    return results

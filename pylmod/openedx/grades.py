@@ -188,6 +188,10 @@ class _GradeBuilder:
                                                **details))
 
     def add(self, record: Mapping[str, Any]) -> None:
+        if not isinstance(record, Mapping):
+            self.skip(repr(record)[:40], 'Open edX sent a grade record that '
+                      'is not an object')
+            return
         key = str(record.get('student_key'))
         if 'error' in record:
             self.skip(key, 'Open edX could not load the grade: {0}'.format(

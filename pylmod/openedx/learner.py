@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
 
 import requests
 
+from pylmod.answer import reading
 from pylmod.openedx.grades import OVERALL_GRADE, held_grades
 from pylmod.openedx.retry import retry_adapter
 
@@ -197,11 +198,14 @@ def learner_record(client: 'OpenEdxClient', username: str, *,
         LearnerRecord: both sides.
     """
     user = client.get_mobile_user(username)
-    record = LearnerRecord(
-        str(user.get('username', username)), user.get('id'),
-        str(user.get('name', '')), str(user.get('email', '')),
-        [CourseEnrollment.from_api(enrollment) for enrollment
-         in client.get_mobile_course_enrollments(username)])
+    enrollments = client.get_mobile_course_enrollments(username)
+    with reading(enrollments, 'learner_record: the course enrollments',
+                 'Open edX'):
+        record = LearnerRecord(
+            str(user.get('username', username)), user.get('id'),
+            str(user.get('name', '')), str(user.get('email', '')),
+            [CourseEnrollment.from_api(enrollment)
+             for enrollment in enrollments])
     log.info('Learner %s: %d Open edX enrollments', record.username,
              len(record.enrollments))
     if gradebook is None:

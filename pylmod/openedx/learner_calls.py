@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import requests
 
+from pylmod.answer import reading, unexpected_answer
 from pylmod.openedx.endpoints import MOBILE_API_VERSION
 
 
@@ -43,11 +44,19 @@ class LearnerCalls:
         raise NotImplementedError
 
     def _get(self, endpoint: str, params: Optional[Dict[str, Any]] = None,
-             **ids: str) -> Any:
+             shape: type = dict, **ids: str) -> Any:
+        """The answer of a GET, which must be a JSON object (``shape``
+        ``dict``) or list (``list``)."""
         what = 'GET {0}'.format(endpoint)
         response = self._send('GET', self.url(endpoint, **ids), what, (200,),
                               params=params)
-        return self._json(response, what)
+        body = self._json(response, what)
+        if not isinstance(body, shape):
+            raise unexpected_answer(body, TypeError(
+                'a JSON {0} was expected, not {1}'.format(
+                    'list' if shape is list else 'object',
+                    type(body).__name__)), what, 'Open edX')
+        return body
 
     def get_readable_programs(self) -> List[Dict[str, Any]]:
         """``GET programs/enrollments/``
@@ -59,7 +68,7 @@ class LearnerCalls:
         Returns:
             list: ``{'uuid', 'slug'}`` per program.
         """
-        return list(self._get('read_only_programs'))
+        return list(self._get('read_only_programs', shape=list))
 
     def get_program_overview(self, program_uuid: str) -> Dict[str, Any]:
         """``GET programs/{program_uuid}/overview/``
@@ -128,7 +137,7 @@ class LearnerCalls:
             ``end`` …; ``certificate`` is ``{'url': ...}`` or ``{}``.
         """
         return list(self._get('mobile_course_enrollments',
-                              {'org': org} if org else None,
+                              {'org': org} if org else None, list,
                               version=version, username=username))
 
     def get_course_status(self, username: str, course_id: str,
@@ -175,4 +184,6 @@ class LearnerCalls:
             'PATCH', self.url('mobile_course_status', version=version,
                               username=username, course_id=course_id),
             what, (200,), json=body)
-        return dict(self._json(response, what))
+        body = self._json(response, what)
+        with reading(body, what, 'Open edX'):
+            return dict(body)

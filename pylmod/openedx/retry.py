@@ -1,8 +1,8 @@
 """What the Open edX bridge repeats, and what it never does.
 
 The policy is data (a :class:`urllib3.util.Retry`, built by
-:func:`pylmod.base.build_retry` and mounted with :func:`retry_adapter`),
-chosen so that **no learner is written twice**:
+:func:`pylmod.retry_policy.build_retry` and mounted with
+:func:`retry_adapter`), chosen so that **no learner is written twice**:
 
 * a request whose connection failed is repeated, whatever its verb: it
   cannot have reached Open edX;
@@ -24,16 +24,21 @@ chosen so that **no learner is written twice**:
   one created.  Look, then write again (a re-run of the roster sync reads
   the current state first and sends only the difference).
 
-A deadline per call (a later change) plugs in at
-:meth:`OpenEdxRetry.longest_wait`: the time left bounds the wait.
+Every call of the bridge has a deadline (see :mod:`pylmod.bounds`): the
+time left bounds every wait (:meth:`OpenEdxRetry.longest_wait`), and a
+``Retry-After`` longer than it ends the call at once with
+:class:`~pylmod.openedx.errors.OpenEdxThrottled` (:func:`throttled_error`)
+saying what Open edX asked.
 """
 from typing import Any, Optional, TypeVar
 
+import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ResponseError
-from urllib3.util.retry import Retry
 
-from pylmod.base import LmodRetry, build_retry
+from pylmod.base import LmodRetry, build_retry, retry_after_seconds
+from pylmod.bounds import DeadlineAdapter, current_bounds
+from pylmod.openedx.errors import OpenEdxThrottled
 
 #: The status of a throttled request.
 TOO_MANY_REQUESTS = 429
@@ -45,18 +50,18 @@ _OpenEdxRetryType = TypeVar('_OpenEdxRetryType', bound='OpenEdxRetry')
 
 
 class OpenEdxRetry(LmodRetry):
-    """:class:`pylmod.base.LmodRetry` that repeats a 429 for every verb and
-    gives up, instead of waiting less than asked, when ``Retry-After`` is
-    longer than :attr:`retry_after_cap`."""
+    """:class:`pylmod.retry_policy.LmodRetry` that repeats a 429 for every
+    verb and gives up, instead of waiting less than asked, when
+    ``Retry-After`` is longer than :attr:`retry_after_cap`."""
 
     def longest_wait(self) -> float:
-        """The longest ``Retry-After`` honoured, in seconds."""
-        return self.retry_after_cap
-
-    def asked_wait(self, response: Any) -> Optional[float]:
-        """The ``Retry-After`` of a response in seconds, uncapped
-        (``None``: none)."""
-        return Retry.get_retry_after(self, response)
+        """The longest ``Retry-After`` honoured, in seconds:
+        :attr:`retry_after_cap`, or the time left before the deadline of
+        the call in progress if that is shorter."""
+        bounds = current_bounds()
+        if bounds is None:
+            return self.retry_after_cap
+        return max(0.0, min(self.retry_after_cap, bounds.left()))
 
     def is_retry(self, method: str, status_code: int,
                  has_retry_after: bool = False) -> bool:
@@ -73,12 +78,37 @@ class OpenEdxRetry(LmodRetry):
         :meth:`longest_wait` (urllib3 then returns that response)."""
         if response is not None and response.status == TOO_MANY_REQUESTS:
             asked = self.asked_wait(response)
-            if asked is not None and asked > self.longest_wait():
+            longest = self.longest_wait()
+            if asked is not None and asked > longest:
+                bounds = current_bounds()
+                if bounds is not None and longest < self.retry_after_cap:
+                    bounds.gave_up = (
+                        'it asks to wait {0:g} s (Retry-After), longer than '
+                        'the {1:.1f} s the deadline of {2:g} s leaves'.format(
+                            asked, longest, bounds.seconds))
                 raise MaxRetryError(_pool, url, ResponseError(
                     'Retry-After {0:g} s is longer than {1:g} s'.format(
-                        asked, self.longest_wait())))
+                        asked, longest)))
         return super().increment(method, url, response, error, _pool,
                                  _stacktrace)
+
+
+def throttled_error(what: str, response: requests.Response,
+                    gave_up: str = '') -> OpenEdxThrottled:
+    """The error of a 429 that reached the client: its ``Retry-After`` was
+    longer than the bridge waits (``gave_up`` says why, when the deadline
+    decided), or the retries ran out."""
+    asked = retry_after_seconds(response)
+    longest = OpenEdxRetry.retry_after_cap
+    why = gave_up or (
+        'it asks to wait {0:g} s (Retry-After), longer than the {1:g} s '
+        'pylmod waits'.format(asked, longest)
+        if asked is not None and asked > longest
+        else 'still, after the retries')
+    return OpenEdxThrottled(
+        '{0}: Open edX answered HTTP 429 Too Many Requests: {1}; nothing '
+        'was written by this request, try again later'.format(what, why),
+        response, asked)
 
 
 def retry_adapter(retries: int = 3,
@@ -86,7 +116,9 @@ def retry_adapter(retries: int = 3,
     """Return the adapter of the bridge's sessions: :class:`OpenEdxRetry`
     (see the module docstring for what is repeated) with a capped backoff,
     and a connection pool of ``pool_size`` per host (at least the workers
-    of a concurrent write, so that none waits for a connection).
+    of a concurrent write, so that none waits for a connection).  It is a
+    :class:`pylmod.bounds.DeadlineAdapter`: no read of an answer waits
+    past the deadline of the call.
 
     Args:
         retries: retries of one request, all causes together.
@@ -100,5 +132,5 @@ def retry_adapter(retries: int = 3,
     retry = OpenEdxRetry(**{name: getattr(policy, name) for name in (
         'total', 'other', 'allowed_methods', 'status_forcelist',
         'backoff_factor', 'respect_retry_after_header', 'raise_on_status')})
-    return HTTPAdapter(max_retries=retry, pool_connections=pool_size,
-                       pool_maxsize=pool_size)
+    return DeadlineAdapter(max_retries=retry, pool_connections=pool_size,
+                           pool_maxsize=pool_size)

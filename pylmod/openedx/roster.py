@@ -33,12 +33,14 @@ from typing import (
 
 import requests
 
+from pylmod.answer import reading
 from pylmod.exceptions import PyLmodBadResponse
 from pylmod.grades import CONFIRMED, DRY_RUN, FAILED, NOT_SENT, UNCONFIRMED
 from pylmod.openedx.client import BULK_ENROLL_CHUNK_SIZE
 from pylmod.openedx.endpoints import PROGRAM_ACTIVE_STATUSES, STUDENT_KEY
 from pylmod.openedx.errors import OpenEdxConfigError, OpenEdxHTTPError
 from pylmod.openedx.report import SKIPPED, RosterChange, RosterSyncReport
+from pylmod.openedx.write_results import bulk_enroll_outcome
 
 if TYPE_CHECKING:  # pragma: no cover
     from pylmod.gradebook import GradeBook
@@ -93,10 +95,11 @@ def lmod_roster(gradebook: Optional['GradeBook'] = None, *,
                 for student in gradebook.get_students(
                     section_name=section_name)]
     assert membership is not None
-    docs = membership.get_membership(group_uuid).get('response', {}).get(
-        'docs', [])
-    return [RosterEntry(str(doc.get('email') or ''))
-            for doc in docs if roles is None or doc.get('roleType') in roles]
+    members = membership.get_membership(group_uuid)
+    with reading(members, 'lmod_roster (Membership.get_membership)'):
+        return [RosterEntry(str(doc.get('email') or ''))
+                for doc in members['response']['docs']
+                if roles is None or doc.get('roleType') in roles]
 
 
 @dataclass
@@ -253,8 +256,11 @@ def _run_writes(report: RosterSyncReport,
 def _sync_program(target: _Target, wanted: Dict[str, RosterEntry],
                   report: RosterSyncReport,
                   curriculum_uuid: Optional[str]) -> None:
-    current = {record['student_key'].lower(): record
-               for record in target.read()}
+    records = target.read()
+    with reading(records, 'sync_roster: the {0} enrollments read'.format(
+            target.name), 'Open edX'):
+        current = {record['student_key'].lower(): record
+                   for record in records}
     creates, reactivations, removals = [], [], []
     for key in wanted:
         record = current.get(key)
@@ -341,9 +347,12 @@ def _write_program(target: _Target, method: str, action: str,
         results, error = err.learner_results, err
         report.requests_sent += err.requests_sent
     answered = {result.key: RosterChange(
-        result.key, action, CONFIRMED if result.ok else FAILED,
-        result.result, '' if result.ok else 'Open edX answered {0!r}'
-        .format(result.result)) for result in results}
+        result.key, action, CONFIRMED if result.ok else FAILED
+        if result.answered else UNCONFIRMED, result.result,
+        '' if result.ok else 'Open edX answered {0!r}'.format(result.result)
+        if result.answered else 'Open edX answered HTTP {0} without a '
+        'result for this learner'.format(result.http_status))
+        for result in results}
     _record_outcomes(report, action, keys, answered, error)
 
 
@@ -403,30 +412,7 @@ def _bulk(client: 'OpenEdxClient', course_key: str, action: str,
         report.requests_sent += getattr(err, 'requests_sent', 1)
     by_identifier = {str(result.get('identifier', '')).lower(): result
                      for result in results}
-    answered = {key: RosterChange(key, action, *_bulk_outcome(
-        action, by_identifier.get(key)), cohort=cohort)
+    answered = {key: RosterChange(key, action, *bulk_enroll_outcome(
+        action == UNENROLL, by_identifier.get(key)), cohort=cohort)
         for key in keys if key not in pending}
     _record_outcomes(report, action, keys, answered, error)
-
-
-def _bulk_outcome(action: str, result: Optional[Mapping[str, Any]]
-                  ) -> Tuple[str, str, str]:
-    """``(status, result, reason)`` of one ``bulk_enroll`` result."""
-    if result is None:
-        return FAILED, '', 'missing from the bulk_enroll response'
-    if result.get('invalidIdentifier'):
-        return FAILED, 'invalidIdentifier', 'Open edX: not a valid identifier'
-    if result.get('error'):
-        return FAILED, 'error', 'Open edX reported an error'
-    before = result.get('before') or {}
-    after = result.get('after') or {}
-    if action == UNENROLL:
-        if not after.get('enrollment') and not after.get('allowed'):
-            return CONFIRMED, 'unenrolled', ''
-        return FAILED, 'still enrolled', 'Open edX did not unenroll'
-    if after.get('enrollment'):
-        return CONFIRMED, ('already enrolled' if before.get('enrollment')
-                           else 'enrolled'), ''
-    if after.get('allowed'):
-        return CONFIRMED, 'allowed', ''
-    return FAILED, 'not enrolled', 'Open edX did not enroll'

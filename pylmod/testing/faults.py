@@ -12,12 +12,17 @@ the order they were added, one per request.
 """
 import threading
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 #: The kinds of fault: answer an error without processing (``fail``),
 #: process then answer late (``delay``), close the connection without an
-#: answer (``drop``), answer a body that is not JSON (``non_json``).
-FAULT_KINDS = ('fail', 'delay', 'drop', 'non_json')
+#: answer (``drop``), answer a body that is not JSON (``non_json``),
+#: answer a JSON body and headers of the test's choosing, a redirect among
+#: them (``answer``), send the answer a byte at a time (``drip``), send a
+#: huge body, maybe gzipped (``huge``), carry the request out late, after
+#: the client gave up (``late_commit``).
+FAULT_KINDS = ('fail', 'delay', 'drop', 'non_json', 'answer', 'drip', 'huge',
+               'late_commit')
 
 
 @dataclass
@@ -34,6 +39,12 @@ class Fault:
     after_processing: bool = False
     body: str = ''
     method: Optional[str] = None
+    answer: Any = None
+    headers: Optional[Dict[str, str]] = None
+    where: str = 'body'
+    size: int = 0
+    gzip: bool = False
+    content_length: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:

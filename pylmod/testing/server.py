@@ -11,7 +11,10 @@ is not on the server's allow-list gets HTTP 403 with an LMod error body.
 Every request is logged in :attr:`LmodServer.requests`, and faults can be
 injected for the next requests (:meth:`~LmodServer.fail_next`,
 :meth:`~LmodServer.delay_next`, :meth:`~LmodServer.drop_next`,
-:meth:`~LmodServer.non_json_next`).
+:meth:`~LmodServer.non_json_next`, :meth:`~LmodServer.answer_next`,
+:meth:`~LmodServer.redirect_next`, :meth:`~LmodServer.drip_next`,
+:meth:`~LmodServer.huge_next`, :meth:`~LmodServer.late_commit_next`; see
+:mod:`pylmod.testing.lmod_faults`).
 """
 import json
 import logging
@@ -27,7 +30,8 @@ from typing import Any, Dict, Iterable, List, Optional, Set
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pylmod.testing.fake import FakeLmod
-from pylmod.testing.faults import Fault, FaultQueue
+from pylmod.testing.faults import FaultQueue
+from pylmod.testing.lmod_faults import LmodFaults, serve_fault
 from pylmod.testing.routes import error_body
 from pylmod.testing.trust import (
     allow_list,
@@ -174,7 +178,7 @@ class _TLSServer(ThreadingHTTPServer):
                   exc_info=True)
 
 
-class LmodServer:
+class LmodServer(LmodFaults):
     """A :class:`~pylmod.testing.FakeLmod` served over mutual TLS.
 
     Use it as a context manager (or call :meth:`start` / :meth:`stop`).
@@ -311,53 +315,6 @@ class LmodServer:
         """``'https://127.0.0.1:<port>/'``."""
         return 'https://{0}:{1}/'.format(self.host, self.port)
 
-    # -- fault injection -----------------------------------------------------
-
-    def fail_next(self, count: int, status: int = 503,
-                  retry_after: Optional[float] = None,
-                  path_prefix: Optional[str] = None) -> None:
-        """Answer the next ``count`` matching requests with ``status`` and
-        an LMod error body, without processing them.
-
-        Args:
-            count: how many requests.
-            status: the HTTP status, e.g. 503 or 500.
-            retry_after: send ``Retry-After: <seconds>`` with it.
-            path_prefix: only requests whose path relative to the service
-                root starts with this (e.g. ``'multiGrades/'``); ``None``
-                for any request.
-        """
-        self._faults.add(Fault('fail', count, path_prefix, status=status,
-                               retry_after=retry_after))
-
-    def delay_next(self, count: int, seconds: float,
-                   path_prefix: Optional[str] = None) -> None:
-        """Process the next ``count`` matching requests, then answer them
-        ``seconds`` late (a client with a shorter timeout gives up on a
-        request that was carried out).  :meth:`stop` answers pending
-        delayed requests at once."""
-        self._faults.add(Fault('delay', count, path_prefix, seconds=seconds))
-
-    def drop_next(self, count: int, path_prefix: Optional[str] = None,
-                  after_processing: bool = False) -> None:
-        """Close the connection of the next ``count`` matching requests
-        without answering; with ``after_processing`` the request is carried
-        out first (the client cannot know it was)."""
-        self._faults.add(Fault('drop', count, path_prefix,
-                               after_processing=after_processing))
-
-    def non_json_next(self, count: int, status: int = 502,
-                      body: str = '<html>Bad gateway</html>',
-                      path_prefix: Optional[str] = None) -> None:
-        """Answer the next ``count`` matching requests with a body that is
-        not JSON (``text/html``), as a proxy in front of LMod may."""
-        self._faults.add(Fault('non_json', count, path_prefix, status=status,
-                               body=body))
-
-    def clear_faults(self) -> None:
-        """Forget the faults not yet applied."""
-        self._faults.clear()
-
     # -- serving -------------------------------------------------------------
 
     def _track(self, connection: ssl.SSLSocket, open_: bool) -> None:
@@ -394,24 +351,8 @@ class LmodServer:
                                  request.method)
         if fault is None:
             handler.answer(*self._process(request))
-        elif fault.kind == 'fail':
-            headers = ({} if fault.retry_after is None else
-                       {'Retry-After': '{0:g}'.format(fault.retry_after)})
-            handler.answer(fault.status, error_body(
-                'injected failure: HTTP {0}'.format(fault.status)),
-                headers=headers)
-        elif fault.kind == 'delay':
-            answer = self._process(request)
-            # Cut short by stop(): the request has been carried out already.
-            self._stopping.wait(fault.seconds)
-            handler.answer(*answer)
-        elif fault.kind == 'drop':
-            if fault.after_processing:
-                self._process(request)
-            handler.close_connection = True
         else:
-            handler.answer(fault.status, fault.body.encode('utf-8'),
-                           content_type='text/html')
+            serve_fault(self, handler, request, fault)
 
     def _process(self, request: LoggedRequest) -> Any:
         return self.fake.handle(request.method, request.path, request.params,

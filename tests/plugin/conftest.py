@@ -6,6 +6,8 @@ Django, Celery and pytest-django are imported inside the fixtures: without
 the ``openedx`` extra the test modules skip (``importorskip``) and this
 file must still import.
 """
+import logging
+
 import pytest
 from plugin_helpers import COURSES, LEARNERS, WAIT
 from plugin_project import courses
@@ -69,8 +71,13 @@ def running_worker():
     broker, for the whole session (stopping one takes seconds)."""
     from celery.contrib.testing.worker import start_worker
     from plugin_project.celery_app import app
+    root = logging.getLogger()
+    level = root.level
     with start_worker(app, pool='threads', concurrency=4,
                       perform_ping_check=False, shutdown_timeout=WAIT):
+        # The worker sets the root logger's level to its own ('error'): the
+        # rest of the suite reads log lines at lower levels.
+        root.setLevel(level)
         yield app
 
 

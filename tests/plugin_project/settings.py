@@ -97,4 +97,8 @@ PYLMOD_OPENEDX = {'RETRY_BACKOFF': 1, 'RETRY_BACKOFF_MAX': 2,
 PYLMOD_OPENEDX.update(json.loads(
     os.environ.get('PLUGIN_PROJECT_PYLMOD_OPENEDX') or '{}'))
 
+# Django's own logging setup would disable the loggers created before it (the
+# suite's other tests read pylmod's log lines).
+LOGGING = {'version': 1, 'disable_existing_loggers': False}
+
 add_plugins(__name__, 'lms.djangoapp', 'common')

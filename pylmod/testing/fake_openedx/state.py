@@ -151,6 +151,19 @@ class FakeOpenEdx(Seeding):
         self._faults.add(Fault('drop', count, path_prefix, method=method,
                                after_processing=True))
 
+    def answer_next(self, count: int, answer: Any, status: int = 200,
+                    path_prefix: Optional[str] = None,
+                    method: Optional[str] = None,
+                    after_processing: bool = False,
+                    headers: Optional[Dict[str, str]] = None) -> None:
+        """Answer the next ``count`` API requests with ``status``, the JSON
+        ``answer`` (any shape) and ``headers`` (``Location`` makes it a
+        redirect); with ``after_processing`` each is carried out first."""
+        self._faults.add(Fault('answer', count, path_prefix, status=status,
+                               answer=answer, method=method,
+                               headers=dict(headers or {}),
+                               after_processing=after_processing))
+
     def revoke_tokens(self) -> None:
         """Forget every issued token (the next API call answers 401)."""
         self.auth.revoke_all()
@@ -194,10 +207,15 @@ class FakeOpenEdx(Seeding):
             extra = ({} if fault.retry_after is None
                      else {'Retry-After': '{0:g}'.format(fault.retry_after)})
             return Reply(fault.status, {'detail': 'injected failure'}, extra)
+        if fault is not None and fault.kind == 'answer' and (
+                not fault.after_processing):
+            return Reply(fault.status, fault.answer, fault.headers or {})
         ids = {name: unquote(value) for name, value in ids.items()}
         with self.lock:
             answer = self._answer(endpoint.name, method, ids, params, body,
                                   identity, base_url, path)
+        if fault is not None and fault.kind == 'answer':
+            return Reply(fault.status, fault.answer, fault.headers or {})
         return Reply(answer[0], answer[1],
                      delay=fault.seconds if fault and fault.kind == 'delay'
                      else 0.0,
