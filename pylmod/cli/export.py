@@ -14,6 +14,7 @@ from pylmod.gradebook import GradeBook
 from pylmod.grades import (
     DEFAULT_EMAIL_FIELD,
     NON_ASSIGNMENT_FIELDS,
+    duplicate_assignment_names,
     read_stored_grades,
 )
 
@@ -59,12 +60,19 @@ def grades_table(students: Sequence[Mapping[str, Any]],
 
     Raises:
         CliError: an assignment is named like a column ``upload`` does not
-            read as an assignment, so the file could not be uploaded back.
+            read as an assignment, or several are named alike (one column
+            would merge them), so the file could not be uploaded back.
 
     Returns:
         tuple: ``(columns, rows, not_numeric)``; a missing grade is an
         empty cell (``upload`` skips empty cells).
     """
+    for name, ids in duplicate_assignment_names(assignments).items():
+        raise CliError(
+            'the gradebook has {0} assignments named {1!r} (ids {2}): one '
+            'column would merge them; rename or delete all but one before '
+            'exporting'.format(len(ids), name,
+                               ', '.join(str(each) for each in ids)))
     names: Dict[Any, str] = {}
     for assignment in assignments:
         name = assignment['name']
@@ -73,10 +81,6 @@ def grades_table(students: Sequence[Mapping[str, Any]],
                 'assignment {0!r} (id {1}) is named like a column that '
                 '`pylmod upload` does not read as an assignment; rename it '
                 'before exporting'.format(name, assignment['assignmentId']))
-        if name in names.values():
-            log.warning('Two assignments are named %r: exporting the first '
-                        '(upload would use that one too)', name)
-            continue
         names[assignment['assignmentId']] = name
     rows = []
     not_numeric = 0
