@@ -407,10 +407,15 @@ def _upload_notes(report: UploadReport) -> List[str]:
         if assignment_id is None else
         'created assignment {0!r} (id {1})'.format(name, assignment_id)
         for name, assignment_id in report.created_assignments.items()]
-    notes.extend(
-        'column {0!r} names no assignment of the gradebook and holds no '
-        'grade: no assignment created'.format(name)
-        for name in report.columns_without_grades)
+    empty = report.columns_without_grades
+    if empty:
+        notes.append(
+            '{0} columns name no assignment of the gradebook and hold no '
+            'grade, so no assignment was created for them: {1}{2}'.format(
+                len(empty), ', '.join(repr(name) for name in
+                                      empty[:PROBLEMS_SHOWN]),
+                ' and {0} more'.format(len(empty) - PROBLEMS_SHOWN)
+                if len(empty) > PROBLEMS_SHOWN else ''))
     if report.already_confirmed:
         notes.append('not sent again: {0} grades the resumed report shows '
                      'confirmed'.format(len(report.already_confirmed)))
@@ -422,9 +427,10 @@ def _rows_not_sent(bad: List[Any]) -> List[str]:
     lines: Dict[int, str] = {}
     for cell in bad:
         if cell.reason.endswith(ROW_NOT_SENT) and cell.line not in lines:
-            lines[cell.line] = 'line {0} ({1}): {2} (a delimiter inside a ' \
-                'cell shifts the cells after it: quote that cell)'.format(
-                    cell.line, cell.email, cell.reason)
+            lines[cell.line] = (
+                'line {0} ({1}): {2} (a delimiter inside a cell shifts the '
+                'cells after it: quote that cell)'.format(
+                    cell.line, cell.email, cell.reason))
     return list(lines.values())
 
 

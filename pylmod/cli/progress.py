@@ -59,7 +59,8 @@ class SendProgress:
                 pass
             else:
                 self._bar = tqdm(total=total, unit=' grades', desc='sending',
-                                 file=self._stream, leave=False)
+                                 file=self._stream, leave=False,
+                                 mininterval=0)
                 return
         self._stream.write('pylmod: sending {0} grades\n'.format(total))
         self._shown_at = self._clock()

@@ -211,7 +211,7 @@ class RowReader:
         student_id = student['studentId']
         approved = self.approve_grades
         grades: List[Dict[str, Any]] = []
-        skipped: Optional[List[str]] = None
+        skipped: Optional[Set[str]] = None
         for index, assignment_id, column in layout.cells:  # type: ignore[union-attr]
             value = cells[index]
             try:
@@ -226,7 +226,9 @@ class RowReader:
                     value, self.decimal_comma)
                 if number is None:
                     self._skip(line, email, column, value, reason)
-                    skipped = (skipped or []) + [column]
+                    if skipped is None:
+                        skipped = set()
+                    skipped.add(column)
                     continue
             # multigrade_entry(student_id, assignment_id, number, approved),
             # without a call per grade (see multigrade_entry).
