@@ -150,5 +150,5 @@ class RowLayout:
 
     def column_at(self, index: int) -> Any:
         """The column of a row's cell at ``index`` (``''`` beyond the
-        header)."""
-        return self.header[index] if index < self.width else ''
+        named columns)."""
+        return self.header[index] if index < self.named else ''
