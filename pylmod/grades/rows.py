@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 #: :class:`~pylmod.grades.assignments.PendingAssignment`), given the row
 #: (as a dictionary) that first needs it.
 AssignmentResolver = Callable[[str, Mapping[str, Any]], Any]
+#: The most cell texts whose number :class:`RowReader` keeps.
+NUMBERS_KEPT = 10000
 #: Grades a resumed upload does not send again: ``(email, assignment) ->
 #: value`` (the email lower-cased).
 ConfirmedGrades = Mapping[Tuple[str, str], float]
@@ -97,6 +99,9 @@ class RowReader:
         #: Read one comma between digits as a decimal point (see
         #: :mod:`pylmod.grades.numbers`): in files not delimited by commas.
         self.decimal_comma = False
+        #: The numbers of the cell texts read so far (grades repeat: a
+        #: lookup costs less than reading the number again).
+        self.numbers: Dict[str, float] = {}
 
     def read(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Read every row; ``report.rows_read`` counts them, also when an
@@ -212,24 +217,24 @@ class RowReader:
         approved = self.approve_grades
         grades: List[Dict[str, Any]] = []
         skipped: Optional[Set[str]] = None
+        numbers = self.numbers
         for index, assignment_id, column in layout.cells:  # type: ignore[union-attr]
             value = cells[index]
             try:
-                number = float(value)
-                # inf or nan, or what float() reads and a spreadsheet
-                # does not write (see pylmod.grades.numbers).
-                if number - number or '_' in value or not value.isascii():
-                    raise ValueError(value)
-            except (TypeError, ValueError):
-                # Not a plain number: parse_grade decides, and says why.
-                number, reason = parse_grade(  # type: ignore[assignment]
-                    value, self.decimal_comma)
+                number = numbers.get(value)
+            except TypeError:  # not hashable (rows given as dictionaries)
+                number = None
+            if number is None:
+                # Not a text seen before: parse_grade decides, and says why.
+                number, reason = parse_grade(value, self.decimal_comma)
                 if number is None:
                     self._skip(line, email, column, value, reason)
                     if skipped is None:
                         skipped = set()
                     skipped.add(column)
                     continue
+                if type(value) is str and len(numbers) < NUMBERS_KEPT:
+                    numbers[value] = number
             # multigrade_entry(student_id, assignment_id, number, approved),
             # without a call per grade (see multigrade_entry).
             grades.append({'studentId': student_id,
