@@ -44,12 +44,8 @@ from pylmod.grades.header import (
 )
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.numbers import parse_grade
-from pylmod.grades.report import (
-    ALREADY_CONFIRMED,
-    GradeOutcome,
-    SkippedCell,
-    UploadReport,
-)
+from pylmod.grades.report import SkippedCell, UploadReport
+from pylmod.grades.resume import ConfirmedGrades, drop_confirmed
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +55,6 @@ log = logging.getLogger(__name__)
 AssignmentResolver = Callable[[str, Mapping[str, Any]], Any]
 #: The most cell texts whose number :class:`RowReader` keeps.
 NUMBERS_KEPT = 10000
-#: Grades a resumed upload does not send again: ``(email, assignment) ->
-#: value`` (the email lower-cased).
-ConfirmedGrades = Mapping[Tuple[str, str], float]
 
 
 class RowReader:
@@ -80,7 +73,7 @@ class RowReader:
         resolver: gives the ``assignmentId`` of a column, from the first
             row of a known student that has it (as PyLmod 1.0.x did).
         confirmed_before: grades not to send again, with their value (a
-            resumed upload); they go to ``report.already_confirmed``.
+            resumed upload, see :mod:`pylmod.grades.resume`).
     """
 
     def __init__(self, ledger: GradeLedger, report: UploadReport,
@@ -249,8 +242,9 @@ class RowReader:
             columns = tuple(column for column in columns
                             if column not in skipped)
         if self.confirmed_before:
-            columns, grades = self._drop_confirmed_before(
-                line, email, columns, grades)
+            columns, grades = drop_confirmed(self.confirmed_before,
+                                             self.report, line, email,
+                                             columns, grades)
         for column, earlier_line in self.ledger.add_row(
                 student_id, line, email, columns, grades):
             self.report.duplicates.append((line, earlier_line, column))
@@ -281,21 +275,3 @@ class RowReader:
         for index in range(layout.named, len(cells)):
             if not is_blank(cells[index]):
                 self._skip(line, email, '', cells[index], UNNAMED_COLUMN)
-
-    def _drop_confirmed_before(
-            self, line: int, email: Any, columns: Tuple[str, ...],
-            grades: List[Dict[str, Any]],
-    ) -> Tuple[Tuple[str, ...], List[Dict[str, Any]]]:
-        """Leave out the grades a resumed upload had confirmed (same
-        student, column and value)."""
-        email_key = str(email or '').strip().lower()
-        kept: List[Tuple[str, Dict[str, Any]]] = []
-        for column, grade in zip(columns, grades):
-            if self.confirmed_before.get(
-                    (email_key, column)) == grade['numericGradeValue']:
-                self.report.already_confirmed.append(GradeOutcome(
-                    line, email, column, grade, ALREADY_CONFIRMED))
-            else:
-                kept.append((column, grade))
-        return (tuple(column for column, _ in kept),
-                [grade for _, grade in kept])

@@ -51,6 +51,7 @@ from pylmod.grades.csvfile import (
 )
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.report import UploadReport
+from pylmod.grades.resume import confirmed_grades
 from pylmod.grades.rows import RowReader
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ class GradeUpload:
         self.normalize_column = normalize_column
         self.dry_run = dry_run
         self.max_new_assignments = max_new_assignments
-        self.confirmed_before = _confirmed_grades(resume_from)
+        self.confirmed_before = confirmed_grades(resume_from)
         self.report = report if report is not None else UploadReport()
         self.ledger = GradeLedger()
         self.report._add_pending(self.ledger)
@@ -333,16 +334,6 @@ def upload_csv(upload: Callable[..., Tuple[Dict[str, Any], float]],
                       non_assignment_fields,
                       max_points_column=max_points_column,
                       normalize_column=normalize_column, **options)
-
-
-def _confirmed_grades(resume_from: Any) -> Dict[Tuple[str, str], Any]:
-    """``resume_from`` as ``(email lower-cased, assignment) -> value``."""
-    if resume_from is None:
-        return {}
-    if isinstance(resume_from, UploadReport):
-        resume_from = resume_from.confirmed_grades()
-    return {(str(email or '').strip().lower(), column): value
-            for (email, column), value in resume_from.items()}
 
 
 def _line_ranges(lines: Iterable[int]) -> str:
