@@ -195,7 +195,10 @@ def test_an_unnamed_column_between_named_ones_changes_nothing(
 
 def test_check_header_counts_the_named_columns():
     assert check_header(['External email', 'HW1', '', ' ']) == 2
-    assert check_header([]) == 0
+    for empty in ([], ['', ' ']):
+        with pytest.raises(PyLmodCSVError,
+                           match='line 1: the header names no column'):
+            check_header(empty)
     with pytest.raises(PyLmodCSVError,
                        match=r'column 1 \(A\) and column 27 \(AA\)'):
         check_header(['c{0}'.format(number) for number in range(26)]

@@ -96,8 +96,7 @@ def _with_cli_advice(err: PyLmodCSVError,
     if isinstance(err, PyLmodTooManyNewAssignments):
         return CliError('{0} With pylmod upload: --allow-new-assignments '
                         '{1}.'.format(err, len(err.names)), EXIT_USAGE)
-    if isinstance(err.__cause__, UnicodeDecodeError) or 'encoding=' in str(
-            err):
+    if 'encoding=' in str(err):  # bytes it cannot decode (see decode_error)
         return CliError('{0} With pylmod upload: --encoding NAME.'.format(
             err), EXIT_USAGE)
     return err

@@ -30,6 +30,7 @@ from pylmod.exceptions import (
     PyLmodFailedAssignmentCreation,
 )
 from pylmod.grades.answers import AMBIGUOUS_ERRORS
+from pylmod.grades.numbers import parse_grade
 
 log = logging.getLogger(__name__)
 
@@ -222,12 +223,13 @@ class AssignmentResolver:
         max_points = row.get(self.max_points_column)
         if normalized or max_points is None:
             return DEFAULT_MAX_POINTS
-        try:
-            return float(max_points)
-        except (TypeError, ValueError):
+        # A number as the grades are (see pylmod.grades.numbers).
+        number, _ = parse_grade(max_points)
+        if number is None:
             log.warning('Floating point conversion error in max points '
                         'column %r', self.max_points_column)
             return DEFAULT_MAX_POINTS
+        return number
 
     def _create(self, name: str, max_points: float) -> Any:
         """Create an assignment; after an attempt whose outcome is unknown,

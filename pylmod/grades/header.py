@@ -51,13 +51,15 @@ def check_header(columns: Sequence[Any], line: int = 1) -> int:
 
     Raises:
         PyLmodCSVError: two columns have one name, or a column between
-            named ones has none; the message names them.
+            named ones has none, or none has one; the message names them.
 
     Example:
 
     .. code-block:: python
 
         check_header(['External email', 'HW1', 'HW2', ''])  # 3
+        check_header(['', ''])
+        # PyLmodCSVError: line 1: the header names no column ...
         check_header(['External email', 'HW1', 'HW1'])
         # PyLmodCSVError: line 1: column 2 (B) and column 3 (C) are both
         # named 'HW1' ...
@@ -65,6 +67,10 @@ def check_header(columns: Sequence[Any], line: int = 1) -> int:
     named = len(columns)
     while named and is_blank(columns[named - 1]):
         named -= 1
+    if not named:
+        raise PyLmodCSVError(
+            'line {0}: the header names no column: the first line must '
+            'name the columns (nothing was sent)'.format(line))
     first_of: dict = {}
     for index, column in enumerate(columns[:named]):
         if is_blank(column):
