@@ -233,7 +233,7 @@ def test_create_assignment_checks_its_values_before_sending(
     assert not [r for r in lmod_server.requests if r.method == 'POST']
 
 
-# -- output --------------------------------------------------------------------
+# -- output ------------------------------------------------------------
 
 def test_json_for_every_format_json(pylmod, tmp_path):
     status, out, err = pylmod('--format', 'json', 'has-role',
@@ -293,7 +293,7 @@ def test_a_closed_pipe_ends_quietly(lmod_fake, lmod_server, tmp_path):
     assert (process.returncode, err) == (0, b'')
 
 
-# -- interrupted uploads -------------------------------------------------------
+# -- interrupted uploads -----------------------------------------------
 
 STUDENTS, BATCH = 60, 40  # 120 grades: three requests
 

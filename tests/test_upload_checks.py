@@ -22,11 +22,11 @@ from pylmod.exceptions import (
 )
 from pylmod.grades import (
     ALREADY_CONFIRMED,
-    BatchSender,
     CONFIRMED,
     MAX_NEW_ASSIGNMENTS,
     NOT_SENT,
     UNCONFIRMED,
+    BatchSender,
     UploadReport,
     check_header,
     parse_grade,
@@ -97,7 +97,8 @@ def test_a_comma_in_a_name_sends_nothing_of_that_row(gradebook, before,
                                                      tmp_path):
     # 1.0.x and pylmod 2.0 sent HW1=3 and HW2=55, shifted: the file means
     # 55 and 66.
-    report = upload(gradebook, HEADER + 'stellar.test2@gmail.com,Doe, 3,55,66\n'
+    report = upload(gradebook, HEADER
+                    + 'stellar.test2@gmail.com,Doe, 3,55,66\n'
                     'stellar.test1@gmail.com,Test,1,2\n', tmp_path,
                     max_new_assignments=2)
     assert before.new_grades() == {(STELLAR1, 'HW1'): 1.0,
