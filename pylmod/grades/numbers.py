@@ -26,8 +26,6 @@ given as dictionaries) are grades when they are finite; ``True`` and
 """
 from __future__ import annotations
 
-import decimal
-import fractions
 import math
 import re
 from typing import Any, Optional, Tuple
@@ -42,7 +40,6 @@ DECIMAL_COMMA_NUMBER = re.compile(r'[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?')
 EMPTY = 'empty'
 NOT_A_NUMBER = 'not a number'
 NOT_FINITE = 'not a finite number'
-_REAL_TYPES = (int, float, decimal.Decimal, fractions.Fraction)
 
 
 def parse_grade(value: Any, decimal_comma: bool = False
@@ -69,9 +66,12 @@ def parse_grade(value: Any, decimal_comma: bool = False
     """
     if value is None:
         return None, EMPTY
-    if isinstance(value, _REAL_TYPES) and not isinstance(value, bool):
-        return _finite(float(value))
     if not isinstance(value, str):
+        # A number already (int, float, Decimal, Fraction, numpy's ...);
+        # not True or False, nor bytes.
+        if (hasattr(value, '__float__')
+                and not isinstance(value, (bool, bytes))):
+            return _finite(float(value))
         return None, NOT_A_NUMBER
     text = value.strip()
     if not text:
