@@ -231,6 +231,22 @@ def test_a_csv_syntax_error_at_the_end_changes_nothing(gradebook, before,
     assert before.unchanged()
 
 
+@pytest.mark.parametrize('given_as', ['path', 'dictreader'])
+def test_a_csv_syntax_error_in_the_header_changes_nothing(
+        gradebook, before, tmp_path, given_as):
+    # Python < 3.11 also refuses a NUL byte there; a bare csv.Error came out.
+    text = '"' + 'x' * 200000 + '",External email\nstellar.test2@gmail.com\n'
+    if given_as == 'path':
+        error = failed_upload(gradebook, text, tmp_path)
+    else:
+        with pytest.raises(PyLmodCSVError) as raised:
+            gradebook._spreadsheet2gradebook_multi(
+                csv.DictReader(io.StringIO(text)), 'External email', [])
+        error = raised.value
+    assert 'line 1: field larger than field limit' in str(error)
+    assert before.unchanged()
+
+
 def test_the_max_points_of_a_new_assignment_come_from_the_first_known_row(
         gradebook, before, lmod_fake, tmp_path):
     upload(gradebook, 'External email,max,norm,Quiz 9\n'

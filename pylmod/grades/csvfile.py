@@ -213,8 +213,8 @@ def header_columns(rows: Any) -> Optional[List[Any]]:
     iterables), with a byte order mark left on the first name removed."""
     try:
         columns = getattr(rows, 'fieldnames', None)
-    except UnicodeDecodeError as err:
-        raise decode_error(1, err) from err
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise csv_read_error(err, _line_number(rows, 1)) from err
     if not isinstance(columns, list):
         return None
     if columns and isinstance(columns[0], str):
