@@ -143,16 +143,19 @@ def read_file(text, delimiter, count_lines):
     return header, rows
 
 
-def wrong_width(header, cells):
+def wrong_width(header, cells, given_as):
     """The row has not the header's cell count (empty header cells at the
-    end may be left out)."""
+    end may be left out).  In a list of dictionaries a missing cell is
+    ``None``, an empty cell there: only surplus cells are seen."""
+    if given_as == 'dictionaries':
+        return len(cells) > len(header)
     named = len(header)
     while named and not header[named - 1].strip():
         named -= 1
     return not named <= len(cells) <= len(header)
 
 
-def expected_grades(header, rows, delimiter):
+def expected_grades(header, rows, delimiter, given_as):
     """``(email, column) -> (value, line)`` the file holds: the last number
     of each student and assignment column, in rows of the header's
     width."""
@@ -161,14 +164,15 @@ def expected_grades(header, rows, delimiter):
     email_at = header.index('External email')
     expected = {}
     for line, cells in rows:
-        if wrong_width(header, cells):
+        if wrong_width(header, cells, given_as) or email_at >= len(cells):
             continue
         email = cells[email_at].strip().lower()
         if email not in STUDENTS:
             continue
         for column, cell in zip(header, cells):
             number = spreadsheet_number(cell, delimiter)
-            if column not in NOT_ASSIGNMENTS and number is not None:
+            if (column.strip() and column not in NOT_ASSIGNMENTS
+                    and number is not None):
                 expected[(email, column)] = (number, line)
     return expected
 
@@ -183,7 +187,7 @@ def stored_grades(fake):
             fake.stored_grades(GRADEBOOK_ID).items()}
 
 
-def check_every_cell_is_accounted_for(header, rows, report):
+def check_every_cell_is_accounted_for(header, rows, report, given_as):
     """Every cell that holds something is confirmed, replaced, skipped, or
     in the row of an unknown email, or in a column that is no grade's; and
     every cell of a row of the wrong width is reported."""
@@ -194,7 +198,7 @@ def check_every_cell_is_accounted_for(header, rows, report):
     skipped = {(cell.line, cell.column) for cell in report.skipped_cells}
     unknown = {line for line, _ in report.unknown_emails}
     for line, cells in rows:
-        rejected = wrong_width(header, cells)
+        rejected = wrong_width(header, cells, given_as)
         for index, cell in enumerate(cells):
             column = header[index] if index < len(header) else ''
             key = (line, column if column.strip() else '')
@@ -266,7 +270,7 @@ def test_a_spreadsheet_changes_only_what_it_holds(server, gradebook, work_dir,
         assert fake.assignments(GRADEBOOK_ID) == before
         return
     assert header is not None, 'bytes that are not UTF-8 were uploaded'
-    expected = expected_grades(header, rows, delimiter)
+    expected = expected_grades(header, rows, delimiter, given_as)
     assert stored_grades(fake) == {key: value for key, (value, _)
                                    in expected.items()}
-    check_every_cell_is_accounted_for(header, rows, report)
+    check_every_cell_is_accounted_for(header, rows, report, given_as)

@@ -134,7 +134,8 @@ def open_grade_csv(csv_file: Any, delimiter: Optional[str] = None,
             except PyLmodCSVError as err:
                 _prefix_name(err, name)
                 raise
-        elif name is not None and getattr(csv_file, 'encoding', None):
+        elif name is not None and isinstance(
+                getattr(csv_file, 'encoding', None), str):
             rescan = name, reading_codec(csv_file.encoding)
         try:
             yield _dict_reader(text, delimiter)

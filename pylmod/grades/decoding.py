@@ -107,8 +107,10 @@ def decoded_text(binary_file: Any, codec: str) -> io.StringIO:
 def file_name(csv_file: Any) -> Optional[str]:
     """The name of a grade file for messages: a path, or a file object's
     ``name`` when it is text (``None`` otherwise)."""
-    if isinstance(csv_file, (str, os.PathLike)):
-        return os.fspath(csv_file)  # type: ignore[return-value]
+    if not hasattr(csv_file, 'read'):
+        name = os.fspath(csv_file) if isinstance(
+            csv_file, (str, os.PathLike)) else None
+        return name if isinstance(name, str) else None
     name = getattr(csv_file, 'name', None)
     return name if isinstance(name, str) else None
 

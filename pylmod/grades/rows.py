@@ -9,8 +9,10 @@ lists; rows given as dictionaries are turned into lists by their keys), and
 A row whose cell count is not the header's is not sent at all: a comma in
 a name shifts the values after it, and the row cannot say which are which.
 Rows given as dictionaries say it as a :class:`csv.DictReader` does: their
-surplus cells under the key ``None`` (its ``restkey``), a missing cell as
-the value ``None`` (its ``restval``).
+surplus cells under the key ``None`` (its ``restkey``).  A
+:class:`csv.DictReader` given as such also says a cell is missing with the
+value ``None`` (its ``restval``); in other rows given as dictionaries,
+``None`` is an empty cell, as PyLmod 1.0.x callers write one.
 """
 from __future__ import annotations
 
@@ -115,7 +117,9 @@ class RowReader:
         if header is not None and type(rows) is csv.DictReader:
             self._read_lists(rows, header)
         else:
-            self._read_mappings(rows, getattr(rows, 'restkey', None))
+            self._read_mappings(
+                rows, getattr(rows, 'restkey', None),
+                isinstance(rows, csv.DictReader) and rows.restval is None)
 
     def _use_email_column(self, columns: List[Any], line: int) -> None:
         self.email_field = find_email_column(columns, self.email_field, line)
@@ -151,9 +155,10 @@ class RowReader:
             self.report.rows_read += rows_read
 
     def _read_mappings(self, rows: Iterable[Mapping[str, Any]],
-                       surplus_key: Any) -> None:
+                       surplus_key: Any, none_is_missing: bool) -> None:
         """Read rows given as mappings as lists, in the order of their keys
-        (the key ``surplus_key`` holds surplus cells)."""
+        (the key ``surplus_key`` holds surplus cells; with
+        ``none_is_missing``, the value ``None`` is a missing cell)."""
         layouts: Dict[Tuple[Any, ...], RowLayout] = {}
         add_row = self.add_row
         rows_read = 0
@@ -174,8 +179,8 @@ class RowReader:
                     cells += (surplus if isinstance(surplus, (list, tuple))
                               else [surplus])
                     wrong_width = layout.wrong_width(len(cells))
-                elif None in (cells[:layout.named] if layout.unnamed
-                              else cells):
+                elif none_is_missing and None in (
+                        cells[:layout.named] if layout.unnamed else cells):
                     wrong_width, cells = layout.missing_cells(cells)
                 add_row(line, cells, layout, wrong_width)
         finally:
