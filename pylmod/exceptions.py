@@ -433,3 +433,45 @@ class PyLmodAssignmentNotConfirmed(PyLmodFailedAssignmentCreation,
     def __reduce__(self) -> Tuple[Any, ...]:
         # See PyLmodCertificateError.__reduce__.
         return type(self), (str(self), self.name), self.__dict__
+
+
+class PyLmodTooManyNewAssignments(PyLmodCSVError):
+    """A grade spreadsheet would create more new assignments than allowed
+    (``max_new_assignments``); nothing was created or sent.
+
+    Attributes:
+        names (list): the assignments it would create, in header order.
+        limit (int): the most allowed.
+    """
+
+    def __init__(self, message: str, names: Sequence[str],
+                 limit: int) -> None:
+        super().__init__(message)
+        self.names = list(names)
+        self.limit = limit
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return (type(self), (str(self), self.names, self.limit),
+                self.__dict__)
+
+
+class PyLmodDuplicateAssignment(PyLmodException, ValueError):
+    """The gradebook has several assignments of the name asked for, so the
+    name does not say which one.
+
+    Attributes:
+        name (str): the name.
+        assignment_ids (list): the ids of the assignments of that name.
+    """
+
+    def __init__(self, message: str, name: str,
+                 assignment_ids: Sequence[Any]) -> None:
+        super().__init__(message)
+        self.name = name
+        self.assignment_ids = list(assignment_ids)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return (type(self), (str(self), self.name, self.assignment_ids),
+                self.__dict__)

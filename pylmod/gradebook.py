@@ -654,6 +654,10 @@ class GradeBook(Base):
             batch_size: Optional[int] = None,
             dry_run: bool = False,
             report: Optional[grade_pipeline.UploadReport] = None,
+            progress: Optional[grade_pipeline.Progress] = None,
+            max_new_assignments: Optional[int] = (
+                grade_pipeline.MAX_NEW_ASSIGNMENTS),
+            resume_from: Any = None,
     ) -> Tuple[dict, float]:
         """Transfer grades from rows of a spreadsheet with ``multi_grade()``.
 
@@ -666,7 +670,8 @@ class GradeBook(Base):
             non_assignment_fields (list): list of column names in CSV file
                 which should not be treated as assignment names
             approve_grades, use_max_points_column, max_points_column,
-                normalize_column, batch_size, dry_run, report: as for
+                normalize_column, batch_size, dry_run, report, progress,
+                max_new_assignments, resume_from: as for
                 :meth:`spreadsheet2gradebook`
 
         Returns:
@@ -678,7 +683,8 @@ class GradeBook(Base):
             use_max_points_column=use_max_points_column,
             max_points_column=max_points_column,
             normalize_column=normalize_column, batch_size=batch_size,
-            dry_run=dry_run, report=report)
+            dry_run=dry_run, report=report, progress=progress,
+            max_new_assignments=max_new_assignments, resume_from=resume_from)
 
     def spreadsheet2gradebook(
             self,
@@ -693,6 +699,11 @@ class GradeBook(Base):
             delimiter: Optional[str] = None,
             dry_run: bool = False,
             report: Optional[grade_pipeline.UploadReport] = None,
+            encoding: Optional[str] = None,
+            progress: Optional[grade_pipeline.Progress] = None,
+            max_new_assignments: Optional[int] = (
+                grade_pipeline.MAX_NEW_ASSIGNMENTS),
+            resume_from: Any = None,
     ) -> Tuple[dict, float]:
         """Upload grade spreadsheet to gradebook.
 
@@ -706,7 +717,8 @@ class GradeBook(Base):
         as well as the strings passed in ``max_points_column``
         and ``normalize_column``, if any.
         All other columns are taken as assignments; an assignment missing
-        from the gradebook is created.
+        from the gradebook is created (at most ``max_new_assignments``,
+        and only for a column that holds a grade to send).
 
         If ``email_field`` is specified, then that field name is taken as
         the student's email.
@@ -718,14 +730,21 @@ class GradeBook(Base):
             stellar.test2@gmail.com,0.2,0.4
             stellar.test1@gmail.com,0.93,0.77
 
-        Empty cells are skipped (not sent as zero); cells that are not
-        finite numbers are skipped and reported; when a student has two
-        rows, the last value of each cell wins.  The grades are sent in
+        The whole file is read and checked before anything is created or
+        sent: a file that cannot be read as meant (bytes that cannot be
+        decoded, two columns of one name, a column without a name between
+        named ones) changes nothing.  A row with more or fewer cells than
+        the header is not sent (its values may be shifted) and each of its
+        cells is reported.  Empty cells are skipped (not sent as zero);
+        cells that are not numbers as a spreadsheet writes them are skipped
+        and reported (see :mod:`pylmod.grades.numbers`); when a student has
+        two rows, the last value of each cell wins.  The grades are sent in
         ``multiGrades`` requests of at most ``batch_size`` grades (one
         request for a normal class).
 
         Args:
             csv_file (str): filename of csv data, or readable file object
+                (text, or binary: decoded with ``encoding``)
             email_field (str): student's email
             approve_grades (bool): Should grades be auto approved?
             use_max_points_column (bool): If True, read the max points and
@@ -745,10 +764,31 @@ class GradeBook(Base):
             report (UploadReport): filled in with the outcome of every
                 grade (confirmed, failed, not sent), skipped cells, unknown
                 emails and duplicates.
+            encoding (str): the encoding of a path or binary file object
+                (default UTF-8, a byte order mark ignored), e.g.
+                ``'cp1252'``.
+            progress (callable): ``progress(sent, confirmed, total)``,
+                called before the first ``multiGrades`` request and after
+                each (see :class:`pylmod.grades.BatchSender`).
+            max_new_assignments (int): the most assignments the upload may
+                create (default :data:`pylmod.grades.MAX_NEW_ASSIGNMENTS`,
+                20; ``None``: any number).
+            resume_from (UploadReport or dict): the report of an upload
+                that stopped, or its
+                :meth:`~pylmod.grades.UploadReport.confirmed_grades`: the
+                grades it confirmed (same student, column and value) are
+                not sent again.
 
         Raises:
             PyLmodFailedAssignmentCreation: Failed to create assignment
-            PyLmodCSVError: the file cannot be read (names line and column)
+            PyLmodCSVError: the file cannot be read as meant (names line
+                and column); nothing was created or sent.
+            PyLmodTooManyNewAssignments: more than ``max_new_assignments``
+                would be created (a ``PyLmodCSVError``); nothing was
+                created or sent.
+            PyLmodDuplicateAssignment: a column names several assignments
+                of the gradebook (a ``ValueError``); nothing was created or
+                sent.
             requests.RequestException: Exception connection error; the
                 exception's ``upload_report`` says which grades were
                 confirmed before it and which were not.
@@ -761,10 +801,12 @@ class GradeBook(Base):
         """
         return grade_pipeline.upload_csv(
             self._spreadsheet2gradebook_multi, csv_file, email_field,
-            max_points_column, normalize_column, delimiter,
+            max_points_column, normalize_column, delimiter, encoding,
             approve_grades=approve_grades,
             use_max_points_column=use_max_points_column,
-            batch_size=batch_size, dry_run=dry_run, report=report)
+            batch_size=batch_size, dry_run=dry_run, report=report,
+            progress=progress, max_new_assignments=max_new_assignments,
+            resume_from=resume_from)
 
     @overload
     def get_staff(self, gradebook_id: Optional[GradebookId],

@@ -316,7 +316,8 @@ def test_upload_reports_every_row(pylmod, lmod_server, tmp_path):
     assert ("line 4, column 'midterm1': 'absent' is not a number; cell "
             "skipped") in result.err
     assert "line 5: 'nobody@example.org' is no student" in result.err
-    assert 'pylmod: read 5 lines of' in result.err
+    assert 'pylmod: sending 4 grades\n' in result.err
+    assert 'pylmod: sent 4 of 4 grades (4 confirmed)\n' in result.err
     assert "pylmod: created assignment 'CLI Quiz 1' (id " in result.err
 
     quiz = [a for a in lmod_server.fake.assignments(DEMO_GRADEBOOK_ID)
@@ -837,29 +838,33 @@ class TerminalStream(io.StringIO):
         return True
 
 
-def test_progress_plain_line_counts(monkeypatch, tmp_path):
-    path = tmp_path / 'rows.csv'
-    path.write_text('a\n1\n2\n3\n4\n', encoding='utf-8')
-    monkeypatch.setattr(cli_progress, 'PROGRESS_EVERY', 2)
+def test_progress_plain_lines_at_most_every_few_seconds():
     stream = io.StringIO()
-    with cli_progress.ProgressFile(str(path), stream) as progress:
-        assert list(progress) == ['a\n', '1\n', '2\n', '3\n', '4\n']
+    now = [100.0]
+    progress = cli_progress.SendProgress(stream, clock=lambda: now[0])
+    progress(0, 0, 30)
+    progress(10, 10, 30)            # too soon after the first line
+    now[0] += cli_progress.PROGRESS_SECONDS
+    progress(20, 19, 30)
+    progress(30, 29, 30)            # the last one is always shown
+    progress.close()
     assert stream.getvalue() == (
-        'pylmod: read 2 lines\npylmod: read 4 lines\n'
-        'pylmod: read 5 lines of {0}\n'.format(path))
+        'pylmod: sending 30 grades\n'
+        'pylmod: sent 20 of 30 grades (19 confirmed)\n'
+        'pylmod: sent 30 of 30 grades (29 confirmed)\n')
 
 
-def test_progress_bar_on_a_terminal(tmp_path):
+def test_progress_bar_on_a_terminal():
     pytest.importorskip('tqdm')
-    path = tmp_path / 'rows.csv'
-    path.write_text('a\n1\n2\n', encoding='utf-8')
     stream = TerminalStream()
-    with cli_progress.ProgressFile(str(path), stream) as progress:
-        assert progress.readline() == 'a\n'
-        assert list(progress) == ['1\n', '2\n']
-    assert 'reading ' + str(path) in stream.getvalue()
-    assert stream.getvalue().endswith('pylmod: read 3 lines of {0}\n'.format(
-        path))
+    progress = cli_progress.SendProgress(stream)
+    progress(0, 0, 30)
+    progress(20, 19, 30)
+    assert 'sending' in stream.getvalue()
+    assert '20/30' in stream.getvalue()
+    progress(30, 29, 30)
+    progress.close()
+    assert 'pylmod: sent' not in stream.getvalue()
 
 
 # -- the openedx command group -----------------------------------------------

@@ -25,9 +25,11 @@ these helpers follow the conventions of the built-in commands:
   (:data:`EXIT_USAGE` 2, :data:`EXIT_FAILURE` 1).
 """
 import argparse
-import os
+import contextlib
+import signal
 import sys
-from typing import Any, List, Optional, Sequence
+import threading
+from typing import Any, Iterator, List, Optional, Sequence
 
 import pylmod
 from pylmod.cli.clients import make_gradebook, make_membership
@@ -38,6 +40,7 @@ from pylmod.cli.learner_command import add_learner_command
 from pylmod.cli.openedx_commands import add_openedx_commands
 from pylmod.cli.options import (
     EXIT_FAILURE,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     CliError,
@@ -49,6 +52,7 @@ from pylmod.cli.output import (
     print_mapping,
     print_rows,
     report_upload,
+    silence_stdout,
     summarize,
     write_report,
 )
@@ -100,10 +104,36 @@ def build_parser() -> argparse.ArgumentParser:
     add_fake_commands(subparsers, parents)
     config_parser = subparsers.add_parser(
         'config', parents=parents,
-        help='show the settings in effect and where each comes from')
+        help='show the settings in effect and where each comes from',
+        description='Show every setting in effect and where it comes from: '
+                    'a flag, a PYLMOD_* variable, the config file, or the '
+                    'default.  Secrets are never shown.')
     config_parser.set_defaults(handler=_config_command)
     add_learner_command(add_openedx_commands(subparsers, parents), parents)
     return parser
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that a command stops as on
+    Ctrl-C: an upload writes its summary and report first."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated('terminated')
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Make SIGTERM raise :class:`Terminated` for the time of a command
+    (in the main thread only: elsewhere Python has no signal handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -113,8 +143,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         argv: the arguments (default ``sys.argv[1:]``).
 
     Returns:
-        int: the exit status: 0 done, 1 the operation failed, 2 usage or
-        configuration error, 130 interrupted.
+        int: the exit status: 0 done (also when the reader of the output
+        went away, as in ``pylmod students | head``), 1 the operation
+        failed, 2 usage or configuration error, 130 interrupted (Ctrl-C or
+        SIGTERM).
 
     Example:
 
@@ -129,27 +161,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     args.verbose = getattr(args, 'verbose', 0) or 0
-    with command_logging(args.verbose):
+    args.quiet = getattr(args, 'quiet', False)
+    with command_logging(args.verbose), _terminate_as_interrupt():
         try:
             resolve_settings(args)
             status: Any = args.handler(args)
             sys.stdout.flush()
-        except KeyboardInterrupt:
-            sys.stderr.write('pylmod: interrupted\n')
-            return 130
+        except KeyboardInterrupt as interrupt:
+            sys.stderr.write('pylmod: {0}\n'.format(
+                str(interrupt) or 'interrupted'))
+            return EXIT_INTERRUPTED
         except BrokenPipeError:
-            # The reader went away (`pylmod students | head`): not an error
-            # to report, and there is nobody to report it to.
-            _silence_stdout()
-            return EXIT_FAILURE
+            # The reader went away (`pylmod students | head`): it has read
+            # what it wanted, which is not an error, and there is nobody to
+            # report anything to.
+            silence_stdout()
+            return EXIT_OK
         except Exception as err:
             return report_error(err, args)
     return int(status or EXIT_OK)
 
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass

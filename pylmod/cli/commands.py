@@ -12,24 +12,19 @@ from typing import Any, List, Mapping
 from pylmod.answer import reading
 from pylmod.cli.clients import lmod_message, make_gradebook, make_membership
 from pylmod.cli.export import export_grades
-from pylmod.cli.options import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
-from pylmod.cli.output import (
-    add_report_option,
-    print_mapping,
-    print_rows,
-    report_upload,
-)
-from pylmod.cli.progress import ProgressFile
+from pylmod.cli.options import EXIT_FAILURE, EXIT_OK, CliError
+from pylmod.cli.output import print_mapping, print_rows
+from pylmod.cli.upload_command import add_upload_arguments, upload_command
 from pylmod.cli.values import (
-    delimiter,
     due_date,
     identifier,
     number,
-    positive_count,
+    positive_points,
+    short_name,
 )
-from pylmod.exceptions import PyLmodMissingColumn, PyLmodNoSuchSection
+from pylmod.exceptions import PyLmodNoSuchSection
 from pylmod.gradebook import GradeBook
-from pylmod.grades import DEFAULT_BATCH_SIZE, UploadReport
+from pylmod.grades import find_assignment
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +101,19 @@ def options_command(args: argparse.Namespace) -> int:
 
 
 def create_assignment_command(args: argparse.Namespace) -> int:
-    """``pylmod create-assignment NAME``."""
+    """``pylmod create-assignment NAME``: refuses a name the gradebook has
+    unless ``--allow-duplicate``."""
     gradebook = make_gradebook(args)
+    same_name = [assignment['assignmentId']
+                 for assignment in gradebook.get_assignments()
+                 if assignment['name'] == args.name]
+    if same_name and not args.allow_duplicate:
+        raise CliError(
+            'the gradebook has an assignment named {0!r} already (id {1}); '
+            'nothing was created.  Pass --allow-duplicate to create another '
+            '(then set-grade, upload and export-grades refuse the name until '
+            'one of them is renamed)'.format(
+                args.name, ', '.join(str(each) for each in same_name)))
     body = gradebook.create_assignment(args.name, args.short_name,
                                        args.weight, args.max_points, args.due)
     _check_answer(body, 'create assignment {0!r}'.format(args.name))
@@ -135,11 +141,13 @@ def set_grade_command(args: argparse.Namespace) -> int:
     if student_id is None:
         raise CliError('no student with email {0!r} in the gradebook'.format(
             args.student))
-    assignment_id, _ = gradebook.get_assignment_by_name(args.assignment)
-    if assignment_id is None:
+    assignment = find_assignment(gradebook.get_assignments(),
+                                 args.assignment)
+    if assignment is None:
         raise CliError('no assignment named {0!r} in the gradebook (see '
                        '`pylmod assignments`)'.format(args.assignment))
-    body = gradebook.set_grade(assignment_id, student_id, args.value,
+    body = gradebook.set_grade(assignment['assignmentId'], student_id,
+                               args.value,
                                isGradeApproved=args.approve)
     _check_answer(body, 'set the grade')
     _print_answer(args, body, 'set {0!r} of {1} to {2}'.format(
@@ -147,39 +155,12 @@ def set_grade_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def upload_command(args: argparse.Namespace) -> int:
-    """``pylmod upload CSV``: see :func:`pylmod.cli.output.report_upload`."""
-    columns = (args.max_points_column, args.normalize_column)
-    if (columns[0] is None) != (columns[1] is None):
-        raise CliError('--max-points-column and --normalize-column go '
-                       'together: give both or neither', EXIT_USAGE)
-    gradebook = make_gradebook(args)
-    report = UploadReport()
-    with ProgressFile(args.csv) as csv_file:
-        try:
-            gradebook.spreadsheet2gradebook(
-                csv_file, email_field=args.email_field,
-                approve_grades=args.approve,
-                use_max_points_column=columns[0] is not None,
-                max_points_column=columns[0], normalize_column=columns[1],
-                batch_size=args.batch_size, delimiter=args.delimiter,
-                dry_run=args.dry_run, report=report)
-        except PyLmodMissingColumn as err:
-            if args.email_field is None:
-                raise CliError('{0} With pylmod upload: --email-field '
-                               'COLUMN.'.format(err), EXIT_USAGE) from err
-            raise
-        except Exception:
-            if report.requests_sent:
-                # Stopped half way: say which grades are stored, then fail.
-                report_upload(args, report)
-            raise
-    return report_upload(args, report)
-
-
 def export_grades_command(args: argparse.Namespace) -> int:
-    """``pylmod export-grades OUT.csv``."""
+    """``pylmod export-grades OUT.csv``; the counts go to stdout as JSON
+    with ``--format json`` (unless the grades do)."""
     counts = export_grades(make_gradebook(args), args.out)
+    if args.format == 'json' and args.out != '-':
+        print_mapping(args, counts)
     sys.stderr.write(
         'pylmod: exported {grades} grades of {students} students in '
         '{assignments} assignments to {0}\n'.format(args.out, **counts))
@@ -195,8 +176,12 @@ def export_grades_command(args: argparse.Namespace) -> int:
 def has_role_command(args: argparse.Namespace) -> int:
     """``pylmod has-role EMAIL ROLE``: exit status 0 if yes, 1 if no."""
     has_role = make_membership(args).email_has_role(args.email, args.role)
-    sys.stdout.write('{0} {1} role {2}\n'.format(
-        args.email, 'has' if has_role else 'does not have', args.role))
+    if args.format == 'json':
+        print_mapping(args, {'email': args.email, 'role': args.role,
+                             'has_role': has_role})
+    else:
+        sys.stdout.write('{0} {1} role {2}\n'.format(
+            args.email, 'has' if has_role else 'does not have', args.role))
     return EXIT_OK if has_role else EXIT_FAILURE
 
 
@@ -230,15 +215,22 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
 
     parser = add('create-assignment', create_assignment_command,
                  'create an assignment')
-    parser.add_argument('name', metavar='NAME')
-    parser.add_argument('--short-name', required=True,
+    parser.add_argument('name', metavar='NAME',
+                        help='the name (refused if the gradebook has an '
+                             'assignment of that name)')
+    parser.add_argument('--short-name', required=True, type=short_name,
                         help='short name (one word, at most 5 characters)')
-    parser.add_argument('--max-points', type=number, required=True,
-                        metavar='POINTS')
+    parser.add_argument('--max-points', type=positive_points, required=True,
+                        metavar='POINTS',
+                        help='the most points a grade may have (more than '
+                             '0)')
     parser.add_argument('--due', type=due_date, required=True,
                         metavar='MM-DD-YYYY', help='due date')
     parser.add_argument('--weight', type=number, default=1.0,
                         help='weight (default 1.0)')
+    parser.add_argument('--allow-duplicate', action='store_true',
+                        help='create it even if the gradebook has an '
+                             'assignment of that name')
 
     parser = add('delete-assignment', delete_assignment_command,
                  'delete an assignment and its grades')
@@ -247,37 +239,20 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
 
     parser = add('set-grade', set_grade_command,
                  'set one grade of one student')
-    parser.add_argument('--student', required=True, metavar='EMAIL')
-    parser.add_argument('--assignment', required=True, metavar='NAME')
+    parser.add_argument('--student', required=True, metavar='EMAIL',
+                        help="the student's email")
+    parser.add_argument('--assignment', required=True, metavar='NAME',
+                        help='the name of the assignment')
     parser.add_argument('--approve', action='store_true',
                         help='send the grade as approved')
-    parser.add_argument('value', metavar='VALUE', type=number)
+    parser.add_argument('value', metavar='VALUE', type=number,
+                        help='the grade, a number')
 
-    parser = add('upload', upload_command,
-                 'upload a CSV spreadsheet of grades (one row per student, '
-                 'one column per assignment; missing assignments are '
-                 'created)')
-    parser.add_argument('csv', metavar='CSV')
-    parser.add_argument('--email-field', metavar='COLUMN',
-                        help="the column with the students' emails (default "
-                             "'External email')")
-    parser.add_argument('--approve', action='store_true',
-                        help='send the grades as approved')
-    parser.add_argument('--max-points-column', metavar='COLUMN',
-                        help='column with the max points of a created '
-                             'assignment (with --normalize-column)')
-    parser.add_argument('--normalize-column', metavar='COLUMN',
-                        help='column that is 0 when the max points column '
-                             'applies')
-    parser.add_argument('--dry-run', action='store_true',
-                        help='read and check everything, send nothing')
-    parser.add_argument('--batch-size', type=positive_count,
-                        default=DEFAULT_BATCH_SIZE, metavar='N',
-                        help='grades per request (default %(default)s)')
-    parser.add_argument('--delimiter', type=delimiter, metavar='CHAR',
-                        help='CSV delimiter (default: guessed from the '
-                             'header; "tab" for tabs)')
-    add_report_option(parser, 'the outcome of every row')
+    add_upload_arguments(add(
+        'upload', upload_command,
+        'upload a CSV spreadsheet of grades (one row per student, one column '
+        'per assignment; missing assignments are created once the whole '
+        'file is read and checked)'))
 
     parser = add('export-grades', export_grades_command,
                  'write the stored grades as a CSV that `pylmod upload` '
@@ -288,7 +263,8 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
     parser = add('has-role', has_role_command,
                  'tell whether EMAIL has ROLE in --course (exit status 0 '
                  'if yes, 1 if no)')
-    parser.add_argument('email', metavar='EMAIL')
+    parser.add_argument('email', metavar='EMAIL', help='the email to look '
+                                                       'up')
     parser.add_argument('role', metavar='ROLE', help='e.g. TA, Instructor')
     add('course-staff', course_staff_command,
         'list the course guide staff of --course')

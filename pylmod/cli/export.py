@@ -15,6 +15,7 @@ from pylmod.gradebook import GradeBook
 from pylmod.grades import (
     DEFAULT_EMAIL_FIELD,
     NON_ASSIGNMENT_FIELDS,
+    duplicate_assignment_names,
     read_stored_grades,
 )
 
@@ -60,7 +61,8 @@ def grades_table(students: Sequence[Mapping[str, Any]],
 
     Raises:
         CliError: an assignment is named like a column ``upload`` does not
-            read as an assignment, so the file could not be uploaded back.
+            read as an assignment, or several are named alike (one column
+            would merge them), so the file could not be uploaded back.
 
     Returns:
         tuple: ``(columns, rows, not_numeric)``; a missing grade is an
@@ -68,6 +70,12 @@ def grades_table(students: Sequence[Mapping[str, Any]],
     """
     names: Dict[Any, str] = {}
     with reading(assignments, 'pylmod export-grades: the assignments'):
+        for name, ids in duplicate_assignment_names(assignments).items():
+            raise CliError(
+                'the gradebook has {0} assignments named {1!r} (ids {2}): one '
+                'column would merge them; rename or delete all but one before '
+                'exporting'.format(len(ids), name,
+                                   ', '.join(str(each) for each in ids)))
         for assignment in assignments:
             name = assignment['name']
             if name in NON_ASSIGNMENT_FIELDS or name == NAME_COLUMN:
@@ -76,10 +84,6 @@ def grades_table(students: Sequence[Mapping[str, Any]],
                     '`pylmod upload` does not read as an assignment; rename '
                     'it before exporting'.format(
                         name, assignment['assignmentId']))
-            if name in names.values():
-                log.warning('Two assignments are named %r: exporting the '
-                            'first (upload would use that one too)', name)
-                continue
             names[assignment['assignmentId']] = name
     rows = []
     not_numeric = 0

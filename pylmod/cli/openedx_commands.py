@@ -70,7 +70,12 @@ def add_openedx_commands(subparsers: Any,
     """
     group = subparsers.add_parser(
         'openedx', parents=parents,
-        help='sync grades and rosters between Open edX and LMod')
+        help='sync grades and rosters between Open edX and LMod',
+        description='Sync grades and rosters between Open edX and LMod: '
+                    'copy program course grades into an LMod assignment '
+                    '(push-grades), make Open edX enrollments match the LMod '
+                    'roster (sync-roster), or show a learner on both sides '
+                    '(learner).  See `pylmod openedx COMMAND --help`.')
     commands = group.add_subparsers(title='openedx commands',
                                     metavar='COMMAND')
     commands.required = True
@@ -100,7 +105,8 @@ def _add_push_grades(commands: Any,
         description='Read the grades of an Open edX program course and '
                     'store percent x max points in an LMod assignment of '
                     'the gradebook (--gradebook).')
-    push.add_argument('--program', required=True, metavar='UUID')
+    push.add_argument('--program', required=True, metavar='UUID',
+                      help='the Open edX program')
     push.add_argument('--course-key', required=True, metavar='KEY',
                       help='e.g. course-v1:MITx+6.002x+2026_Spring')
     push.add_argument('--assignment', required=True, metavar='NAME',
@@ -128,8 +134,11 @@ def _add_sync_roster(commands: Any,
                     'an Open edX program (--program), a course of a program '
                     '(--program and --course-key) or a course '
                     '(--course-key: bulk_enroll).')
-    roster.add_argument('--program', metavar='UUID')
-    roster.add_argument('--course-key', metavar='KEY')
+    roster.add_argument('--program', metavar='UUID',
+                        help='sync the enrollments of this Open edX program')
+    roster.add_argument('--course-key', metavar='KEY',
+                        help='sync the enrollments of this Open edX course '
+                             '(with --program: the program course)')
     roster.add_argument('--curriculum', metavar='UUID',
                         help='curriculum of new program enrollments '
                              '(default: that of the existing ones)')

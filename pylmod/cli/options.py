@@ -55,6 +55,8 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 #: Exit status of a usage or configuration error (nothing was done).
 EXIT_USAGE = 2
+#: Exit status of a command stopped by Ctrl-C or SIGTERM (128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 #: The section of the config file holding the settings.
 CONFIG_SECTION = 'pylmod'
@@ -247,6 +249,10 @@ def global_options_parser() -> argparse.ArgumentParser:
         '-v', '--verbose', action='count', default=argparse.SUPPRESS,
         help='log what is done (-v: INFO, -vv: DEBUG, which shows student '
              'data); errors then show their traceback')
+    group.add_argument(
+        '-q', '--quiet', action='store_true', default=argparse.SUPPRESS,
+        help='show no progress (results, problems and errors are still '
+             'printed)')
     return parser
 
 

@@ -14,6 +14,7 @@ import argparse
 import csv
 import functools
 import json
+import os
 import sys
 from dataclasses import dataclass
 from typing import (
@@ -29,8 +30,8 @@ from typing import (
 )
 
 from pylmod.cli.options import EXIT_FAILURE, EXIT_OK
-from pylmod.cli.progress import PROGRESS_EVERY, ProgressFile  # noqa: F401
 from pylmod.grades import (
+    ALREADY_CONFIRMED,
     CONFIRMED,
     DRY_RUN,
     FAILED,
@@ -38,9 +39,7 @@ from pylmod.grades import (
     UNCONFIRMED,
     UploadReport,
 )
-
-# PROGRESS_EVERY and ProgressFile stay importable from here, where they were
-# before they had a module of their own.
+from pylmod.grades.header import ROW_NOT_SENT
 
 #: Problems of each kind listed on stderr (the rest are counted, and all
 #: are in the ``--report`` file).
@@ -240,10 +239,17 @@ def finish(args: argparse.Namespace, outcome: Outcome) -> int:
     if report_path:
         write_report_file(report_path, outcome)
     counts = _shown_counts(args, outcome)
-    if outcome.plan is None:
-        print_mapping(args, counts)
-    else:
-        print_rows(args, outcome.plan, outcome.columns)
+    try:
+        if outcome.plan is None:
+            print_mapping(args, counts)
+        else:
+            print_rows(args, outcome.plan, outcome.columns)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader of the counts went away; the exit status still says
+        # what the command did.
+        silence_stdout()
+    if outcome.plan is not None:
         sys.stderr.write('pylmod: dry run, nothing sent: {0}\n'.format(
             ', '.join('{0} {1}'.format(value, name)
                       for name, value in counts.items()
@@ -252,6 +258,16 @@ def finish(args: argparse.Namespace, outcome: Outcome) -> int:
         sys.stderr.write('pylmod: wrote {0} to {1}\n'.format(
             outcome.report_holds, report_path))
     return exit_status(outcome.ok)
+
+
+def silence_stdout() -> None:
+    """Send what is left for stdout to nowhere: its reader went away
+    (``pylmod students | head``), and Python would complain at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _shown_counts(args: argparse.Namespace,
@@ -279,9 +295,11 @@ def summarize(report: UploadReport) -> Dict[str, int]:
 
     Returns:
         dict: ``rows read``, ``grades sent``, ``confirmed``, ``failed``,
-        ``unconfirmed``, ``not sent``, ``dry run``, ``unknown emails``,
-        ``skipped cells`` (not numbers), ``empty cells``, ``replaced by a
-        later row``, ``assignments created``, ``requests``.
+        ``unconfirmed``, ``not sent``, ``dry run``, ``already confirmed``
+        (by the upload resumed), ``unknown emails``, ``skipped cells``
+        (not numbers, or in rows not sent), ``empty cells``, ``replaced by
+        a later row``, ``assignments created``, ``assignments to create``
+        (a dry run's), ``requests``.
 
     Example:
 
@@ -291,6 +309,7 @@ def summarize(report: UploadReport) -> Dict[str, int]:
     """
     counts = report.summary()
     bad = len(bad_cells(report))
+    created = list(report.created_assignments.values())
     return {
         'rows read': report.rows_read,
         'grades sent': (counts[CONFIRMED] + counts[FAILED]
@@ -300,36 +319,41 @@ def summarize(report: UploadReport) -> Dict[str, int]:
         'unconfirmed': counts[UNCONFIRMED],
         'not sent': counts[NOT_SENT],
         'dry run': counts[DRY_RUN],
+        ALREADY_CONFIRMED: counts[ALREADY_CONFIRMED],
         'unknown emails': counts['unknown emails'],
         'skipped cells': bad,
         'empty cells': len(report.skipped_cells) - bad,
         'replaced by a later row': counts['duplicates'],
-        'assignments created': counts['assignments created'],
+        'assignments created': len(created) - created.count(None),
+        'assignments to create': created.count(None),
         'requests': report.requests_sent,
     }
 
 
 def report_rows(report: UploadReport) -> List[Dict[str, Any]]:
-    """Return the outcome of every grade, cell that is not a number and
-    unknown email of an upload as rows of :data:`REPORT_COLUMNS`, in file
-    order."""
-    rows: List[Dict[str, Any]] = []
-    for grade in report.grades:
-        rows.append({'line': grade.line, 'email': grade.email,
-                     'assignment': grade.assignment,
-                     'value': grade.grade.get('numericGradeValue'),
-                     'status': grade.status, 'message': grade.message})
+    """Return the outcome of every grade, cell that is not a number,
+    unknown email and replaced value of an upload as rows of
+    :data:`REPORT_COLUMNS`, in file order; each row has the email of its
+    line."""
+    rows: List[Dict[str, Any]] = [
+        {'line': grade.line, 'email': grade.email,
+         'assignment': grade.assignment,
+         'value': grade.grade.get('numericGradeValue'),
+         'status': grade.status, 'message': grade.message}
+        for grade in report.already_confirmed + report.grades]
     for cell in bad_cells(report):
-        rows.append({'line': cell.line, 'email': '',
+        rows.append({'line': cell.line, 'email': cell.email,
                      'assignment': cell.column, 'value': cell.value,
                      'status': 'skipped', 'message': cell.reason})
     for line, email in report.unknown_emails:
         rows.append({'line': line, 'email': email, 'assignment': '',
                      'value': '', 'status': 'unknown email',
                      'message': 'no student of the gradebook has this email'})
+    email_of_line = {row['line']: row['email'] for row in rows}
     for line, earlier_line, column in report.duplicates:
-        rows.append({'line': earlier_line, 'email': '', 'assignment': column,
-                     'value': '', 'status': 'replaced',
+        rows.append({'line': earlier_line,
+                     'email': email_of_line.get(line, ''),
+                     'assignment': column, 'value': '', 'status': 'replaced',
                      'message': 'replaced by line {0}'.format(line)})
     rows.sort(key=lambda row: (row['line'], str(row['assignment'])))
     return rows
@@ -354,18 +378,17 @@ def upload_outcome(report: UploadReport) -> Outcome:
     :func:`upload_ok`.
     """
     bad = bad_cells(report)
-    notes = [
-        'dry run: would create assignment {0!r}'.format(name)
-        if assignment_id is None else
-        'created assignment {0!r} (id {1})'.format(name, assignment_id)
-        for name, assignment_id in report.created_assignments.items()]
     problems = [
         ['line {0}: {1!r} is no student of the gradebook; row '
          'skipped'.format(line, email)
          for line, email in report.unknown_emails],
+        _rows_not_sent(bad),
         ['line {0}, column {1!r}: {2!r} is {3}; cell skipped'.format(
             cell.line, cell.column, cell.value, cell.reason)
-         for cell in bad],
+         for cell in bad if not cell.reason.endswith(ROW_NOT_SENT)],
+        ['line {0}, column {1!r}: replaces the value of line {2} (same '
+         'student)'.format(line, column, earlier_line)
+         for line, earlier_line, column in report.duplicates],
         ['line {0}, column {1!r} ({2}): {3}: {4}'.format(
             grade.line, grade.assignment, grade.email, grade.status,
             grade.message)
@@ -377,9 +400,43 @@ def upload_outcome(report: UploadReport) -> Outcome:
         counts=summarize(report), ok=ok, columns=REPORT_COLUMNS,
         rows=functools.partial(report_rows, report),
         document=functools.partial(_upload_document, report, ok),
-        problems=problems, notes=notes,
+        problems=problems, notes=_upload_notes(report),
         shown_when_zero=UPLOAD_COUNTS_SHOWN,
         report_holds='the outcome of every row')
+
+
+def _upload_notes(report: UploadReport) -> List[str]:
+    """What an upload created (or would), left alone or did not resend."""
+    notes = [
+        'dry run: would create assignment {0!r}'.format(name)
+        if assignment_id is None else
+        'created assignment {0!r} (id {1})'.format(name, assignment_id)
+        for name, assignment_id in report.created_assignments.items()]
+    empty = report.columns_without_grades
+    if empty:
+        notes.append(
+            '{0} columns name no assignment of the gradebook and hold no '
+            'grade, so no assignment was created for them: {1}{2}'.format(
+                len(empty), ', '.join(repr(name) for name in
+                                      empty[:PROBLEMS_SHOWN]),
+                ' and {0} more'.format(len(empty) - PROBLEMS_SHOWN)
+                if len(empty) > PROBLEMS_SHOWN else ''))
+    if report.already_confirmed:
+        notes.append('not sent again: {0} grades the resumed report shows '
+                     'confirmed'.format(len(report.already_confirmed)))
+    return notes
+
+
+def _rows_not_sent(bad: List[Any]) -> List[str]:
+    """One line per row not sent (its cells share the reason)."""
+    lines: Dict[int, str] = {}
+    for cell in bad:
+        if cell.reason.endswith(ROW_NOT_SENT) and cell.line not in lines:
+            lines[cell.line] = (
+                'line {0} ({1}): {2} (a delimiter inside a cell shifts the '
+                'cells after it: quote that cell)'.format(
+                    cell.line, cell.email, cell.reason))
+    return list(lines.values())
 
 
 def _upload_document(report: UploadReport, ok: bool) -> Dict[str, Any]:

@@ -1,92 +1,77 @@
-"""Reading a grade spreadsheet with progress on stderr (``pylmod upload``)."""
+"""Progress of a grade upload while its grades are sent (``pylmod upload``).
+
+:class:`SendProgress` is the ``progress`` callback of
+:meth:`pylmod.GradeBook.spreadsheet2gradebook`: a ``tqdm`` bar on stderr
+when stderr is a terminal and ``tqdm`` is installed (``pip install
+pylmod[cli]``), else a plain line on stderr at most every
+:data:`PROGRESS_SECONDS` and at the end.  ``pylmod --quiet`` shows none.
+"""
 import sys
-from typing import Any, Iterator, Optional, TextIO
+import time
+from typing import Any, Callable, Optional, TextIO
 
-#: Without a progress bar, a line on stderr every this many lines read.
-PROGRESS_EVERY = 10000
+#: Without a progress bar, the least seconds between two progress lines.
+PROGRESS_SECONDS = 5.0
 
 
-class ProgressFile:
-    """A text file whose lines are counted as they are read, for a grade
-    upload: a ``tqdm`` bar on stderr when it is a terminal and ``tqdm`` is
-    installed (``pip install pylmod[cli]``), else a line on stderr every
-    :data:`PROGRESS_EVERY` lines and at the end.
-
-    It is what :func:`pylmod.grades.open_grade_csv` needs (``read``,
-    ``readline``, iteration, ``name``).
+class SendProgress:
+    """Shows the progress of the grades sent:
+    ``progress(sent, confirmed, total)``.
 
     Args:
-        path: the CSV file, read as UTF-8 (with or without a byte order
-            mark), like the library does.
         stream: where progress goes (default stderr).
+        clock: seconds, for the plain lines (default
+            :func:`time.monotonic`).
+
+    Example:
+
+    .. code-block:: python
+
+        progress = SendProgress()
+        try:
+            gradebook.spreadsheet2gradebook('grades.csv', progress=progress)
+        finally:
+            progress.close()
     """
 
-    def __init__(self, path: str, stream: Optional[TextIO] = None) -> None:
-        self.name = path
+    def __init__(self, stream: Optional[TextIO] = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._stream = sys.stderr if stream is None else stream
-        self._file = open(path, newline='', encoding='utf-8-sig')
-        self.lines_read = 0
-        self._bar = self._progress_bar(path)
+        self._clock = clock
+        self._bar: Any = None
+        self._shown_at: Optional[float] = None
 
-    def _progress_bar(self, path: str) -> Any:
-        if not self._stream.isatty():
-            return None
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            return None
-        with open(path, 'rb') as raw:
-            total = sum(1 for _ in raw)
-        return tqdm(total=total, unit=' lines', desc='reading ' + path,
-                    file=self._stream, leave=False)
+    def __call__(self, sent: int, confirmed: int, total: int) -> None:
+        if sent == 0:
+            self._start(total)
+        elif self._bar is not None:
+            self._bar.update(sent - self._bar.n)
+            self._bar.set_postfix(confirmed=confirmed, refresh=False)
+        elif (sent == total
+              or self._clock() - (self._shown_at or 0) >= PROGRESS_SECONDS):
+            self._line(sent, confirmed, total)
 
-    def _count(self, line: str) -> str:
-        if not line:
-            self.close_progress()
-            return line
-        self.lines_read += 1
-        if self._bar is not None:
-            self._bar.update(1)
-        elif self.lines_read % PROGRESS_EVERY == 0:
-            self._stream.write('pylmod: read {0} lines\n'.format(
-                self.lines_read))
-        return line
+    def _start(self, total: int) -> None:
+        if self._bar is None and self._stream.isatty():
+            try:
+                from tqdm import tqdm
+            except ImportError:
+                pass
+            else:
+                self._bar = tqdm(total=total, unit=' grades', desc='sending',
+                                 file=self._stream, leave=False,
+                                 mininterval=0)
+                return
+        self._stream.write('pylmod: sending {0} grades\n'.format(total))
+        self._shown_at = self._clock()
 
-    def read(self, size: int = -1) -> str:
-        """Read the rest (not counted; the library reads line by line)."""
-        return self._file.read(size)
+    def _line(self, sent: int, confirmed: int, total: int) -> None:
+        self._stream.write('pylmod: sent {0} of {1} grades ({2} '
+                           'confirmed)\n'.format(sent, total, confirmed))
+        self._shown_at = self._clock()
 
-    def readline(self) -> str:
-        """Read and count one line."""
-        return self._count(self._file.readline())
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        line = self.readline()
-        if not line:
-            raise StopIteration
-        return line
-
-    def close_progress(self) -> None:
-        """End the progress display (once), saying how many lines were read."""
+    def close(self) -> None:
+        """End the bar (it is erased: the summary follows)."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-        elif self._stream is None:
-            return
-        self._stream.write('pylmod: read {0} lines of {1}\n'.format(
-            self.lines_read, self.name))
-        self._stream = None  # type: ignore[assignment]
-
-    def close(self) -> None:
-        """Close the file."""
-        self._file.close()
-
-    def __enter__(self) -> 'ProgressFile':
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
-

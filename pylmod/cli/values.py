@@ -114,3 +114,27 @@ def delimiter(text: str) -> str:
         raise argparse.ArgumentTypeError(
             'expected one character (or "tab"), got {0!r}'.format(text))
     return text
+
+
+#: The longest short name of an assignment LMod takes.
+SHORT_NAME_LENGTH = 5
+
+
+def short_name(text: str) -> str:
+    """Parse ``--short-name``: one word of 1 to
+    :data:`SHORT_NAME_LENGTH` characters."""
+    if not text or len(text) > SHORT_NAME_LENGTH or text.split() != [text]:
+        raise argparse.ArgumentTypeError(
+            'expected one word of at most {0} characters, got {1!r}'.format(
+                SHORT_NAME_LENGTH, text))
+    return text
+
+
+def positive_points(text: str) -> float:
+    """Parse ``--max-points``: a finite number greater than 0."""
+    value = number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            'expected a number of points greater than 0, got {0!r}'.format(
+                text))
+    return value

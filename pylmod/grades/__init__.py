@@ -2,14 +2,20 @@
 
 One idea per module:
 
-* :mod:`pylmod.grades.csvfile`: grade files (encoding, delimiter, header,
-  cells, line numbers, errors);
+* :mod:`pylmod.grades.csvfile`: grade files (delimiter, email column, line
+  numbers, errors), read as text by :mod:`pylmod.grades.decoding`
+  (encodings, binary file objects, the line of bad bytes);
+* :mod:`pylmod.grades.numbers`: what a cell is worth as a grade;
+* :mod:`pylmod.grades.header`: what a header names, and where;
 * :mod:`pylmod.grades.answers`: ``multiGrades`` entries, the one routine
   that sends them in batches, and what LMod's answers mean;
 * :mod:`pylmod.grades.ledger`: the grades of an upload, compactly;
 * :mod:`pylmod.grades.report`: the report of an upload;
 * :mod:`pylmod.grades.rows`: reading rows into the ledger;
-* :mod:`pylmod.grades.upload`: the upload itself (assignments, sending);
+* :mod:`pylmod.grades.assignments`: assignments by name, planned and
+  created; :mod:`pylmod.grades.creation`: creating them once the file is
+  read, within a limit;
+* :mod:`pylmod.grades.upload`: the upload itself;
 * :mod:`pylmod.grades.stored`: reading the grades LMod stores.
 
 The pipeline imports no client: an upload takes any object with the methods
@@ -29,6 +35,7 @@ from pylmod.grades.answers import (
     STATUSES,
     UNCONFIRMED,
     BatchSender,
+    Progress,
     check_batch_size,
     classify_multigrade_response,
     merge_multigrade_responses,
@@ -37,8 +44,12 @@ from pylmod.grades.answers import (
 from pylmod.grades.assignments import (
     DEFAULT_MAX_POINTS,
     AssignmentResolver,
+    PendingAssignment,
+    duplicate_assignment_names,
+    find_assignment,
     index_assignments,
 )
+from pylmod.grades.creation import MAX_NEW_ASSIGNMENTS
 from pylmod.grades.csvfile import (
     ALTERNATE_EMAIL_FIELD,
     DEFAULT_EMAIL_FIELD,
@@ -46,10 +57,16 @@ from pylmod.grades.csvfile import (
     find_email_column,
     guess_delimiter,
     open_grade_csv,
-    parse_grade,
 )
+from pylmod.grades.header import check_header
 from pylmod.grades.ledger import GradeLedger
-from pylmod.grades.report import GradeOutcome, SkippedCell, UploadReport
+from pylmod.grades.numbers import parse_grade
+from pylmod.grades.report import (
+    ALREADY_CONFIRMED,
+    GradeOutcome,
+    SkippedCell,
+    UploadReport,
+)
 from pylmod.grades.stored import StoredGrade, StoredGrades, read_stored_grades
 from pylmod.grades.upload import (
     Gradebook,
@@ -60,15 +77,17 @@ from pylmod.grades.upload import (
 )
 
 __all__ = [
-    'ALTERNATE_EMAIL_FIELD', 'AMBIGUOUS_ERRORS', 'AssignmentResolver',
-    'BatchSender', 'CONFIRMED',
+    'ALREADY_CONFIRMED', 'ALTERNATE_EMAIL_FIELD', 'AMBIGUOUS_ERRORS',
+    'AssignmentResolver', 'BatchSender', 'CONFIRMED',
     'CONFIRMED_STATUS', 'DEFAULT_BATCH_SIZE', 'DEFAULT_EMAIL_FIELD',
     'DEFAULT_MAX_POINTS', 'DRY_RUN', 'FAILED', 'GradeLedger', 'GradeOutcome',
-    'GradeUpload', 'Gradebook', 'NON_ASSIGNMENT_FIELDS', 'NOT_SENT',
-    'NOT_SENT_AFTER_FAILURE', 'STATUSES', 'SkippedCell', 'StoredGrade',
-    'StoredGrades', 'UNCONFIRMED', 'UploadReport', 'check_batch_size',
-    'classify_multigrade_response', 'find_email_column', 'guess_delimiter',
-    'index_assignments', 'index_students', 'merge_multigrade_responses',
-    'multigrade_entry', 'open_grade_csv', 'parse_grade', 'read_stored_grades',
-    'upload_csv', 'upload_rows',
+    'GradeUpload', 'Gradebook', 'MAX_NEW_ASSIGNMENTS',
+    'NON_ASSIGNMENT_FIELDS', 'NOT_SENT', 'NOT_SENT_AFTER_FAILURE',
+    'PendingAssignment', 'Progress', 'STATUSES', 'SkippedCell',
+    'StoredGrade', 'StoredGrades', 'UNCONFIRMED', 'UploadReport',
+    'check_batch_size', 'check_header', 'classify_multigrade_response',
+    'duplicate_assignment_names', 'find_assignment', 'find_email_column',
+    'guess_delimiter', 'index_assignments', 'index_students',
+    'merge_multigrade_responses', 'multigrade_entry', 'open_grade_csv',
+    'parse_grade', 'read_stored_grades', 'upload_csv', 'upload_rows',
 ]

@@ -45,6 +45,11 @@ NOT_SENT_AFTER_FAILURE = 'not sent: an earlier request failed'
 #: Errors after which a request may or may not have reached LMod.
 AMBIGUOUS_ERRORS = (requests.RequestException, PyLmodBadResponse)
 
+#: What :class:`BatchSender` calls to tell its progress:
+#: ``progress(sent, confirmed, total)``, grades sent so far (their answer
+#: has come), of them confirmed, and grades to send.
+Progress = Callable[[int, int, int], None]
+
 #: ``mode`` of an entry: the grade of an assignment, or the student's
 #: overall (letter) grade.
 ASSIGNMENT_GRADE_MODE = 2
@@ -302,6 +307,12 @@ class BatchSender:
         describe_error: the message of the grades an error left
             unconfirmed (default :func:`error_text`).
         statuses: the list to append the statuses to (a new one by default).
+        progress: called as ``progress(sent, confirmed, total)`` before the
+            first request (``sent`` 0) and after each request answered:
+            ``sent`` grades have an answer, ``confirmed`` of them were
+            stored, out of ``total``.  Not called in a dry run, nor for a
+            request that raised.  It runs in the sending thread: keep it
+            short (a progress bar, a log line).
 
     Attributes:
         statuses: ``(status, message)`` of each grade, in order, up to the
@@ -331,7 +342,8 @@ class BatchSender:
                  batch_size: int = DEFAULT_BATCH_SIZE, *,
                  dry_run: bool = False,
                  describe_error: Callable[[BaseException], str] = error_text,
-                 statuses: Optional[List[Tuple[str, str]]] = None) -> None:
+                 statuses: Optional[List[Tuple[str, str]]] = None,
+                 progress: Optional[Progress] = None) -> None:
         check_batch_size(batch_size)
         self.multi_grade = multi_grade
         self.batch_size = batch_size
@@ -344,6 +356,7 @@ class BatchSender:
         self.seconds = 0.0
         self.error: Optional[BaseException] = None
         self.in_flight = 0
+        self.progress = progress
 
     def request_count(self, grades: int, at_least_one: bool = False) -> int:
         """How many requests :meth:`send` makes for ``grades`` grades."""
@@ -361,10 +374,15 @@ class BatchSender:
             return
         size = self.batch_size
         started = time.time()
+        # The statuses are complete up to ``done`` once a request's answer
+        # is classified; an interrupt may come between any two steps.
+        done = len(self.statuses)
+        counts = [0, 0]  # sent, confirmed
+        self._tell(counts, len(grades))
         try:
             for number in range(self.request_count(len(grades), at_least_one)):
                 batch = grades[number * size:(number + 1) * size]
-                self.in_flight = len(batch)
+                done += len(batch)
                 try:
                     response = self.multi_grade(batch)
                 finally:
@@ -372,14 +390,25 @@ class BatchSender:
                 self.responses.append(response)
                 self.statuses.extend(
                     classify_multigrade_response(batch, response))
-                self.in_flight = 0
+                self._tell(counts, len(grades), batch)
         except BaseException as err:  # an interrupt stops it half way too
             self.error = err
+            self.in_flight = done - len(self.statuses)
             self.statuses.extend(
                 [(UNCONFIRMED, self.describe_error(err))] * self.in_flight)
             raise
         finally:
             self.seconds += time.time() - started
+
+    def _tell(self, counts: List[int], total: int,
+              batch: Sequence[Any] = ()) -> None:
+        """Call ``progress`` with the counts, after ``batch`` is answered."""
+        if self.progress is None:
+            return
+        if batch:
+            counts[0] += len(batch)
+            counts[1] += self.statuses[-len(batch):].count(CONFIRMED_STATUS)
+        self.progress(counts[0], counts[1], total)
 
     def response(self) -> Dict[str, Any]:
         """LMod's answers merged into one (see

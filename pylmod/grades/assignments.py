@@ -1,9 +1,15 @@
-"""The assignments of an upload: found by name, or created on the way.
+"""The assignments of an upload: found by name, or created.
 
 As in PyLmod 1.0.x, a column is resolved from the first row of a known
-student that has it: an assignment of that name is used, or one is created
-(unless it is a dry run) with :data:`DEFAULT_MAX_POINTS`, or with that row's
-max points when the spreadsheet gives them.
+student that has it: an assignment of that name is used, or one is to be
+created (unless it is a dry run) with :data:`DEFAULT_MAX_POINTS`, or with
+that row's max points when the spreadsheet gives them.  An upload plans the
+assignments it creates while it reads (:meth:`AssignmentResolver.plan`)
+and creates them once the whole file is read and checked (see
+:mod:`pylmod.grades.creation`).
+
+A name that two assignments of the gradebook share names neither:
+:func:`find_assignment` refuses it, naming both ids.
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from typing import (
     Callable,
     Dict,
     Iterable,
+    List,
     Mapping,
     Optional,
     Protocol,
@@ -24,9 +31,11 @@ from typing import (
 from pylmod.answer import http_status_of, reading, server_message
 from pylmod.exceptions import (
     PyLmodAssignmentNotConfirmed,
+    PyLmodDuplicateAssignment,
     PyLmodFailedAssignmentCreation,
 )
 from pylmod.grades.answers import AMBIGUOUS_ERRORS
+from pylmod.grades.numbers import parse_grade
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +81,70 @@ def index_assignments(assignments: Iterable[Mapping[str, Any]]
     return index
 
 
+def duplicate_assignment_names(assignments: Iterable[Mapping[str, Any]]
+                               ) -> Dict[str, List[Any]]:
+    """Return ``name -> [assignmentId, ...]`` of the names that several
+    assignments share."""
+    ids: Dict[str, List[Any]] = {}
+    for assignment in assignments:
+        ids.setdefault(assignment['name'], []).append(
+            assignment['assignmentId'])
+    return {name: found for name, found in ids.items() if len(found) > 1}
+
+
+def duplicate_assignment_error(name: str, assignment_ids: List[Any]
+                               ) -> PyLmodDuplicateAssignment:
+    """The error of a name that several assignments share."""
+    return PyLmodDuplicateAssignment(
+        'the gradebook has {0} assignments named {1!r} (ids {2}), so the '
+        'name does not say which one; rename or delete all but one (nothing '
+        'was changed)'.format(len(assignment_ids), name,
+                             ', '.join(str(each) for each in assignment_ids)),
+        name, assignment_ids)
+
+
+def find_assignment(assignments: Iterable[Mapping[str, Any]], name: str
+                    ) -> Optional[Mapping[str, Any]]:
+    """Return the assignment named ``name``, or ``None``.
+
+    Raises:
+        PyLmodDuplicateAssignment: several assignments have that name (the
+            message names their ids).
+
+    Example:
+
+    .. code-block:: python
+
+        assignment = find_assignment(gradebook.get_assignments(), 'Quiz 1')
+    """
+    found = [assignment for assignment in assignments
+             if assignment['name'] == name]
+    if len(found) > 1:
+        raise duplicate_assignment_error(
+            name, [assignment['assignmentId'] for assignment in found])
+    return found[0] if found else None
+
+
+class PendingAssignment:
+    """An assignment an upload will create, standing for its
+    ``assignmentId`` in the grades until it is created.
+
+    Attributes:
+        name: its name (the column).
+        max_points: its max points.
+    """
+
+    __slots__ = ('name', 'max_points')
+
+    def __init__(self, name: str, max_points: float) -> None:
+        self.name = name
+        self.max_points = max_points
+
+    def __repr__(self) -> str:
+        return 'PendingAssignment({0!r}, {1!r})'.format(self.name,
+                                                        self.max_points)
+
+
 class AssignmentResolver:
     """Gives the ``assignmentId`` of a column, creating the assignment if
     the gradebook has none of that name.
@@ -96,27 +169,55 @@ class AssignmentResolver:
         self.dry_run = dry_run
         self.max_points_column = max_points_column
         self.normalize_column = normalize_column
-        self._by_name = index_assignments(gradebook.get_assignments())
+        assignments = list(gradebook.get_assignments())
+        self._by_name = index_assignments(assignments)
+        self._duplicates = duplicate_assignment_names(assignments)
         self._ids: Dict[str, Any] = {}
         #: The waits of :func:`find_late_commit` after a create whose
         #: outcome is unknown.
         self.late_commit_waits: Sequence[float] = LATE_COMMIT_WAITS
+        #: The assignments :meth:`plan` found missing, in the order met.
+        self.pending: List[PendingAssignment] = []
 
     def __call__(self, name: str, row: Mapping[str, Any]) -> Any:
         """The id of the assignment ``name``, ``row`` being the first row
-        that needs it."""
+        that needs it; a missing assignment is created at once (an upload
+        plans with :meth:`plan` and creates once the file is read)."""
+        assignment_id = self.plan(name, row)
+        if isinstance(assignment_id, PendingAssignment):
+            self.pending.remove(assignment_id)
+            assignment_id = self.create(assignment_id)
+        return assignment_id
+
+    def plan(self, name: str, row: Mapping[str, Any]) -> Any:
+        """The id of the assignment ``name`` (``row`` being the first row
+        that needs it), or, when the gradebook has none, a
+        :class:`PendingAssignment` that :meth:`create` creates later.
+
+        Raises:
+            PyLmodDuplicateAssignment: several assignments have that name.
+        """
         if name not in self._ids:
+            if name in self._duplicates:
+                raise duplicate_assignment_error(name, self._duplicates[name])
             assignment = self._by_name.get(name)
-            if assignment is not None:
-                assignment_id = assignment['assignmentId']
-            elif self.dry_run:
-                assignment_id = self.created[name] = None
+            if assignment is None:
+                pending = PendingAssignment(name, self.max_points(row))
+                self.pending.append(pending)
+                self._ids[name] = pending
             else:
-                assignment_id = self.created[name] = self._create(
-                    name, self.max_points(row))
-            log.info('Assignment %s has Id=%s', name, assignment_id)
-            self._ids[name] = assignment_id
+                self._ids[name] = assignment['assignmentId']
         return self._ids[name]
+
+    def create(self, pending: PendingAssignment) -> Any:
+        """Create a planned assignment and return its id (``None`` in a
+        dry run); it is recorded in ``created``."""
+        assignment_id = self.created[pending.name] = (
+            None if self.dry_run
+            else self._create(pending.name, pending.max_points))
+        log.info('Assignment %s has Id=%s', pending.name, assignment_id)
+        self._ids[pending.name] = assignment_id
+        return assignment_id
 
     def max_points(self, row: Mapping[str, Any]) -> float:
         """The max points of an assignment created for a column of ``row``:
@@ -137,12 +238,13 @@ class AssignmentResolver:
         max_points = row.get(self.max_points_column)
         if normalized or max_points is None:
             return DEFAULT_MAX_POINTS
-        try:
-            return float(max_points)
-        except (TypeError, ValueError):
+        # A number as the grades are (see pylmod.grades.numbers).
+        number, _ = parse_grade(max_points)
+        if number is None:
             log.warning('Floating point conversion error in max points '
                         'column %r', self.max_points_column)
             return DEFAULT_MAX_POINTS
+        return number
 
     def _create(self, name: str, max_points: float) -> Any:
         """Create an assignment.  After a create whose outcome is unknown

@@ -1,21 +1,20 @@
 """Grade spreadsheets as files: encoding, delimiter, header, cells and lines.
 
-This module only reads: it opens a grade file as a :class:`csv.DictReader`,
-finds the email column of a header, says what a cell is worth as a grade,
-and turns decoding and CSV syntax errors into a
+This module only reads: it opens a grade file as a :class:`csv.DictReader`
+(decoding it with :mod:`pylmod.grades.decoding`), finds the email column of
+a header, and turns decoding and CSV syntax errors into a
 :class:`~pylmod.exceptions.PyLmodCSVError` naming the file and the line.
-What the rows become is :mod:`pylmod.grades.rows`.
+What a cell is worth is :mod:`pylmod.grades.numbers`, what the header
+names :mod:`pylmod.grades.header`, what the rows become
+:mod:`pylmod.grades.rows`.
 """
 from __future__ import annotations
 
 import contextlib
 import csv
 import itertools
-import math
-import os
 from typing import (
     Any,
-    Dict,
     Iterable,
     Iterator,
     List,
@@ -26,6 +25,15 @@ from typing import (
 )
 
 from pylmod.exceptions import PyLmodCSVError, PyLmodMissingColumn
+from pylmod.grades.decoding import (
+    decode_error,
+    decoded_text,
+    file_name,
+    is_binary,
+    name_bad_line,
+    reading_codec,
+)
+from pylmod.grades.numbers import parse_grade  # noqa: F401 - its old home
 
 #: The column holding the student's email unless ``email_field`` is given.
 DEFAULT_EMAIL_FIELD = 'External email'
@@ -37,30 +45,6 @@ NON_ASSIGNMENT_FIELDS = (
     'ID', 'Username', 'Full Name', 'edX email', 'External email')
 #: The delimiters a grade file may use.
 DELIMITERS = ',;\t'
-
-
-def parse_grade(value: Any) -> Tuple[Optional[float], str]:
-    """Return ``(number, '')`` for a grade cell, or ``(None, reason)``.
-
-    Empty cells are skipped (never zero); ``nan`` and ``inf`` are rejected.
-
-    Example:
-
-    .. code-block:: python
-
-        parse_grade(' 7.5 ')  # (7.5, '')
-        parse_grade('')       # (None, 'empty')
-        parse_grade('nan')    # (None, 'not a finite number')
-    """
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None, 'empty'
-        return None, 'not a number'
-    if not math.isfinite(number):
-        return None, 'not a finite number'
-    return number, ''
 
 
 def find_email_column(columns: Sequence[Any], email_field: str,
@@ -104,19 +88,28 @@ def guess_delimiter(header_line: Any) -> str:
 
 
 @contextlib.contextmanager
-def open_grade_csv(csv_file: Any, delimiter: Optional[str] = None
+def open_grade_csv(csv_file: Any, delimiter: Optional[str] = None,
+                   encoding: Optional[str] = None
                    ) -> Iterator[csv.DictReader]:
     """Yield a :class:`csv.DictReader` (excel dialect) over a grade file.
 
     A :class:`~pylmod.exceptions.PyLmodCSVError` raised in the ``with``
-    block gets the file's name in front of its message.
+    block gets the file's name in front of its message; one for bytes that
+    cannot be decoded names the line that holds them.
 
     Args:
-        csv_file: a path, or an open text file (anything with ``.read``).
-            A path is read as UTF-8, with or without a byte order mark, and
-            closed afterwards.
+        csv_file: a path, or an open file (anything with ``.read``): a text
+            file as it is, a binary one (``io.BytesIO``, ``open(path,
+            'rb')``) read whole and decoded.  A path is closed afterwards.
         delimiter: the delimiter; ``None`` guesses it from the header line
             (see :func:`guess_delimiter`).
+        encoding: the encoding of a path or binary file: UTF-8 by default
+            (a byte order mark is ignored), e.g. ``'cp1252'`` for a file
+            saved by an older Excel.
+
+    Raises:
+        PyLmodCSVError: an unknown encoding, or bytes of a binary file that
+            cannot be decoded.
 
     Example:
 
@@ -126,62 +119,51 @@ def open_grade_csv(csv_file: Any, delimiter: Optional[str] = None
             for row in rows:
                 print(row['External email'])
     """
+    codec = reading_codec(encoding)
+    name = file_name(csv_file)
     with contextlib.ExitStack() as stack:
-        if hasattr(csv_file, 'read'):
-            text = csv_file
-        else:
+        text = csv_file
+        rescan: Optional[Tuple[str, str]] = None
+        if not hasattr(csv_file, 'read'):
             text = stack.enter_context(
-                open(csv_file, newline='', encoding='utf-8-sig'))
-        lines: Iterable[Any] = text
-        options: Dict[str, Any] = {}
-        try:
-            if delimiter is None and hasattr(text, 'readline'):
-                header_line = _read_header_line(text, csv_file)
-                lines = itertools.chain([header_line], text)
-                delimiter = guess_delimiter(header_line)
-            if delimiter not in (None, ','):
-                options['delimiter'] = delimiter
+                open(csv_file, newline='', encoding=codec))
+            rescan = (name, codec) if name is not None else None
+        elif is_binary(csv_file):
             try:
-                yield csv.DictReader(lines, dialect='excel', **options)
+                text = decoded_text(csv_file, codec)
             except PyLmodCSVError as err:
-                # The same exception, named better: it may carry the
-                # report of the upload it stopped.
-                name = getattr(text, 'name', csv_file)
-                if isinstance(name, str):
-                    err.args = ('{0}: {1}'.format(name, err),)
+                _prefix_name(err, name)
                 raise
+        elif name is not None and isinstance(
+                getattr(csv_file, 'encoding', None), str):
+            rescan = name, reading_codec(csv_file.encoding)
+        try:
+            yield _dict_reader(text, delimiter)
         except PyLmodCSVError as err:
-            if text is not csv_file:
-                _name_undecodable_line(csv_file, err)
+            # The same exception, named better: it may carry the report of
+            # the upload it stopped.
+            if rescan is None or not name_bad_line(*rescan, err):
+                _prefix_name(err, name)
             raise
 
 
-def _name_undecodable_line(path: Any, err: BaseException) -> None:
-    """Make the message of a decoding error of the file at ``path`` name the
-    line that holds the bad bytes: the text layer decodes whole blocks ahead
-    of the CSV reader, so the line it was on is not that line."""
-    cause: Optional[BaseException] = err
-    while cause is not None and not isinstance(cause, UnicodeDecodeError):
-        cause = cause.__cause__
-    if cause is None:
-        return
-    with open(path, 'rb') as raw:
-        # UTF-8 never uses the newline byte inside a character.
-        for line_number, line in enumerate(raw, 1):
-            try:
-                line.decode('utf-8')
-            except UnicodeDecodeError as line_error:
-                err.args = ('{0}: line {1} is not valid UTF-8 ({2})'.format(
-                    os.fspath(path), line_number, line_error),)
-                return
+def _dict_reader(text: Any, delimiter: Optional[str]) -> csv.DictReader:
+    lines: Iterable[Any] = text
+    if delimiter is None and hasattr(text, 'readline'):
+        try:
+            header_line = text.readline()
+        except UnicodeDecodeError as err:
+            raise decode_error(1, err) from err
+        lines = itertools.chain([header_line], text)
+        delimiter = guess_delimiter(header_line)
+    if delimiter in (None, ','):
+        return csv.DictReader(lines, dialect='excel')
+    return csv.DictReader(lines, dialect='excel', delimiter=delimiter)
 
 
-def _read_header_line(text: Any, source: Any) -> Any:
-    try:
-        return text.readline()
-    except UnicodeDecodeError as err:
-        raise PyLmodCSVError('{0}: line 1 is not valid UTF-8 ({1})'.format(
-            source, err)) from err
+def _prefix_name(err: PyLmodCSVError, name: Optional[str]) -> None:
+    if name is not None and not str(err).startswith(name + ': '):
+        err.args = ('{0}: {1}'.format(name, err),)
 
 
 def numbered_rows(rows: Iterable[Mapping[str, Any]]
@@ -213,8 +195,7 @@ def csv_read_error(err: Exception, line_num: int) -> PyLmodCSVError:
     ``line_num``): a decoding error is on the next line, a syntax error on
     that one."""
     if isinstance(err, UnicodeDecodeError):
-        return PyLmodCSVError('line {0} is not valid UTF-8 ({1})'.format(
-            line_num + 1, err))
+        return decode_error(line_num + 1, err)
     return PyLmodCSVError('line {0}: {1}'.format(line_num, err))
 
 
@@ -233,9 +214,8 @@ def header_columns(rows: Any) -> Optional[List[Any]]:
     iterables), with a byte order mark left on the first name removed."""
     try:
         columns = getattr(rows, 'fieldnames', None)
-    except UnicodeDecodeError as err:
-        raise PyLmodCSVError('line 1 is not valid UTF-8 ({0})'.format(
-            err)) from err
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise csv_read_error(err, _line_number(rows, 1)) from err
     if not isinstance(columns, list):
         return None
     if columns and isinstance(columns[0], str):

@@ -15,6 +15,10 @@ from typing import (
 
 from pylmod.grades.answers import CONFIRMED, DRY_RUN, NOT_SENT, STATUSES
 
+#: The status of a grade a resumed upload did not send again: the report it
+#: resumed shows it confirmed, with the same value.
+ALREADY_CONFIRMED = 'already confirmed'
+
 
 class GradeOutcome:
     """One grade from the spreadsheet and what became of it.
@@ -63,12 +67,23 @@ class GradeOutcome:
 
 @dataclass
 class SkippedCell:
-    """A cell that was not sent: empty, not a number, or not finite."""
+    """A cell that was not sent: empty, not a number, not finite, in a row
+    of the wrong width, or in a column without a name.
+
+    Attributes:
+        line: the line of the CSV file.
+        column: the column (``''`` beyond the header).
+        value: the cell as read.
+        reason: why it was not sent.
+        email: the email of its row as written (``None`` when the row has
+            no email cell).
+    """
 
     line: int
     column: str
     value: Any
     reason: str
+    email: Any = ''
 
 
 class PendingGrades(Protocol):
@@ -163,7 +178,14 @@ class UploadReport:
         duplicates: ``(line, earlier_line, assignment)`` for each cell that
             replaced the value of an earlier row of the same student.
         created_assignments: ``name -> assignmentId`` of assignments created
-            (``None`` in a dry run: they would be created).
+            (``None`` in a dry run: they would be created).  An assignment
+            is created after the whole file is read, and only for a column
+            that holds a grade to send.
+        columns_without_grades: columns naming no assignment of the
+            gradebook that hold no grade to send: no assignment was created
+            for them.
+        already_confirmed: the grades a resumed upload did not send again
+            (``resume_from``), status :data:`ALREADY_CONFIRMED`.
         requests_sent: ``multiGrades`` requests made.
         response: the merged ``multiGrades`` response.
         duration: seconds spent in ``multiGrades`` requests.
@@ -190,6 +212,8 @@ class UploadReport:
     response: Dict[str, Any] = field(default_factory=dict)
     duration: float = 0.0
     error: Optional[BaseException] = None
+    columns_without_grades: List[str] = field(default_factory=list)
+    already_confirmed: List[GradeOutcome] = field(default_factory=list)
 
     def _add_pending(self, grades: PendingGrades) -> None:
         """Add the grades of an upload given this report (for
@@ -229,6 +253,29 @@ class UploadReport:
             'duplicates': len(self.duplicates),
             'assignments created': len(self.created_assignments),
             'requests': self.requests_sent,
+            ALREADY_CONFIRMED: len(self.already_confirmed),
         }
         summary.update(counts)
         return summary
+
+    def confirmed_grades(self) -> Dict[Tuple[str, str], Any]:
+        """Return ``(email, assignment) -> value`` of every grade LMod
+        confirmed (and of those a resumed upload found confirmed already),
+        the email lower-cased: what ``resume_from=`` takes.
+
+        Example:
+
+        .. code-block:: python
+
+            report = UploadReport()
+            try:
+                gradebook.spreadsheet2gradebook('grades.csv', report=report)
+            except requests.RequestException:
+                # Later: send only what was not confirmed.
+                gradebook.spreadsheet2gradebook(
+                    'grades.csv', resume_from=report.confirmed_grades())
+        """
+        return {(str(grade.email or '').strip().lower(), grade.assignment):
+                grade.grade.get('numericGradeValue')
+                for grade in self.already_confirmed + self.grades
+                if grade.status in (CONFIRMED, ALREADY_CONFIRMED)}

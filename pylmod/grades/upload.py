@@ -5,8 +5,9 @@
 :class:`GradeUpload`, which takes any object with the methods of
 :class:`Gradebook` (a :class:`pylmod.GradeBook`, or a stand-in in a test):
 students and assignments are fetched and indexed once, rows are read into
-the grade ledger, missing assignments are created, the grades are sent in
-batches, and every grade ends with a known outcome in an
+the grade ledger, and only once the whole file is read and checked are
+missing assignments created (:mod:`pylmod.grades.creation`) and the grades
+sent in batches; every grade ends with a known outcome in an
 :class:`~pylmod.grades.report.UploadReport`.
 """
 from __future__ import annotations
@@ -35,9 +36,14 @@ from pylmod.grades.answers import (
     STATUSES,
     UNCONFIRMED,
     BatchSender,
+    Progress,
     check_batch_size,
 )
 from pylmod.grades.assignments import AssignmentBook, AssignmentResolver
+from pylmod.grades.creation import (
+    MAX_NEW_ASSIGNMENTS,
+    create_planned_assignments,
+)
 from pylmod.grades.csvfile import (
     DEFAULT_EMAIL_FIELD,
     NON_ASSIGNMENT_FIELDS,
@@ -45,6 +51,7 @@ from pylmod.grades.csvfile import (
 )
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.report import UploadReport
+from pylmod.grades.resume import confirmed_grades
 from pylmod.grades.rows import RowReader
 
 log = logging.getLogger(__name__)
@@ -113,6 +120,16 @@ class GradeUpload:
         report: the :class:`~pylmod.grades.report.UploadReport` to fill (a
             new one by default).
         dry_run: create no assignment and send no grade.
+        max_new_assignments: the most assignments to create
+            (:data:`~pylmod.grades.creation.MAX_NEW_ASSIGNMENTS`, 20, by
+            default; ``None``: any number).
+        resume_from: the grades not to send again: an
+            :class:`~pylmod.grades.report.UploadReport` of an upload that
+            stopped (its confirmed grades), or ``(email, assignment) ->
+            value`` (see :meth:`UploadReport.confirmed_grades
+            <pylmod.grades.report.UploadReport.confirmed_grades>`).  A
+            grade of the same student, column and value is not sent; it is
+            in the report's ``already_confirmed``.
 
     Raises:
         ValueError: ``use_max_points_column`` without both column names.
@@ -134,7 +151,9 @@ class GradeUpload:
                  max_points_column: Optional[str] = None,
                  normalize_column: Optional[str] = None,
                  report: Optional[UploadReport] = None,
-                 dry_run: bool = False) -> None:
+                 dry_run: bool = False,
+                 max_new_assignments: Optional[int] = MAX_NEW_ASSIGNMENTS,
+                 resume_from: Any = None) -> None:
         if use_max_points_column:
             for name, value in (('max_points_column', max_points_column),
                                 ('normalize_column', normalize_column)):
@@ -150,13 +169,15 @@ class GradeUpload:
         self.max_points_column = max_points_column
         self.normalize_column = normalize_column
         self.dry_run = dry_run
+        self.max_new_assignments = max_new_assignments
+        self.confirmed_before = confirmed_grades(resume_from)
         self.report = report if report is not None else UploadReport()
         self.ledger = GradeLedger()
         self.report._add_pending(self.ledger)
 
     def read(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Turn rows into grades, creating missing assignments (unless
-        ``dry_run``).
+        """Turn rows into grades; once they are all read, create the
+        missing assignments that hold a grade (unless ``dry_run``).
 
         ``rows`` are dictionaries (a :class:`csv.DictReader`, a list of
         dicts, any iterable of mappings); a plain :class:`csv.DictReader`
@@ -165,10 +186,20 @@ class GradeUpload:
 
         An error stops the upload: the grades read before it are
         :data:`~pylmod.grades.answers.NOT_SENT`, and the exception is
-        re-raised with the report as ``upload_report``.
+        re-raised with the report as ``upload_report``.  An error while
+        reading stops it before any change to the gradebook.
+
+        Raises:
+            PyLmodCSVError: the rows cannot be read as meant (decoding,
+                syntax, header); nothing was created or sent.
+            PyLmodTooManyNewAssignments: they need more new assignments
+                than ``max_new_assignments``; nothing was created or sent.
+            PyLmodDuplicateAssignment: a column names several assignments
+                of the gradebook; nothing was created or sent.
         """
         report = self.report
         report.response, report.duration, report.error = {}, 0.0, None
+        stage = 'while reading'
         try:
             use_columns = self.use_max_points_column
             resolver = AssignmentResolver(
@@ -178,15 +209,24 @@ class GradeUpload:
             RowReader(self.ledger, report,
                       index_students(self.gradebook.get_students()),
                       self.email_field, self.non_assignment_fields,
-                      self.approve_grades, resolver).read(rows)
+                      self.approve_grades, resolver.plan,
+                      self.confirmed_before).read(rows)
+            stage = 'creating assignments'
+            create_planned_assignments(resolver, self.ledger, report,
+                                       self.max_new_assignments)
         except BaseException as err:
-            self._stopped_by(err, 'not sent: the upload stopped while '
-                                  'reading ({0})'.format(type(err).__name__))
+            self._stopped_by(err, 'not sent: the upload stopped {0} '
+                                  '({1})'.format(stage, type(err).__name__))
             raise
 
-    def send(self, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+    def send(self, batch_size: int = DEFAULT_BATCH_SIZE,
+             progress: Optional[Progress] = None) -> None:
         """Send the grades read, ``batch_size`` per ``multiGrades`` request
         (in a dry run, none).
+
+        ``progress(sent, confirmed, total)`` is called before the first
+        request and after each one (see
+        :class:`~pylmod.grades.answers.BatchSender`).
 
         Stops at the first request that fails in transport: its grades are
         :data:`~pylmod.grades.answers.UNCONFIRMED`, the later ones
@@ -199,7 +239,8 @@ class GradeUpload:
         """
         report, ledger = self.report, self.ledger
         sender = BatchSender(self.gradebook.multi_grade, batch_size,
-                             dry_run=self.dry_run, statuses=ledger.statuses)
+                             dry_run=self.dry_run, statuses=ledger.statuses,
+                             progress=progress)
         if ledger.finished:
             raise RuntimeError('this upload has stopped already: make a new '
                                'GradeUpload to send its grades again')
@@ -253,8 +294,10 @@ def upload_rows(gradebook: Gradebook, rows: Iterable[Mapping[str, Any]],
                 max_points_column: Optional[str] = None,
                 normalize_column: Optional[str] = None, *,
                 batch_size: Optional[int] = None, dry_run: bool = False,
-                report: Optional[UploadReport] = None
-                ) -> Tuple[Dict[str, Any], float]:
+                report: Optional[UploadReport] = None,
+                progress: Optional[Progress] = None,
+                max_new_assignments: Optional[int] = MAX_NEW_ASSIGNMENTS,
+                resume_from: Any = None) -> Tuple[Dict[str, Any], float]:
     """Upload rows of a grade spreadsheet: what
     ``GradeBook._spreadsheet2gradebook_multi`` does (see
     :meth:`pylmod.GradeBook.spreadsheet2gradebook` for the arguments).
@@ -272,9 +315,10 @@ def upload_rows(gradebook: Gradebook, rows: Iterable[Mapping[str, Any]],
         approve_grades=approve_grades,
         use_max_points_column=use_max_points_column,
         max_points_column=max_points_column,
-        normalize_column=normalize_column, report=report, dry_run=dry_run)
+        normalize_column=normalize_column, report=report, dry_run=dry_run,
+        max_new_assignments=max_new_assignments, resume_from=resume_from)
     upload.read(rows)
-    upload.send(batch_size)
+    upload.send(batch_size, progress)
     return upload.report.response, upload.report.duration
 
 
@@ -283,6 +327,7 @@ def upload_csv(upload: Callable[..., Tuple[Dict[str, Any], float]],
                max_points_column: Optional[str] = None,
                normalize_column: Optional[str] = None,
                delimiter: Optional[str] = None,
+               encoding: Optional[str] = None,
                **options: Any) -> Tuple[Dict[str, Any], float]:
     """Open a grade file and hand its rows to ``upload``: what
     :meth:`pylmod.GradeBook.spreadsheet2gradebook` does.
@@ -297,17 +342,18 @@ def upload_csv(upload: Callable[..., Tuple[Dict[str, Any], float]],
             max_points_column=..., normalize_column=..., **options)``: the
             gradebook's ``_spreadsheet2gradebook_multi`` (which 1.0.x code
             may override), a :func:`upload_rows` in the end.
-        csv_file: a path or an open text file (see
+        csv_file: a path or an open file, text or binary (see
             :func:`~pylmod.grades.csvfile.open_grade_csv`).
         email_field: the email column (default ``External email``).
         max_points_column, normalize_column: as for :func:`upload_rows`.
         delimiter: the CSV delimiter (default: guessed).
+        encoding: the encoding of a path or binary file (default UTF-8).
         options: the other keyword arguments of :func:`upload_rows`.
     """
     non_assignment_fields = list(NON_ASSIGNMENT_FIELDS) + [
         column for column in (max_points_column, normalize_column,
                               email_field) if column is not None]
-    with open_grade_csv(csv_file, delimiter) as rows:
+    with open_grade_csv(csv_file, delimiter, encoding) as rows:
         return upload(rows, email_field or DEFAULT_EMAIL_FIELD,
                       non_assignment_fields,
                       max_points_column=max_points_column,

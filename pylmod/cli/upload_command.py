@@ -1,0 +1,178 @@
+"""``pylmod upload CSV``: a grade spreadsheet to LMod.
+
+The handler calls :meth:`pylmod.GradeBook.spreadsheet2gradebook` with a
+progress display (:class:`~pylmod.cli.progress.SendProgress`) and reports
+the outcome with :func:`~pylmod.cli.output.report_upload`, also when the
+upload stops half way: when LMod cannot be reached, and on Ctrl-C or
+SIGTERM, after which the summary and ``--report`` file say which grades
+were confirmed (the batch in flight ``unconfirmed``, the later ones ``not
+sent``) and the exit status is 130.  ``--resume REPORT`` reads such a
+report and sends only what it does not show confirmed.
+"""
+import argparse
+import csv
+import json
+import sys
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
+
+from pylmod.cli.clients import make_gradebook
+from pylmod.cli.options import EXIT_INTERRUPTED, EXIT_USAGE, CliError
+from pylmod.cli.output import add_report_option, report_upload
+from pylmod.cli.progress import SendProgress
+from pylmod.cli.values import count, delimiter, positive_count
+from pylmod.exceptions import (
+    PyLmodCSVError,
+    PyLmodMissingColumn,
+    PyLmodTooManyNewAssignments,
+)
+from pylmod.grades import (
+    ALREADY_CONFIRMED,
+    CONFIRMED,
+    DEFAULT_BATCH_SIZE,
+    MAX_NEW_ASSIGNMENTS,
+    UploadReport,
+)
+
+#: The statuses of a report row that ``--resume`` does not send again.
+RESUMED_STATUSES = (CONFIRMED, ALREADY_CONFIRMED)
+#: What ``--resume`` reads of each row of a report.
+REPORT_FIELDS = frozenset(('email', 'assignment', 'value', 'status'))
+
+
+def upload_command(args: argparse.Namespace) -> int:
+    """``pylmod upload CSV``: see the module."""
+    columns = (args.max_points_column, args.normalize_column)
+    if (columns[0] is None) != (columns[1] is None):
+        raise CliError('--max-points-column and --normalize-column go '
+                       'together: give both or neither', EXIT_USAGE)
+    resume_from = (None if args.resume is None
+                   else confirmed_in_report(args.resume))
+    gradebook = make_gradebook(args)
+    report = UploadReport()
+    progress = None if args.quiet or args.dry_run else SendProgress()
+    try:
+        gradebook.spreadsheet2gradebook(
+            args.csv, email_field=args.email_field,
+            approve_grades=args.approve,
+            use_max_points_column=columns[0] is not None,
+            max_points_column=columns[0], normalize_column=columns[1],
+            batch_size=args.batch_size, delimiter=args.delimiter,
+            dry_run=args.dry_run, report=report, encoding=args.encoding,
+            progress=progress,
+            max_new_assignments=args.allow_new_assignments,
+            resume_from=resume_from)
+    except KeyboardInterrupt as interrupt:
+        _close(progress)
+        sys.stderr.write('pylmod: {0}: the report below says which grades '
+                         'LMod confirmed; `--resume` with the --report file '
+                         'sends the others\n'.format(
+                             str(interrupt) or 'interrupted'))
+        report_upload(args, report)
+        return EXIT_INTERRUPTED
+    except PyLmodCSVError as err:
+        raise _with_cli_advice(err, args) from err
+    except Exception:
+        _close(progress)
+        if report.requests_sent or report.created_assignments:
+            # Stopped half way: say which grades are stored, then fail.
+            report_upload(args, report)
+        raise
+    _close(progress)
+    return report_upload(args, report)
+
+
+def _close(progress: Optional[SendProgress]) -> None:
+    if progress is not None:
+        progress.close()
+
+
+def _with_cli_advice(err: PyLmodCSVError,
+                     args: argparse.Namespace) -> Exception:
+    """The error of a file that cannot be read, with the option that
+    helps."""
+    if isinstance(err, PyLmodMissingColumn) and args.email_field is None:
+        return CliError('{0} With pylmod upload: --email-field '
+                        'COLUMN.'.format(err), EXIT_USAGE)
+    if isinstance(err, PyLmodTooManyNewAssignments):
+        return CliError('{0} With pylmod upload: --allow-new-assignments '
+                        '{1}.'.format(err, len(err.names)), EXIT_USAGE)
+    if 'encoding=' in str(err):  # bytes it cannot decode (see decode_error)
+        return CliError('{0} With pylmod upload: --encoding NAME.'.format(
+            err), EXIT_USAGE)
+    return err
+
+
+def confirmed_in_report(path: str) -> Dict[Tuple[str, str], float]:
+    """Read a ``--report`` file of ``pylmod upload`` (CSV or JSON): the
+    grades it shows confirmed, ``(email, assignment) -> value``.
+
+    Raises:
+        CliError: the file cannot be read, or is not such a report.
+    """
+    try:
+        with open(path, newline='', encoding='utf-8') as report_file:
+            if path.endswith('.json'):
+                document = json.load(report_file)
+                rows: Iterable[Any] = (document.get('rows', ())
+                                       if isinstance(document, dict) else ())
+            else:
+                rows = list(csv.DictReader(report_file))
+            return _confirmed_rows(rows, path)
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as err:
+        raise CliError('cannot read the report to resume from, {0}: '
+                       '{1}'.format(path, err), EXIT_USAGE) from None
+
+
+def _confirmed_rows(rows: Iterable[Any], path: str
+                    ) -> Dict[Tuple[str, str], float]:
+    confirmed: Dict[Tuple[str, str], float] = {}
+    for row in rows:
+        if not isinstance(row, Mapping) or not REPORT_FIELDS <= set(row):
+            raise CliError('{0} is not a --report file of `pylmod upload` '
+                           '(rows with {1})'.format(
+                               path, ', '.join(sorted(REPORT_FIELDS))),
+                           EXIT_USAGE)
+        if row['status'] in RESUMED_STATUSES:
+            confirmed[(str(row['email']).strip().lower(),
+                       row['assignment'])] = float(row['value'])
+    return confirmed
+
+
+def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``pylmod upload``."""
+    parser.add_argument('csv', metavar='CSV',
+                        help='the spreadsheet: one row per student, one '
+                             'column per assignment')
+    parser.add_argument('--email-field', metavar='COLUMN',
+                        help="the column with the students' emails (default "
+                             "'External email')")
+    parser.add_argument('--approve', action='store_true',
+                        help='send the grades as approved')
+    parser.add_argument('--max-points-column', metavar='COLUMN',
+                        help='column with the max points of a created '
+                             'assignment (with --normalize-column)')
+    parser.add_argument('--normalize-column', metavar='COLUMN',
+                        help='column that is 0 when the max points column '
+                             'applies')
+    parser.add_argument('--dry-run', action='store_true',
+                        help='read and check everything, create and send '
+                             'nothing')
+    parser.add_argument('--batch-size', type=positive_count,
+                        default=DEFAULT_BATCH_SIZE, metavar='N',
+                        help='grades per request (default %(default)s)')
+    parser.add_argument('--delimiter', type=delimiter, metavar='CHAR',
+                        help='CSV delimiter (default: guessed from the '
+                             'header; "tab" for tabs)')
+    parser.add_argument('--encoding', metavar='NAME',
+                        help='the encoding of the file (default UTF-8), '
+                             'e.g. cp1252 for a file an older Excel saved')
+    parser.add_argument('--allow-new-assignments', type=count,
+                        default=MAX_NEW_ASSIGNMENTS, metavar='N',
+                        help='create at most N assignments the gradebook '
+                             'lacks (default %(default)s); more is an error '
+                             'that lists them and changes nothing')
+    parser.add_argument('--resume', metavar='REPORT',
+                        help='a --report file of an upload that stopped: '
+                             'send only the grades it does not show '
+                             'confirmed')
+    add_report_option(parser, 'the outcome of every row')
