@@ -392,6 +392,8 @@ class Base:
         self._session.cert = _session_cert(cert)
         self._session.verify = verify
         self._session.headers['User-Agent'] = user_agent()
+        # No redirect is followed (see rest_action).
+        self._session.max_redirects = 0
         # Any other host gets no client certificate.
         self._session.mount('https://', CertificateAdapter())
         self._session.mount(server_root, self._adapter(self.retry_policy()))
@@ -509,10 +511,12 @@ class Base:
                     **kwargs: Any) -> Any:
         """Routine to do low-level REST operation, with retry.
 
-        The call ends within :attr:`deadline` (retries and waits included)
-        and reads at most :attr:`MAX_RESPONSE_BYTES` of answer.  ``func``
-        gets ``url``, ``timeout`` (cut to the time left at each attempt),
-        ``stream=True``, ``allow_redirects=False`` and ``kwargs``.
+        ``func`` is called as ``func(url, timeout=self.timeout, **kwargs)``,
+        as 1.0.x did (``timeout`` a ``(connect, read)`` pair).  Within it the
+        client's adapters end the call within :attr:`deadline` (retries and
+        waits included), read at most :attr:`MAX_RESPONSE_BYTES` of answer
+        (see :class:`pylmod.bounds.DeadlineAdapter`) and follow no redirect
+        (the session's ``max_redirects`` is 0).
 
         Args:
             func (callable): API function to call, e.g. ``self._session.get``
@@ -561,15 +565,21 @@ class Base:
         # Session's own verify= (psf/requests#3829); True needs no help.
         if self._session.verify is not True:
             kwargs.setdefault('verify', self._session.verify)
-        # No redirect is followed, whatever the caller asks: the grades and
-        # the client certificate go to urlbase only.
-        kwargs['allow_redirects'] = False
-        bounds = CallBounds(self.deadline, self.MAX_RESPONSE_BYTES)
-        what = 'LMod: {0} {1}'.format(
-            getattr(func, '__name__', 'request').upper(), url)
+        bounds = CallBounds(self.deadline, self.MAX_RESPONSE_BYTES,
+                            'LMod: {0} {1}'.format(
+                                getattr(func, '__name__', 'request').upper(),
+                                url))
         try:
-            response = send_bounded(func, url, bounds, self.timeout, what,
+            response = send_bounded(func, url, bounds, self.timeout,
                                     **kwargs)
+        except requests.exceptions.TooManyRedirects as err:
+            # The session follows none (max_redirects = 0): the grades and
+            # the client certificate go to urlbase only.
+            if err.response is None or not err.response.is_redirect:
+                raise
+            redirect = redirected(err.response, url, 'LMod')
+            log.error('[PyLmod] %s', redirect)
+            raise redirect from None
         except requests.exceptions.SSLError as err:
             explained = explain_ssl_error(err, self.certificate, url)
             log.error('[PyLmod] %s', explained)

@@ -13,7 +13,7 @@ three places:
   past its deadline: the connections of a :class:`DeadlineAdapter` read
   their answers through :class:`DeadlineReader`;
 * the body is read in chunks, counted after decompression
-  (:func:`read_body`): past the limit the call stops with
+  (:func:`read_body`, by the adapter): past the limit the call stops with
   :class:`~pylmod.exceptions.PyLmodResponseTooLarge`, holding at most the
   limit and one chunk.
 
@@ -58,21 +58,27 @@ class CallBounds:
     Args:
         seconds: the whole call's time, from now.
         max_bytes: the largest answer body, counted after decompression.
+        what: the call, for the messages, e.g.
+            ``'LMod: GET https://.../students/1'``.
 
     Attributes:
         seconds: as given.
         max_bytes: as given.
+        what: as given.
         deadline: when the call must end (:func:`time.monotonic`).
         gave_up: why the retry policy stopped before the deadline came
             (a ``Retry-After`` longer than the time left, a wait that would
             pass it), or ``''``.
     """
 
-    __slots__ = ('seconds', 'max_bytes', 'started', 'deadline', 'gave_up')
+    __slots__ = ('seconds', 'max_bytes', 'what', 'started', 'deadline',
+                 'gave_up')
 
-    def __init__(self, seconds: float, max_bytes: int) -> None:
+    def __init__(self, seconds: float, max_bytes: int,
+                 what: str = '') -> None:
         self.seconds = seconds
         self.max_bytes = max_bytes
+        self.what = what
         self.started = time.monotonic()
         self.deadline = self.started + seconds
         self.gave_up = ''
@@ -152,6 +158,17 @@ class DeadlineTimeout(Timeout):
         return Timeout(connect=connect, read=read)
 
 
+def deadline_timeout(timeout: Any, bounds: CallBounds) -> Timeout:
+    """The :class:`DeadlineTimeout` of a request's ``timeout`` (seconds, a
+    ``(connect, read)`` pair or ``None``) within ``bounds``; a urllib3
+    ``Timeout`` is kept as it is."""
+    if isinstance(timeout, Timeout):
+        return timeout
+    connect, read = timeout if isinstance(timeout, tuple) else (
+        timeout, timeout)
+    return DeadlineTimeout(connect, read, bounds)
+
+
 class DeadlineReader(io.RawIOBase):
     """The reading end of a socket, for an answer: every read waits at most
     the time left before the deadline of the call in progress (and at most
@@ -228,13 +245,31 @@ POOL_CLASSES = {'http': _HTTPConnectionPool, 'https': _HTTPSConnectionPool}
 
 
 class DeadlineAdapter(HTTPAdapter):
-    """An :class:`~requests.adapters.HTTPAdapter` whose connections read
-    their answers through a :class:`DeadlineReader`: no read waits past the
-    deadline of the call in progress.
+    """An :class:`~requests.adapters.HTTPAdapter` that keeps the requests
+    of a call in progress (:func:`bounded`) within its bounds: each
+    attempt's timeouts cut to the time left (:class:`DeadlineTimeout`), the
+    answer read through a :class:`DeadlineReader` (no read waits past the
+    deadline) and in counted chunks (:func:`read_body`), whatever the
+    caller asked for (``stream=True`` included).  Outside a call it sends
+    as an ``HTTPAdapter`` does.
 
     pylmod's adapters are all of this class (the LMod client's, and the
     Open edX bridge's :func:`pylmod.openedx.retry.retry_adapter`).
     """
+
+    def send(self, request: requests.PreparedRequest,  # type: ignore[override]
+             stream: bool = False, timeout: Any = None,
+             **kwargs: Any) -> requests.Response:
+        bounds = current_bounds()
+        if bounds is None:
+            return super().send(request, stream=stream, timeout=timeout,
+                                **kwargs)
+        limits: Any = deadline_timeout(timeout, bounds)  # (requests takes it)
+        response = super().send(request, stream=True, timeout=limits,
+                                **kwargs)
+        read_body(response, bounds, bounds.what or '{0} {1}'.format(
+            request.method, request.url))
+        return response
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
@@ -323,19 +358,19 @@ def timed_out(err: BaseException) -> bool:
 
 
 def send_bounded(send: Callable[..., requests.Response], url: str,
-                 bounds: CallBounds, timeout: Any, what: str,
-                 **kwargs: Any) -> requests.Response:
-    """Make a request within ``bounds`` and read its answer.
+                 bounds: CallBounds, timeout: Any, **kwargs: Any
+                 ) -> requests.Response:
+    """Make a request within ``bounds``: ``send(url, timeout=timeout,
+    **kwargs)`` with ``bounds`` those of the call in progress, so that a
+    :class:`DeadlineAdapter` keeps it within them.
 
     Args:
         send: sends the request, e.g. ``session.get`` or
-            ``functools.partial(session.request, 'POST')``; it gets
-            ``url``, ``timeout``, ``stream=True`` and ``kwargs``.
+            ``functools.partial(session.request, 'POST')``.
         url: the URL.
         bounds: the bounds of the call.
         timeout: ``(connect, read)`` seconds for each attempt (each cut to
             the time left).
-        what: the call, for the messages.
         kwargs: the other arguments of ``send``.
 
     Raises:
@@ -345,19 +380,15 @@ def send_bounded(send: Callable[..., requests.Response], url: str,
         requests.RequestException: the request failed otherwise.
 
     Returns:
-        requests.Response: with its body read.
+        requests.Response: with its body read (a stand-in returned by
+        ``send``, such as a test's mock, as it is).
     """
-    connect, read = timeout if isinstance(timeout, tuple) else (
-        timeout, timeout)
     with bounded(bounds):
         try:
-            response = send(url, stream=True, timeout=DeadlineTimeout(
-                connect, read, bounds), **kwargs)
+            return send(url, timeout=timeout, **kwargs)
+        except (PyLmodResponseTooLarge, PyLmodTimeout):
+            raise
         except requests.RequestException as err:
             if bounds.gave_up or bounds.left() <= 0 or timed_out(err):
-                raise bounds.timeout_error(what, str(err)) from err
+                raise bounds.timeout_error(bounds.what, str(err)) from err
             raise
-        if isinstance(response, requests.Response):
-            # (A stand-in, such as a test's mock, has its body already.)
-            read_body(response, bounds, what)
-    return response

@@ -16,6 +16,7 @@ import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -313,6 +314,18 @@ def test_rest_action_accepts_session_methods(cert_path, lmod_mock):
     base = Base(cert_path, URLBASE)
     assert base.rest_action(base._session.post, URLBASE + 'things',
                             data='{}') == {'status': 1}
+
+
+def test_rest_action_calls_func_as_1_0_did(cert_path, lmod_mock):
+    # Callers' tests check the call to a mocked session method: url,
+    # timeout and their own arguments, nothing more.
+    lmod_mock.get(URLBASE + 'things', json={'status': 1})
+    base = Base(cert_path, URLBASE)
+    func = mock.Mock(wraps=base._session.get)
+    assert base.rest_action(func, URLBASE + 'things',
+                            params={'a': 1}) == {'status': 1}
+    func.assert_called_once_with(URLBASE + 'things', timeout=(10, 200),
+                                 params={'a': 1})
 
 
 # Timeouts ------------------------------------------------------------------

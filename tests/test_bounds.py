@@ -173,6 +173,16 @@ def test_a_huge_answer_is_refused_at_the_limit(lmod_server: Any) -> None:
     assert 'larger than the {0} bytes'.format(error.limit) in str(error)
 
 
+def test_a_caller_streaming_the_answer_gets_it_bounded_too(
+        lmod_server: Any) -> None:
+    gradebook = bound_gradebook(lmod_server, max_response_bytes=1000)
+    lmod_server.huge_next(1, 64 * 1024, path_prefix=ASSIGNMENTS)
+    url = gradebook.urlbase + 'assignments/{0}'.format(DEMO_GRADEBOOK_ID)
+    error, _ = timed(lambda: gradebook.rest_action(
+        gradebook._session.get, url, stream=True))
+    assert isinstance(error, PyLmodResponseTooLarge) and error.limit == 1000
+
+
 def test_a_gzip_bomb_is_refused_once_inflated(lmod_server: Any) -> None:
     # Inflating a quarter of a gigabyte takes seconds: not the deadline's
     # test.

@@ -160,12 +160,12 @@ class OpenEdxClient(LearnerCalls):
     def _send(self, method: str, url: str, what: str, expected: Sequence[int],
               **kwargs: Any) -> requests.Response:
         """One call within its bounds; a write follows no redirect."""
-        bounds = CallBounds(self.deadline, self.max_response_bytes)
+        bounds = CallBounds(self.deadline, self.max_response_bytes,
+                            'Open edX: ' + what)
         try:
             response = send_bounded(
                 partial(self.session.request, method), url, bounds,
-                self.timeout, 'Open edX: ' + what,
-                allow_redirects=method == 'GET', **kwargs)
+                self.timeout, allow_redirects=method == 'GET', **kwargs)
         except OpenEdxHTTPError:
             raise
         except requests.HTTPError as err:
