@@ -260,6 +260,9 @@ class DeadlineAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest,  # type: ignore[override]
              stream: bool = False, timeout: Any = None,
              **kwargs: Any) -> requests.Response:
+        """Send ``request`` as ``HTTPAdapter.send`` does; within a call in
+        progress, with its timeouts cut to the time left and its answer
+        read within the call's bounds (see the class)."""
         bounds = current_bounds()
         if bounds is None:
             return super().send(request, stream=stream, timeout=timeout,
