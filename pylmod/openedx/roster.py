@@ -35,7 +35,14 @@ import requests
 
 from pylmod.answer import reading
 from pylmod.exceptions import PyLmodBadResponse
-from pylmod.grades import CONFIRMED, DRY_RUN, FAILED, NOT_SENT, UNCONFIRMED
+from pylmod.grades import (
+    CONFIRMED,
+    DRY_RUN,
+    FAILED,
+    NOT_SENT,
+    NOT_SENT_AFTER_FAILURE,
+    UNCONFIRMED,
+)
 from pylmod.openedx.client import BULK_ENROLL_CHUNK_SIZE
 from pylmod.openedx.endpoints import PROGRAM_ACTIVE_STATUSES, STUDENT_KEY
 from pylmod.openedx.errors import OpenEdxConfigError, OpenEdxHTTPError
@@ -51,7 +58,6 @@ log = logging.getLogger(__name__)
 
 #: The LMod section of students in no section: no cohort for them.
 UNASSIGNED_SECTION = 'Unassigned'
-NOT_SENT_REASON = 'not sent: an earlier request failed'
 ENROLL, REACTIVATE, UNENROLL = 'enroll', 'reactivate', 'unenroll'
 
 
@@ -306,7 +312,7 @@ def _curriculum(curriculum_uuid: Optional[str],
 def _not_sent(report: RosterSyncReport, action: str,
               keys: Iterable[str]) -> None:
     report.changes.extend(RosterChange(
-        key, action, NOT_SENT, reason=NOT_SENT_REASON) for key in keys)
+        key, action, NOT_SENT, reason=NOT_SENT_AFTER_FAILURE) for key in keys)
 
 
 def _record_outcomes(report: RosterSyncReport, action: str,
@@ -331,7 +337,7 @@ def _record_outcomes(report: RosterSyncReport, action: str,
                                                       reason=reason))
     report.changes.extend(
         answered.get(key) or RosterChange(key, action, NOT_SENT,
-                                          reason=NOT_SENT_REASON)
+                                          reason=NOT_SENT_AFTER_FAILURE)
         for key in keys)
 
 
