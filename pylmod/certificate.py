@@ -27,7 +27,6 @@ import threading
 import warnings
 from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
-from pylmod import pkcs12
 from pylmod.certificate_files import (
     DER,
     EMPTY,
@@ -276,6 +275,9 @@ class ClientCertificate:
             raise PyLmodCertificateError(
                 '{0!r} is a PKCS#12 file, which holds its own key: pass it '
                 'alone, without a key file.'.format(self.path), self.path)
+        # Imported for a PKCS#12 file only: with dataclasses it would add a
+        # quarter to what `import pylmod` takes beyond `import requests`.
+        from pylmod import pkcs12
         bundle = pkcs12.read_pkcs12(certificate_file.data,
                                     self._password_bytes(), self.path)
         self._check_validity(bundle.certificate_der, self.path)

@@ -15,8 +15,7 @@ import binascii
 import datetime
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Iterator, List, Tuple
+from typing import Iterator, List, NamedTuple, Tuple
 
 from pylmod.exceptions import PyLmodCertificateError
 
@@ -46,8 +45,7 @@ _COMMON_NAME_OID = b'\x55\x04\x03'
 _UTC = datetime.timezone.utc
 
 
-@dataclass(frozen=True)
-class CertificateFields:
+class CertificateFields(NamedTuple):
     """What pylmod reads of a certificate.
 
     Attributes:
@@ -61,7 +59,6 @@ class CertificateFields:
     not_after: datetime.datetime
 
 
-@dataclass
 class CertificateFile:
     """What one file holds.
 
@@ -79,13 +76,23 @@ class CertificateFile:
             ``CERTIFICATE REQUEST``).
     """
 
-    path: str
-    kind: str
-    data: bytes
-    certificates: List[bytes] = field(default_factory=list)
-    keys: List[str] = field(default_factory=list)
-    encrypted_key: bool = False
-    other_labels: List[str] = field(default_factory=list)
+    # (Not a dataclass: importing dataclasses would add a quarter to what
+    # `import pylmod` takes beyond `import requests`.)
+
+    def __init__(self, path: str, kind: str, data: bytes) -> None:
+        self.path = path
+        self.kind = kind
+        self.data = data
+        self.certificates: List[bytes] = []
+        self.keys: List[str] = []
+        self.encrypted_key = False
+        self.other_labels: List[str] = []
+
+    def __repr__(self) -> str:
+        return ('CertificateFile(path={0.path!r}, kind={0.kind!r}, '
+                '{1} certificates, keys={0.keys!r}, encrypted_key='
+                '{0.encrypted_key!r}, other_labels={0.other_labels!r})'
+                .format(self, len(self.certificates)))
 
 
 def read_certificate_file(path: str) -> CertificateFile:

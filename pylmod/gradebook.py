@@ -3,7 +3,7 @@
 One short method per call of :data:`pylmod.endpoints.ENDPOINTS` (each made
 with :func:`pylmod.endpoints.call`), plus lookups over their results; the
 grade upload, :meth:`GradeBook.spreadsheet2gradebook`, comes from
-:class:`pylmod.grades.spreadsheet_methods.SpreadsheetUpload`.
+:class:`pylmod.spreadsheet_upload.SpreadsheetUpload`.
 """
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ from pylmod.exceptions import (
     PyLmodNoSuchSection,
     PyLmodUnexpectedData,
 )
-from pylmod.grades.assignments import DEFAULT_MAX_POINTS as UPLOAD_MAX_POINTS
-from pylmod.grades.spreadsheet_methods import SpreadsheetUpload
+from pylmod.spreadsheet_upload import SpreadsheetUpload
+from pylmod.upload_defaults import DEFAULT_MAX_POINTS as UPLOAD_MAX_POINTS
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from typing import Literal
@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 
 #: The max points of an assignment a spreadsheet upload creates (the name of
 #: PyLmod 1.0.x; the upload reads
-#: :data:`pylmod.grades.assignments.DEFAULT_MAX_POINTS`).
+#: :data:`pylmod.upload_defaults.DEFAULT_MAX_POINTS`).
 DEFAULT_MAX_POINTS = UPLOAD_MAX_POINTS
 
 #: A gradebook id as LMod returns it (an int), or as a string.

@@ -6,6 +6,8 @@ interpreter, not from a reader.
 """
 import ast
 import pathlib
+import subprocess
+import sys
 from typing import Dict, Iterator, List, Set, Tuple
 
 import pytest
@@ -186,3 +188,19 @@ def test_multi_grade_is_called_in_one_place_outside_the_clients() -> None:
 def test_find_cycles_finds_them(graph: Dict[str, Set[str]],
                                 cycles: List[List[str]]) -> None:
     assert find_cycles(graph) == cycles
+
+
+def test_import_pylmod_stays_light() -> None:
+    """``import pylmod`` loads the clients, not the grade pipeline, the
+    PKCS#12 reader or ``dataclasses`` (the first upload or PKCS#12 file
+    does): they cost scripts that never use them (docs/performance.rst)."""
+    code = (
+        'import sys, requests\n'
+        "had = 'dataclasses' in sys.modules\n"
+        'import pylmod\n'
+        "late = {'pylmod.grades', 'pylmod.pkcs12', 'dataclasses'}\n"
+        "print(sorted(late & set(sys.modules) - ({'dataclasses'} if had "
+        'else set())))\n')
+    loaded = subprocess.run([sys.executable, '-c', code], check=True,
+                            capture_output=True, text=True).stdout
+    assert loaded.strip() == '[]'

@@ -15,9 +15,7 @@ One idea per module:
 * :mod:`pylmod.grades.assignments`: assignments by name, planned and
   created; :mod:`pylmod.grades.creation`: creating them once the file is
   read, within a limit;
-* :mod:`pylmod.grades.upload`: the upload itself, and
-  :mod:`pylmod.grades.spreadsheet_methods` the methods of
-  :class:`pylmod.GradeBook` over it;
+* :mod:`pylmod.grades.upload`: the upload itself;
 * :mod:`pylmod.grades.stored`: reading the grades LMod stores.
 
 The pipeline imports no client: an upload takes any object with the methods

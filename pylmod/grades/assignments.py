@@ -36,12 +36,10 @@ from pylmod.exceptions import (
 )
 from pylmod.grades.answers import AMBIGUOUS_ERRORS
 from pylmod.grades.numbers import parse_grade
+from pylmod.upload_defaults import DEFAULT_MAX_POINTS
 
 log = logging.getLogger(__name__)
 
-#: The max points of an assignment created from a spreadsheet, unless the
-#: spreadsheet gives them (``use_max_points_column``).
-DEFAULT_MAX_POINTS = 1.0
 #: Attempts at creating one assignment: after one whose outcome is unknown
 #: the assignment is looked for (:func:`find_late_commit`), never created
 #: a second time.

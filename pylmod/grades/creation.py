@@ -22,10 +22,8 @@ from pylmod.exceptions import PyLmodTooManyNewAssignments
 from pylmod.grades.assignments import AssignmentResolver, PendingAssignment
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.report import UploadReport
+from pylmod.upload_defaults import MAX_NEW_ASSIGNMENTS
 
-#: The most assignments one upload creates unless told otherwise
-#: (``max_new_assignments``).
-MAX_NEW_ASSIGNMENTS = 20
 #: Names an error lists before saying how many more there are.
 NAMES_LISTED = 20
 

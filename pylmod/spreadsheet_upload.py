@@ -4,16 +4,19 @@ calls (and patches) under it, ``_spreadsheet2gradebook_multi``.
 
 They are a mixin of the client so that the client module holds the
 endpoints only; both are short wrappers over :mod:`pylmod.grades.upload`,
-and the mixin imports no client.
+and the mixin imports no client.  The grade pipeline is imported by the
+first upload, not with ``import pylmod``: it would add about a third to the
+time ``import pylmod`` takes beyond ``import requests`` (the pipeline and
+:mod:`dataclasses`), for scripts that never upload.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Tuple
 
-from pylmod.grades.answers import Progress
-from pylmod.grades.creation import MAX_NEW_ASSIGNMENTS
-from pylmod.grades.report import UploadReport
-from pylmod.grades.upload import upload_csv, upload_rows
+from pylmod.upload_defaults import MAX_NEW_ASSIGNMENTS
+
+if TYPE_CHECKING:  # pragma: no cover - annotations only
+    from pylmod.grades import Progress, UploadReport
 
 
 class SpreadsheetUpload:
@@ -57,6 +60,7 @@ class SpreadsheetUpload:
         Returns:
             tuple: ``(response, seconds)`` as for :meth:`spreadsheet2gradebook`
         """
+        from pylmod.grades.upload import upload_rows  # (see the module)
         return upload_rows(
             self, csv_reader, email_field,  # type: ignore[arg-type]
             non_assignment_fields,
@@ -180,6 +184,7 @@ class SpreadsheetUpload:
             and ``message`` (with ``data.numFailures`` and ``data.results``
             over all requests), and duration of operation
         """
+        from pylmod.grades.upload import upload_csv  # (see the module)
         return upload_csv(
             self._spreadsheet2gradebook_multi, csv_file, email_field,
             max_points_column, normalize_column, delimiter, encoding,
