@@ -7,13 +7,11 @@ from pylmod.grades.answers import (
     AMBIGUOUS_ERRORS,
     CONFIRMED,
     CONFIRMED_STATUS,
-    DEFAULT_BATCH_SIZE,
     DRY_RUN,
     FAILED,
     NOT_SENT,
     STATUSES,
     UNCONFIRMED,
-    check_batch_size,
     classify_multigrade_response,
     merge_multigrade_responses,
 )
@@ -21,6 +19,10 @@ from pylmod.grades.assignments import (
     CREATE_ATTEMPTS,
     CREATED_DUE_DATE,
     index_assignments,
+)
+from pylmod.grades.batches import (
+    DEFAULT_BATCH_SIZE,
+    check_batch_size,
 )
 from pylmod.grades.csvfile import (
     ALTERNATE_EMAIL_FIELD,
@@ -35,7 +37,8 @@ from pylmod.grades.csvfile import (
 )
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.report import GradeOutcome, SkippedCell, UploadReport
-from pylmod.grades.upload import GradeUpload, index_students
+from pylmod.grades.students import index_students
+from pylmod.grades.upload import GradeUpload
 
 __all__ = [
     'ALTERNATE_EMAIL_FIELD', 'AMBIGUOUS_ERRORS', 'CONFIRMED',

@@ -7,11 +7,13 @@ One idea per module:
   (encodings, binary file objects, the line of bad bytes);
 * :mod:`pylmod.grades.numbers`: what a cell is worth as a grade;
 * :mod:`pylmod.grades.header`: what a header names, and where;
-* :mod:`pylmod.grades.answers`: ``multiGrades`` entries, the one routine
-  that sends them in batches, and what LMod's answers mean;
+* :mod:`pylmod.grades.answers`: ``multiGrades`` entries and what LMod's
+  answers mean; :mod:`pylmod.grades.batches`: the one routine that sends
+  them in batches;
 * :mod:`pylmod.grades.ledger`: the grades of an upload, compactly;
 * :mod:`pylmod.grades.report`: the report of an upload;
-* :mod:`pylmod.grades.rows`: reading rows into the ledger;
+* :mod:`pylmod.grades.rows`: reading rows into the ledger, for the
+  students of :mod:`pylmod.grades.students`;
 * :mod:`pylmod.grades.assignments`: assignments by name, planned and
   created; :mod:`pylmod.grades.creation`: creating them once the file is
   read, within a limit;
@@ -27,16 +29,12 @@ from pylmod.grades.answers import (
     AMBIGUOUS_ERRORS,
     CONFIRMED,
     CONFIRMED_STATUS,
-    DEFAULT_BATCH_SIZE,
     DRY_RUN,
     FAILED,
     NOT_SENT,
     NOT_SENT_AFTER_FAILURE,
     STATUSES,
     UNCONFIRMED,
-    BatchSender,
-    Progress,
-    check_batch_size,
     classify_multigrade_response,
     merge_multigrade_responses,
     multigrade_entry,
@@ -48,6 +46,12 @@ from pylmod.grades.assignments import (
     duplicate_assignment_names,
     find_assignment,
     index_assignments,
+)
+from pylmod.grades.batches import (
+    DEFAULT_BATCH_SIZE,
+    BatchSender,
+    Progress,
+    check_batch_size,
 )
 from pylmod.grades.creation import MAX_NEW_ASSIGNMENTS
 from pylmod.grades.csvfile import (
@@ -68,10 +72,10 @@ from pylmod.grades.report import (
     UploadReport,
 )
 from pylmod.grades.stored import StoredGrade, StoredGrades, read_stored_grades
+from pylmod.grades.students import index_students
 from pylmod.grades.upload import (
     Gradebook,
     GradeUpload,
-    index_students,
     upload_csv,
     upload_rows,
 )

@@ -30,16 +30,18 @@ from typing import (
 from pylmod.grades.answers import (
     CONFIRMED,
     CONFIRMED_STATUS,
-    DEFAULT_BATCH_SIZE,
     NOT_SENT,
     NOT_SENT_AFTER_FAILURE,
     STATUSES,
     UNCONFIRMED,
+)
+from pylmod.grades.assignments import AssignmentBook, AssignmentResolver
+from pylmod.grades.batches import (
+    DEFAULT_BATCH_SIZE,
     BatchSender,
     Progress,
     check_batch_size,
 )
-from pylmod.grades.assignments import AssignmentBook, AssignmentResolver
 from pylmod.grades.creation import (
     MAX_NEW_ASSIGNMENTS,
     create_planned_assignments,
@@ -53,6 +55,7 @@ from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.report import UploadReport
 from pylmod.grades.resume import confirmed_grades
 from pylmod.grades.rows import RowReader
+from pylmod.grades.students import index_students
 
 log = logging.getLogger(__name__)
 
@@ -68,40 +71,6 @@ class Gradebook(AssignmentBook, Protocol):
 
     def multi_grade(self, grade_array: Sequence[Mapping[str, Any]]) -> Any:
         """Send one ``multiGrades`` array; return LMod's answer."""
-
-
-def index_students(students: Iterable[Mapping[str, Any]],
-                   skipped: Optional[List[Any]] = None
-                   ) -> Dict[str, Mapping[str, Any]]:
-    """Index students by lower-cased ``accountEmail`` (the first one wins,
-    as with :meth:`pylmod.GradeBook.get_student_by_email`).
-
-    A record that cannot be matched (no email, an email that is not text,
-    no ``studentId``, not an object) does not stop the upload: it is left
-    out, logged as a warning (with its ``studentId``) and appended to
-    ``skipped`` when given; its rows then match no student and are reported
-    as unknown emails.
-    """
-    index: Dict[str, Mapping[str, Any]] = {}
-    unusable = []
-    for student in students:
-        email = (student.get('accountEmail')
-                 if isinstance(student, Mapping) else None)
-        if not isinstance(email, str) or not email or (
-                'studentId' not in student):
-            unusable.append(student)
-            continue
-        index.setdefault(email.lower(), student)
-    if unusable:
-        log.warning('%d student records of the gradebook have no email or '
-                    'no studentId and were skipped (studentId %s)',
-                    len(unusable), ', '.join(
-                        str(student.get('studentId')) if isinstance(
-                            student, Mapping) else repr(student)[:20]
-                        for student in unusable[:10]))
-        if skipped is not None:
-            skipped.extend(unusable)
-    return index
 
 
 class GradeUpload:
@@ -226,7 +195,7 @@ class GradeUpload:
 
         ``progress(sent, confirmed, total)`` is called before the first
         request and after each one (see
-        :class:`~pylmod.grades.answers.BatchSender`).
+        :class:`~pylmod.grades.batches.BatchSender`).
 
         Stops at the first request that fails in transport: its grades are
         :data:`~pylmod.grades.answers.UNCONFIRMED`, the later ones
