@@ -31,7 +31,7 @@ import http.client
 import io
 import socket
 import time
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -323,7 +323,9 @@ def read_body(response: requests.Response, bounds: CallBounds,
     if length.isdigit() and int(length) > bounds.max_bytes:
         response.close()
         raise _too_large(what, bounds, 0)
-    chunks: List[bytes] = []
+    # A BytesIO hands its buffer over (getvalue() copies nothing): an answer
+    # near the limit is held once, not twice as a join of chunks would.
+    buffer = io.BytesIO()
     received = 0
     complete = False
     try:
@@ -331,7 +333,7 @@ def read_body(response: requests.Response, bounds: CallBounds,
             received += len(chunk)
             if received > bounds.max_bytes:
                 raise _too_large(what, bounds, received)
-            chunks.append(chunk)
+            buffer.write(chunk)
         complete = True
     except PyLmodResponseTooLarge:
         raise
@@ -343,7 +345,7 @@ def read_body(response: requests.Response, bounds: CallBounds,
     finally:
         if not complete:
             response.close()
-    body = b''.join(chunks)
+    body = buffer.getvalue()
     # What requests keeps once it has read a body: later reads of
     # .content, .text and .json() use it.
     response._content = body
