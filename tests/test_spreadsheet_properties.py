@@ -162,6 +162,10 @@ def expected_grades(header, rows, delimiter, given_as):
     if 'External email' not in header:
         return {}
     email_at = header.index('External email')
+    # A list of dictionaries has no delimiter: a decimal comma in it is not
+    # read as one (it is reported), whatever file it came from.
+    if given_as == 'dictionaries':
+        delimiter = ','
     expected = {}
     for line, cells in rows:
         if wrong_width(header, cells, given_as) or email_at >= len(cells):
