@@ -24,7 +24,8 @@ What a stored grade is worth:
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, NamedTuple, Optional
+from collections.abc import Mapping
+from typing import Any, Dict, NamedTuple, Optional
 
 
 class StoredGrade(NamedTuple):
