@@ -160,12 +160,17 @@ class DeadlineTimeout(Timeout):
 
 def deadline_timeout(timeout: Any, bounds: CallBounds) -> Timeout:
     """The :class:`DeadlineTimeout` of a request's ``timeout`` (seconds, a
-    ``(connect, read)`` pair or ``None``) within ``bounds``; a urllib3
-    ``Timeout`` is kept as it is."""
-    if isinstance(timeout, Timeout):
+    ``(connect, read)`` pair, a urllib3 ``Timeout`` or ``None``) within
+    ``bounds``."""
+    if isinstance(timeout, DeadlineTimeout) and timeout.bounds is bounds:
         return timeout
-    connect, read = timeout if isinstance(timeout, tuple) else (
-        timeout, timeout)
+    if isinstance(timeout, Timeout):
+        connect, read = (value if isinstance(value, (int, float)) else None
+                         for value in (timeout.connect_timeout,
+                                       timeout.read_timeout))
+    else:
+        connect, read = timeout if isinstance(timeout, tuple) else (
+            timeout, timeout)
     return DeadlineTimeout(connect, read, bounds)
 
 
@@ -319,6 +324,11 @@ def read_body(response: requests.Response, bounds: CallBounds,
     Returns:
         bytes: the body (also ``response.content``).
     """
+    if isinstance(response._content, bytes):
+        # Read already (a stand-in's, or by a DeadlineAdapter).
+        if len(response._content) > bounds.max_bytes:
+            raise _too_large(what, bounds, len(response._content))
+        return response._content
     length = response.headers.get('Content-Length', '')
     if length.isdigit() and int(length) > bounds.max_bytes:
         response.close()
@@ -343,12 +353,13 @@ def read_body(response: requests.Response, bounds: CallBounds,
                 what, 'the body of the answer came too slowly') from err
         raise
     finally:
-        if not complete:
+        if not complete and response.raw is not None:
             response.close()
     body = buffer.getvalue()
     # What requests keeps once it has read a body: later reads of
-    # .content, .text and .json() use it.
+    # .content, .text, .json() and iter_content() use it.
     response._content = body
+    response._content_consumed = True  # type: ignore[attr-defined]
     return body
 
 
@@ -390,10 +401,15 @@ def send_bounded(send: Callable[..., requests.Response], url: str,
     """
     with bounded(bounds):
         try:
-            return send(url, timeout=timeout, **kwargs)
+            response = send(url, timeout=timeout, **kwargs)
+            if isinstance(response, requests.Response):
+                # Read by a DeadlineAdapter already, or streamed by another
+                # adapter (``stream=True``): read within the bounds here.
+                read_body(response, bounds, bounds.what)
         except (PyLmodResponseTooLarge, PyLmodTimeout):
             raise
         except requests.RequestException as err:
             if bounds.gave_up or bounds.left() <= 0 or timed_out(err):
                 raise bounds.timeout_error(bounds.what, str(err)) from err
             raise
+    return response

@@ -12,10 +12,19 @@ from typing import Any, Callable, Iterator
 
 import pytest
 import requests
+from urllib3.util.timeout import Timeout
 
 from pylmod import GradeBook
 from pylmod.base import Base, CertificateAdapter
-from pylmod.bounds import CHUNK_SIZE, POOL_CLASSES, DeadlineAdapter
+from pylmod.bounds import (
+    CHUNK_SIZE,
+    POOL_CLASSES,
+    CallBounds,
+    DeadlineAdapter,
+    DeadlineTimeout,
+    deadline_timeout,
+    read_body,
+)
 from pylmod.exceptions import (
     PyLmodException,
     PyLmodHTTPError,
@@ -296,3 +305,23 @@ def test_a_body_that_stalls_past_the_read_timeout(lmod_server: Any) -> None:
     assert isinstance(error, PyLmodTimeout)
     assert 'no answer in time' in str(error)
     assert seconds < 3
+
+
+# Pieces ------------------------------------------------------------------
+
+def test_every_timeout_is_cut_to_the_time_left() -> None:
+    bounds = CallBounds(2, 1000)
+    for given in (100, (100, 100), Timeout(connect=100, read=100), None,
+                  DeadlineTimeout(100, 100, CallBounds(100, 1000))):
+        attempt = deadline_timeout(given, bounds).clone()
+        assert attempt.connect_timeout <= 2 and attempt.read_timeout <= 2
+    own = DeadlineTimeout(1, 1, bounds)
+    assert deadline_timeout(own, bounds) is own
+
+
+def test_an_answer_read_already_is_checked_not_read_again() -> None:
+    response = requests.Response()
+    response._content = b'{"status": 1}'
+    assert read_body(response, CallBounds(2, 100), 'test') == b'{"status": 1}'
+    with pytest.raises(PyLmodResponseTooLarge):
+        read_body(response, CallBounds(2, 5), 'test')

@@ -6,8 +6,13 @@ import time
 from typing import Any, Iterator
 
 import pytest
+from requests.adapters import HTTPAdapter
 
-from pylmod.exceptions import PyLmodTimeout, PyLmodUnexpectedAnswer
+from pylmod.exceptions import (
+    PyLmodResponseTooLarge,
+    PyLmodTimeout,
+    PyLmodUnexpectedAnswer,
+)
 from pylmod.grades import CONFIRMED, UNCONFIRMED
 from pylmod.openedx.auth import oauth_session
 from pylmod.openedx.client import OpenEdxClient
@@ -104,6 +109,30 @@ def test_a_call_ends_within_its_deadline(openedx: Any) -> None:
         client.get_program_enrollments(DEMO_PROGRAM_UUID)
     assert time.monotonic() - started < 5
     assert 'within the deadline of 2 s' in str(raised.value)
+
+
+def plain_adapter_client(openedx: Any, **options: Any) -> OpenEdxClient:
+    """A client over a session with requests' own adapters, as a plugin
+    may pass its own."""
+    client = bounded_client(openedx, **options)
+    for prefix in ('http://', 'https://'):
+        client.session.mount(prefix, HTTPAdapter())
+    return client
+
+
+def test_the_deadline_holds_on_any_session(openedx: Any) -> None:
+    openedx.fake.delay_next(1, 30, path_prefix=ENROLLMENTS, method='GET')
+    client = plain_adapter_client(openedx, timeout=(1, 10), deadline=2)
+    started = time.monotonic()
+    with pytest.raises(PyLmodTimeout):
+        client.get_program_enrollments(DEMO_PROGRAM_UUID)
+    assert time.monotonic() - started < 5
+
+
+def test_the_size_limit_holds_on_any_session(openedx: Any) -> None:
+    client = plain_adapter_client(openedx, max_response_bytes=100)
+    with pytest.raises(PyLmodResponseTooLarge):
+        client.get_program_enrollments(DEMO_PROGRAM_UUID)
 
 
 def test_the_default_deadline_follows_the_read_timeout(openedx: Any) -> None:

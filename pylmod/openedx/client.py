@@ -45,7 +45,7 @@ import requests
 
 from pylmod.answer import reading
 from pylmod.base import Base, decode_json, redirected
-from pylmod.bounds import CallBounds, send_bounded
+from pylmod.bounds import CallBounds, deadline_timeout, send_bounded
 from pylmod.exceptions import PyLmodBadResponse, PyLmodUnexpectedAnswer
 from pylmod.openedx.endpoints import (
     ENDPOINTS,
@@ -163,9 +163,12 @@ class OpenEdxClient(LearnerCalls):
         bounds = CallBounds(self.deadline, self.max_response_bytes,
                             'Open edX: ' + what)
         try:
+            # stream=True and a DeadlineTimeout: the bounds hold on any
+            # session, not only on one with a DeadlineAdapter.
             response = send_bounded(
                 partial(self.session.request, method), url, bounds,
-                self.timeout, allow_redirects=method == 'GET', **kwargs)
+                deadline_timeout(self.timeout, bounds), stream=True,
+                allow_redirects=method == 'GET', **kwargs)
         except OpenEdxHTTPError:
             raise
         except requests.HTTPError as err:
