@@ -72,11 +72,25 @@ def openedx_fake():
     return FakeOpenEdx.demo()
 
 
+def forget_edx_client_tokens():
+    """edx-rest-api-client caches its token by LMS URL in Django's cache: a
+    fake started on a port an earlier one used must not be sent that one's
+    token (a 401 then)."""
+    try:
+        from django.conf import settings
+        from edx_django_utils.cache import TieredCache
+    except ImportError:
+        return
+    if settings.configured:
+        TieredCache.dangerous_clear_all_tiers()
+
+
 @pytest.fixture
 def openedx(openedx_fake):
     """A running fake Open edX over ``openedx_fake``."""
     from pylmod.testing.fake_openedx import OpenEdxServer
     with OpenEdxServer(openedx_fake) as server:
+        forget_edx_client_tokens()
         yield server
 
 
