@@ -66,6 +66,21 @@ def mocked_gradebook(cert_path, lmod_mock, lmod_payload):
 
 
 @pytest.fixture
+def no_user_settings(monkeypatch, tmp_path):
+    """No ``PYLMOD_*`` variable and an empty home of mode 0700 (what the
+    command asks of a config directory): no user config is read.  Returns
+    the home; its config directory is ``home / '.config'``."""
+    for name in list(os.environ):
+        if name.startswith('PYLMOD_'):
+            monkeypatch.delenv(name)
+    home = tmp_path / 'home'
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv('HOME', str(home))
+    monkeypatch.setenv('XDG_CONFIG_HOME', str(home / '.config'))
+    return home
+
+
+@pytest.fixture
 def openedx_fake():
     """The demo state of the fake Open edX, fresh for each test."""
     from pylmod.testing.fake_openedx import FakeOpenEdx

@@ -60,16 +60,9 @@ class Result:
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
-    """No PYLMOD_* variable and an empty home: no user config is read."""
-    for name in list(os.environ):
-        if name.startswith('PYLMOD_'):
-            monkeypatch.delenv(name)
-    home = tmp_path / 'home'
-    home.mkdir()
-    monkeypatch.setenv('HOME', str(home))
-    monkeypatch.setenv('XDG_CONFIG_HOME', str(home / '.config'))
-    return home
+def clean_environment(no_user_settings):
+    """Every test: no user settings (see ``no_user_settings``)."""
+    return no_user_settings
 
 
 @pytest.fixture

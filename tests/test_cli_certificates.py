@@ -30,13 +30,9 @@ NOW = datetime.datetime.now(datetime.timezone.utc)
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
-    """No PYLMOD_* variable, no user config, and stdin not a terminal."""
-    for name in list(os.environ):
-        if name.startswith('PYLMOD_'):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv('HOME', str(tmp_path / 'home'))
-    monkeypatch.setenv('XDG_CONFIG_HOME', str(tmp_path / 'home' / '.config'))
+def clean_environment(no_user_settings, monkeypatch):
+    """No user settings (see ``no_user_settings``), and stdin not a
+    terminal."""
     monkeypatch.setattr(sys, 'stdin', io.StringIO(''))
 
 

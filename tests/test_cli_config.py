@@ -15,15 +15,9 @@ ROOT = os.getuid() == 0 if hasattr(os, 'getuid') else False
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: Any, tmp_path: Any) -> Any:
-    for name in list(os.environ):
-        if name.startswith('PYLMOD_'):
-            monkeypatch.delenv(name)
-    home = tmp_path / 'home'
-    home.mkdir(mode=0o700)
-    monkeypatch.setenv('HOME', str(home))
-    monkeypatch.setenv('XDG_CONFIG_HOME', str(home / '.config'))
-    return home
+def clean_environment(no_user_settings: Any) -> Any:
+    """Every test: no user settings (see ``no_user_settings``)."""
+    return no_user_settings
 
 
 def settings(capsys: Any, *argv: Any) -> Dict[str, Any]:

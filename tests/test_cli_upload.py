@@ -33,14 +33,7 @@ DATA_DIR = Path(__file__).parent / 'data'
 UNGRADED = ('AB Assignment 02', 'final')
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
-    """No PYLMOD_* variable and an empty home: no user config is read."""
-    for name in list(os.environ):
-        if name.startswith('PYLMOD_'):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv('HOME', str(tmp_path / 'home'))
-    monkeypatch.setenv('XDG_CONFIG_HOME', str(tmp_path / 'home'))
+pytestmark = pytest.mark.usefixtures('no_user_settings')
 
 
 @pytest.fixture

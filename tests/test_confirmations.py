@@ -9,7 +9,6 @@ not sent is stored, and the command exits non-zero whenever a grade is not
 confirmed.
 """
 import csv
-import os
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
@@ -50,15 +49,6 @@ def grades_csv(tmp_path: Any, lmod_fake: FakeLmod) -> str:
                 lmod_fake.students(DEMO_GRADEBOOK_ID)[:STUDENTS]):
             writer.writerow([student['accountEmail'], index + 0.5])
     return str(path)
-
-
-@pytest.fixture
-def no_user_config(monkeypatch: Any, tmp_path: Any) -> None:
-    for name in list(os.environ):
-        if name.startswith('PYLMOD_'):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv('HOME', str(tmp_path))
-    monkeypatch.setenv('XDG_CONFIG_HOME', str(tmp_path / 'config'))
 
 
 def stored(fake: FakeLmod) -> Dict[Tuple[int, int], Any]:
@@ -151,7 +141,7 @@ def test_a_wrong_answer_confirms_nothing(lmod_server: Any, grades_csv: str,
 @pytest.mark.parametrize('answer, status, processed, outcome, reason',
                          WRONG_ANSWERS)
 def test_pylmod_upload_exits_non_zero(lmod_server: Any, grades_csv: str,
-                                      no_user_config: None, capsys: Any,
+                                      no_user_settings: Any, capsys: Any,
                                       answer: Any, status: int,
                                       processed: bool, outcome: str,
                                       reason: str) -> None:
@@ -163,7 +153,7 @@ def test_pylmod_upload_exits_non_zero(lmod_server: Any, grades_csv: str,
 
 
 def test_lmods_own_answer_confirms(lmod_server: Any, grades_csv: str,
-                                   no_user_config: None) -> None:
+                                   no_user_settings: Any) -> None:
     report = upload(lmod_server, grades_csv)
     assert [grade.status for grade in report.grades] == [CONFIRMED] * STUDENTS
     check_report_against_the_fake(report, lmod_server.fake)
@@ -173,7 +163,7 @@ def test_lmods_own_answer_confirms(lmod_server: Any, grades_csv: str,
 
 def test_a_redirected_upload_confirms_nothing_and_goes_nowhere(
         lmod_server: Any, other_server: LmodServer, grades_csv: str,
-        no_user_config: None, capsys: Any) -> None:
+        no_user_settings: Any, capsys: Any) -> None:
     lmod_server.redirect_next(2, other_server.url, status=307,
                               path_prefix=GRADES)
     report = upload(lmod_server, grades_csv)
@@ -189,7 +179,7 @@ def test_a_redirected_upload_confirms_nothing_and_goes_nowhere(
 
 
 def test_an_answer_dripping_past_the_deadline_is_unconfirmed(
-        lmod_server: Any, grades_csv: str, no_user_config: None,
+        lmod_server: Any, grades_csv: str, no_user_settings: Any,
         capsys: Any) -> None:
     lmod_server.drip_next(10, 'body', 0.2, path_prefix=GRADES)
     report = upload(lmod_server, grades_csv, timeout=0.5)
@@ -206,7 +196,7 @@ def test_an_answer_dripping_past_the_deadline_is_unconfirmed(
 
 def test_an_answer_too_large_confirms_nothing(lmod_server: Any,
                                               grades_csv: str,
-                                              no_user_config: None,
+                                              no_user_settings: Any,
                                               capsys: Any) -> None:
     # The limit lets the students through, not the grades' answer.
     lmod_server.huge_next(1, 2000000, gzip=True, path_prefix=GRADES)
