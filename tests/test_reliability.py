@@ -253,6 +253,32 @@ def test_partial_multigrade_failures_are_reported(
     assert len(outcomes(report, CONFIRMED)) == 2 * STUDENTS
 
 
+def check_quiz_created_once(lmod_server: Any, tmp_path: Any,
+                            timeout: float,
+                            before_create: Callable[[], None]) -> None:
+    """Upload a grade of a new assignment, 'Quiz 9', with ``before_create``
+    run before its create request: one assignment is made, once, and the
+    grade is stored and confirmed."""
+    student = lmod_server.fake.students(DEMO_GRADEBOOK_ID)[0]
+    path = tmp_path / 'quiz.csv'
+    path.write_text('External email,Quiz 9\n{0},7\n'.format(
+        student['accountEmail']), encoding='utf-8')
+    gradebook = make_gradebook(lmod_server, timeout=timeout, before={
+        ('create_assignment', 1): before_create})
+    report = UploadReport()
+    gradebook.spreadsheet2gradebook(str(path), report=report)
+    quizzes = [assignment for assignment
+               in lmod_server.fake.assignments(DEMO_GRADEBOOK_ID)
+               if assignment['name'] == 'Quiz 9']
+    assert len(quizzes) == 1
+    assert report.created_assignments == {
+        'Quiz 9': quizzes[0]['assignmentId']}
+    assert gradebook.calls['create_assignment'] == 1
+    assert report.ok
+    assert lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)[
+        (student['studentId'], quizzes[0]['assignmentId'])] == 7.0
+
+
 @pytest.mark.parametrize('fault', ['drop', 'delay'])
 def test_assignment_created_once_after_an_ambiguous_failure(
         lmod_server: Any, tmp_path: Any, fault: str) -> None:
@@ -263,25 +289,8 @@ def test_assignment_created_once_after_an_ambiguous_failure(
         else:
             lmod_server.delay_next(1, 1.5, path_prefix='assignment')
 
-    student = lmod_server.fake.students(DEMO_GRADEBOOK_ID)[0]
-    path = tmp_path / 'quiz.csv'
-    path.write_text('External email,Quiz 9\n{0},7\n'.format(
-        student['accountEmail']), encoding='utf-8')
-    gradebook = make_gradebook(lmod_server, timeout=0.5, before={
-        ('create_assignment', 1): inject})
-    report = UploadReport()
-    gradebook.spreadsheet2gradebook(str(path), report=report)
-
-    quizzes = [assignment for assignment
-               in lmod_server.fake.assignments(DEMO_GRADEBOOK_ID)
-               if assignment['name'] == 'Quiz 9']
-    assert len(quizzes) == 1
-    assert report.created_assignments == {
-        'Quiz 9': quizzes[0]['assignmentId']}
-    assert gradebook.calls['create_assignment'] == 1
-    assert report.ok
-    assert lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)[
-        (student['studentId'], quizzes[0]['assignmentId'])] == 7.0
+    check_quiz_created_once(lmod_server, tmp_path, timeout=0.5,
+                            before_create=inject)
 
 
 
@@ -289,25 +298,10 @@ def test_a_late_commit_makes_one_assignment(lmod_server: Any,
                                             tmp_path: Any) -> None:
     # LMod commits the create 1.5 s after the request; the client gives up
     # after 1 s, then finds the assignment instead of creating another.
-    student = lmod_server.fake.students(DEMO_GRADEBOOK_ID)[0]
-    path = tmp_path / 'quiz.csv'
-    path.write_text('External email,Quiz 9\n{0},7\n'.format(
-        student['accountEmail']), encoding='utf-8')
-    gradebook = make_gradebook(lmod_server, timeout=1, before={
-        ('create_assignment', 1): lambda: lmod_server.late_commit_next(
-            1, 1.5, path_prefix='assignment')})
-    report = UploadReport()
-    gradebook.spreadsheet2gradebook(str(path), report=report)
-    quizzes = [assignment for assignment
-               in lmod_server.fake.assignments(DEMO_GRADEBOOK_ID)
-               if assignment['name'] == 'Quiz 9']
-    assert len(quizzes) == 1
-    assert report.created_assignments == {
-        'Quiz 9': quizzes[0]['assignmentId']}
-    assert gradebook.calls['create_assignment'] == 1
-    assert report.ok
-    assert lmod_server.fake.stored_grades(DEMO_GRADEBOOK_ID)[
-        (student['studentId'], quizzes[0]['assignmentId'])] == 7.0
+    check_quiz_created_once(
+        lmod_server, tmp_path, timeout=1,
+        before_create=lambda: lmod_server.late_commit_next(
+            1, 1.5, path_prefix='assignment'))
 
 
 def test_a_create_never_committed_is_reported_not_guessed(
