@@ -16,7 +16,7 @@ import time
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from pylmod.cli.export import export_grades
-from pylmod.cli.options import EXIT_OK, EXIT_USAGE, CliError
+from pylmod.cli.options import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
 from pylmod.cli.output import summarize
 from pylmod.cli.values import count
 from pylmod.gradebook import GradeBook
@@ -53,6 +53,16 @@ def _testing() -> Any:
                        'install "pylmod[testing]"'.format(err),
                        EXIT_USAGE) from err
     return pylmod.testing
+
+
+@contextlib.contextmanager
+def _certificates_made(testing: Any) -> Iterator[None]:
+    """Say why the fake's certificates could not be made (the message
+    names the packages' versions and what to do), without a traceback."""
+    try:
+        yield
+    except testing.FakeCertificateError as err:
+        raise CliError(str(err), EXIT_FAILURE) from err
 
 
 def _stop_on_signals() -> Dict[int, Any]:
@@ -105,10 +115,11 @@ def _serving_fake(args: argparse.Namespace, testing: Any) -> Any:
 def _start_server(args: argparse.Namespace, testing: Any, fake: Any) -> Any:
     cert_dir = os.path.abspath(args.cert_dir) if args.cert_dir else None
     try:
-        server = testing.LmodServer(
-            fake, cert_dir=cert_dir, port=args.port,
-            client_cas=args.client_ca or (),
-            trusted_certs=args.trust_cert or ())
+        with _certificates_made(testing):
+            server = testing.LmodServer(
+                fake, cert_dir=cert_dir, port=args.port,
+                client_cas=args.client_ca or (),
+                trusted_certs=args.trust_cert or ())
     except OSError as err:
         raise CliError('{0}: {1}'.format(err.filename, err.strerror or err),
                        EXIT_USAGE) from err
@@ -219,7 +230,9 @@ def demo_command(args: argparse.Namespace) -> int:
     with _work_dir(args.dir) as work_dir:
         _say('Starting a fake LMod (HTTPS, client certificate required) with '
              'the demo course...')
-        with testing.LmodServer(testing.FakeLmod.demo()) as server:
+        with _certificates_made(testing):
+            server = testing.LmodServer(testing.FakeLmod.demo())
+        with server:
             _say('Fake LMod at {0}'.format(server.url))
             _demo_session(server, testing, work_dir)
         _say()

@@ -23,7 +23,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pylmod.testing.certs import TestCertificates, certificate_fingerprint
+    from pylmod.testing.certs import (FakeCertificateError, TestCertificates,
+                                      certificate_fingerprint)
     from pylmod.testing.demo import (
         DEMO_COURSE_ID,
         DEMO_COURSE_UUID,
@@ -44,6 +45,7 @@ _LOCATIONS = {
     'DEMO_GRADEBOOK_ID': 'demo',
     'DEMO_GRADEBOOK_UUID': 'demo',
     'DEMO_GROUP_ID': 'demo',
+    'FakeCertificateError': 'certs',
     'FakeLmod': 'fake',
     'LmodServer': 'server',
     'LoggedRequest': 'wire',
@@ -59,6 +61,7 @@ __all__ = [
     'DEMO_GRADEBOOK_ID',
     'DEMO_GRADEBOOK_UUID',
     'DEMO_GROUP_ID',
+    'FakeCertificateError',
     'FakeLmod',
     'LmodServer',
     'LoggedRequest',
