@@ -172,10 +172,24 @@ def terminal():
         each.close()
 
 
+def _importable(name):
+    """Whether a module can be imported, without importing it.
+
+    A module imported already counts, whatever its ``__spec__``: celery 5.2
+    replaces itself in ``sys.modules`` by a lazy module whose ``__spec__``
+    is None, and ``find_spec`` raises ``ValueError`` on that.
+    """
+    if name in sys.modules:
+        return sys.modules[name] is not None
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def plugin_dependencies_missing():
     """The plugin's test dependencies that cannot be imported."""
-    return [name for name in PLUGIN_DEPENDENCIES
-            if importlib.util.find_spec(name) is None]
+    return [name for name in PLUGIN_DEPENDENCIES if not _importable(name)]
 
 
 def pytest_configure(config):

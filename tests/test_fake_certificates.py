@@ -19,7 +19,9 @@ x509 = pytest.importorskip('cryptography.x509')
 def _certificate(path):
     """The first certificate of a PEM file (key and chain, or chain)."""
     with open(path, 'rb') as pem_file:
-        return x509.load_pem_x509_certificates(pem_file.read())[0]
+        text = pem_file.read()
+    begin = text.index(b'-----BEGIN CERTIFICATE-----')
+    return x509.load_pem_x509_certificate(text[begin:])
 
 
 def _alternative_names(certificate):
