@@ -192,13 +192,15 @@ def test_find_cycles_finds_them(graph: Dict[str, Set[str]],
 
 def test_import_pylmod_stays_light() -> None:
     """``import pylmod`` loads the clients, not the grade pipeline, the
-    PKCS#12 reader or ``dataclasses`` (the first upload or PKCS#12 file
-    does): they cost scripts that never use them (docs/performance.rst)."""
+    certificate file readers, the PKCS#12 reader or ``dataclasses`` (the
+    first upload, certificate or PKCS#12 file does): they cost scripts that
+    never use them (docs/performance.rst)."""
     code = (
         'import sys, requests\n'
         "had = 'dataclasses' in sys.modules\n"
         'import pylmod\n'
-        "late = {'pylmod.grades', 'pylmod.pkcs12', 'dataclasses'}\n"
+        "late = {'pylmod.grades', 'pylmod._transport.certificate_files', "
+        "'pylmod._transport.pkcs12', 'dataclasses'}\n"
         "print(sorted(late & set(sys.modules) - ({'dataclasses'} if had "
         'else set())))\n')
     loaded = subprocess.run([sys.executable, '-c', code], check=True,

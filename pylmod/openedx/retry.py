@@ -36,8 +36,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ResponseError
 
-from pylmod.base import LmodRetry, build_retry, retry_after_seconds
-from pylmod.bounds import DeadlineAdapter, current_bounds
+from pylmod._transport import (
+    DeadlineAdapter,
+    LmodRetry,
+    build_retry,
+    current_bounds,
+    retry_after_seconds,
+)
 from pylmod.openedx.errors import OpenEdxThrottled
 
 #: The status of a throttled request.

@@ -17,7 +17,7 @@ import requests
 from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
-from pylmod.bounds import current_bounds
+from pylmod._transport.bounds import current_bounds
 
 #: Statuses meaning "try again later": retried, honouring ``Retry-After``.
 RETRY_STATUSES: FrozenSet[int] = frozenset({429, 502, 503, 504})
