@@ -188,13 +188,13 @@ class Base:
 
         Args:
             cert (str): the client certificate that authenticates to LMod
-                (see :data:`pylmod.certificate.Certificate`): the path of one
+                (see :data:`pylmod._transport.certificate.Certificate`): the path of one
                 PEM file holding the certificate and its private key, or of
                 a PKCS#12 file (``.p12``, needs ``pylmod[pkcs12]``); a
                 ``(certificate, key)`` pair of paths (tuple or list); a
                 ``(certificate, key, password)`` triple; a ready
                 :class:`ssl.SSLContext`; or a
-                :class:`~pylmod.certificate.ClientCertificate`.  ``~`` is
+                :class:`~pylmod._transport.certificate.ClientCertificate`.  ``~`` is
                 expanded.
             urlbase (str): The URL of the LMod Web service. i.e.
                 ``learning-modules.mit.edu`` or
@@ -319,7 +319,7 @@ class Base:
 
         Returns:
             urllib3.util.Retry: the policy (built by
-            :func:`~pylmod.retry_policy.build_retry`), mounted on the
+            :func:`~pylmod._transport.retry.build_retry`), mounted on the
             server URL, or with ``creates`` by the clients
             on the paths of their creating POSTs (:meth:`mount_policy`).
         """

@@ -102,17 +102,17 @@ POOL_CLASSES = {'http': _HTTPConnectionPool, 'https': _HTTPSConnectionPool}
 
 class DeadlineAdapter(HTTPAdapter):
     """An :class:`~requests.adapters.HTTPAdapter` that keeps the requests
-    of a call in progress (:func:`bounded`) within its bounds: each
-    attempt's timeouts cut to the time left (:class:`DeadlineTimeout`), the
-    answer read through a :class:`DeadlineReader` (no read waits past the
-    deadline) and in counted chunks (:func:`read_body`), whatever the
-    caller asked for (``stream=True`` included).  Outside a call it sends
-    as an ``HTTPAdapter`` does.
-
-    pylmod's adapters are all of this class (the LMod client's, and the
-    Open edX bridge's :func:`pylmod.openedx.retry.retry_adapter`), and
-    :class:`CertificateAdapter`.
+    of a call in progress (:func:`~pylmod._transport.bounds.bounded`)
+    within its bounds: each attempt's timeouts cut to the time left
+    (:class:`~pylmod._transport.bounds.DeadlineTimeout`), the answer read
+    through a :class:`DeadlineReader` (no read waits past the deadline) and
+    in counted chunks (:func:`~pylmod._transport.bounds.read_body`),
+    whatever the caller asked for (``stream=True`` included).  Outside a
+    call it sends as an ``HTTPAdapter`` does.
     """
+
+    # pylmod's adapters are all of this class: the LMod clients'
+    # (CertificateAdapter) and the Open edX bridge's (retry_adapter).
 
     def send(self, request: requests.PreparedRequest,  # type: ignore[override]
              stream: bool = False, timeout: Any = None,

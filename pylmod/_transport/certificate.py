@@ -74,13 +74,12 @@ PASSWORD_OPTIONS = ('cert_password=, or the pylmod command\'s '
                     '--cert-password-file or PYLMOD_CERT_PASSWORD')
 
 
+# An ssl.SSLError, so that urllib3 treats it as a TLS error (never
+# retried); Base.rest_action raises the error it carries.
 class HandshakeNotStarted(ssl.SSLError):
     """Raised by the SSL context instead of starting a handshake with a
     certificate that cannot be loaded; carries the
     :class:`~pylmod.exceptions.PyLmodCertificateError` (``error``).
-
-    An :class:`ssl.SSLError`, so urllib3 treats it as a TLS error (never
-    retried); :meth:`pylmod.base.Base.rest_action` raises ``error``.
     """
 
     def __init__(self, error: PyLmodCertificateError) -> None:

@@ -1,7 +1,7 @@
 """What a client certificate file holds, read with the standard library.
 
 Before loading a client certificate into OpenSSL, pylmod looks at its files
-(see :mod:`pylmod.certificate`): PEM certificates and keys (and whether a
+(see :mod:`pylmod._transport.certificate`): PEM certificates and keys (and whether a
 key is encrypted), a PKCS#12 bundle, binary DER, or nothing it knows; and,
 for the certificate, who it names and when it expires.  PEM is text; the
 three fields needed are read from the certificate's DER by the short

@@ -17,7 +17,7 @@ plugin already has).  It knows the documented behaviour of the calls:
 * 429 is retried after ``Retry-After`` (see :mod:`pylmod.openedx.retry`),
   and a learner is never written twice;
 * every call has a deadline and every answer a size limit, as LMod's
-  (:mod:`pylmod.bounds`); a write follows no redirect
+  (:mod:`pylmod._transport.bounds`); a write follows no redirect
   (:class:`~pylmod.exceptions.PyLmodRedirected`), and only an answer that
   accounts for a learner confirms them
   (:mod:`pylmod.openedx.write_results`).
