@@ -188,14 +188,14 @@ class Base:
 
         Args:
             cert (str): the client certificate that authenticates to LMod
-                (see :data:`pylmod._transport.certificate.Certificate`): the path of one
-                PEM file holding the certificate and its private key, or of
-                a PKCS#12 file (``.p12``, needs ``pylmod[pkcs12]``); a
-                ``(certificate, key)`` pair of paths (tuple or list); a
-                ``(certificate, key, password)`` triple; a ready
-                :class:`ssl.SSLContext`; or a
-                :class:`~pylmod._transport.certificate.ClientCertificate`.  ``~`` is
-                expanded.
+                (see :data:`pylmod._transport.certificate.Certificate`): the
+                path of one PEM file holding the certificate and its private
+                key, or of a PKCS#12 file (``.p12``, needs
+                ``pylmod[pkcs12]``); a ``(certificate, key)`` pair of paths
+                (tuple or list); a ``(certificate, key, password)`` triple; a
+                ready :class:`ssl.SSLContext`; or a
+                :class:`~pylmod._transport.certificate.ClientCertificate`.
+                ``~`` is expanded.
             urlbase (str): The URL of the LMod Web service. i.e.
                 ``learning-modules.mit.edu`` or
                 ``learning-modules-test.mit.edu``

@@ -1,13 +1,13 @@
 """What a client certificate file holds, read with the standard library.
 
 Before loading a client certificate into OpenSSL, pylmod looks at its files
-(see :mod:`pylmod._transport.certificate`): PEM certificates and keys (and whether a
-key is encrypted), a PKCS#12 bundle, binary DER, or nothing it knows; and,
-for the certificate, who it names and when it expires.  PEM is text; the
-three fields needed are read from the certificate's DER by the short
-reader below (:func:`certificate_fields`), so that no optional dependency
-is needed for a PEM certificate.  Whether the key belongs to the
-certificate is left to OpenSSL, which checks it on loading.
+(see :mod:`pylmod._transport.certificate`): PEM certificates and keys (and
+whether a key is encrypted), a PKCS#12 bundle, binary DER, or nothing it knows;
+and, for the certificate, who it names and when it expires.  PEM is text; the
+three fields needed are read from the certificate's DER by the short reader
+below (:func:`certificate_fields`), so that no optional dependency is needed
+for a PEM certificate.  Whether the key belongs to the certificate is left to
+OpenSSL, which checks it on loading.
 """
 from __future__ import annotations
 

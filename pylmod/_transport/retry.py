@@ -36,8 +36,8 @@ class LmodRetry(Retry):
     and bounded by the deadline of the call.
 
     Within a call that has a deadline (every call of pylmod's clients, see
-    :mod:`pylmod._transport.bounds`), no retry is made whose wait would pass it: a
-    ``Retry-After`` asking for longer than the time left ends the call at
+    :mod:`pylmod._transport.bounds`), no retry is made whose wait would pass
+    it: a ``Retry-After`` asking for longer than the time left ends the call at
     once (the answer that asked is returned, and the client raises an error
     saying what the server asked), and so does a backoff longer than the
     time left.

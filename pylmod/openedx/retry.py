@@ -24,8 +24,8 @@ The policy is data (a :class:`urllib3.util.Retry`, built by
   one created.  Look, then write again (a re-run of the roster sync reads
   the current state first and sends only the difference).
 
-Every call of the bridge has a deadline (see :mod:`pylmod._transport.bounds`): the
-time left bounds every wait (:meth:`OpenEdxRetry.longest_wait`), and a
+Every call of the bridge has a deadline (see :mod:`pylmod._transport.bounds`):
+the time left bounds every wait (:meth:`OpenEdxRetry.longest_wait`), and a
 ``Retry-After`` longer than it ends the call at once with
 :class:`~pylmod.openedx.errors.OpenEdxThrottled` (:func:`throttled_error`)
 saying what Open edX asked.
@@ -122,8 +122,8 @@ def retry_adapter(retries: int = 3,
     (see the module docstring for what is repeated) with a capped backoff,
     and a connection pool of ``pool_size`` per host (at least the workers
     of a concurrent write, so that none waits for a connection).  It is a
-    :class:`pylmod._transport.adapters.DeadlineAdapter`: no read of an answer waits
-    past the deadline of the call.
+    :class:`pylmod._transport.adapters.DeadlineAdapter`: no read of an
+    answer waits past the deadline of the call.
 
     Args:
         retries: retries of one request, all causes together.
