@@ -13,8 +13,10 @@ def lazy_names(package: str, homes: Mapping[str, str]
 
     Args:
         package: the package's ``__name__``.
-        homes: each public name -> the submodule defining it, e.g.
-            ``{'FakeLmod': 'fake'}``.
+        homes: each public name -> the module defining it, relative to
+            the package, e.g. ``{'FakeLmod': 'fake'}`` (``pylmod.testing.
+            fake``), ``{'LoggedRequest': '..wire'}`` (its parent's
+            ``wire``).
 
     Example:
 
@@ -27,7 +29,8 @@ def lazy_names(package: str, homes: Mapping[str, str]
         if home is None:
             raise AttributeError('module {0!r} has no attribute {1!r}'.format(
                 package, name))
-        module = importlib.import_module('{0}.{1}'.format(package, home))
+        module = importlib.import_module(
+            home if home.startswith('.') else '.' + home, package)
         # Every name of that module at once: the next ones cost nothing.
         face = sys.modules[package]
         for other, other_home in homes.items():

@@ -15,10 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
         configure_django_cache,
         oauth_session,
     )
-    from pylmod.openedx.client import (
-        LearnerResult,
-        OpenEdxClient,
-    )
+    from pylmod.openedx.client import OpenEdxClient
     from pylmod.openedx.errors import (
         OpenEdxAuthError,
         OpenEdxConfigError,
@@ -46,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
         lmod_roster,
         sync_roster,
     )
+    from pylmod.openedx.write_results import LearnerResult
 
 #: Where each public name is defined: imported when first used.
 _HOMES = {
@@ -53,7 +51,7 @@ _HOMES = {
     'DEFAULT_WORKERS': 'pool',
     'GradeSyncReport': 'report',
     'LearnerRecord': 'learner',
-    'LearnerResult': 'client',
+    'LearnerResult': 'write_results',
     'OpenEdxAuthError': 'errors',
     'OpenEdxClient': 'client',
     'OpenEdxConfigError': 'errors',
