@@ -49,14 +49,14 @@ def body_start(response: requests.Response) -> str:
     return (response.text or '')[:BODY_START_LENGTH]
 
 
+# The one place pylmod and its Open edX bridge decode a body.
 def decode_json(response: requests.Response, what: str,
                 error: Type[PyLmodBadResponse] = PyLmodBadResponse) -> Any:
     """Return the decoded JSON body of a response, or raise ``error``.
 
-    The one place pylmod and its Open edX bridge decode a body: one that is
-    not JSON (a proxy's HTML page) raises an exception that is also a
-    ``ValueError`` (what PyLmod 1.0.x raised) and carries the status and
-    the start of the body, never the whole body.
+    A body that is not JSON (a proxy's HTML page) raises an exception that
+    is also a ``ValueError`` (what PyLmod 1.0.x raised) and carries the
+    status and the start of the body, never the whole body.
 
     Args:
         response: the response.
