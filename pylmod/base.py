@@ -24,8 +24,8 @@ from typing import Any, Callable, FrozenSet, Optional, Tuple, TypeVar, Union
 
 import requests
 
-# HTTPAdapter, and the transport's names below, were importable from here in
-# pylmod 2.0.0: kept so (they live in pylmod._transport).
+# HTTPAdapter, BODY_START_LENGTH, LmodRetry and PyLmodBadResponse are not
+# used here: pylmod 2.0.0 had them here, so they stay importable from here.
 from requests.adapters import HTTPAdapter  # noqa: F401
 from urllib3.util.retry import Retry
 
