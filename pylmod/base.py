@@ -8,62 +8,55 @@ params or a body and shape the result; the transport knows no endpoint (a
 client mounts a stricter policy on a path with :meth:`Base.mount_policy`).
 
 Every call has a deadline and every answer a size limit
-(:attr:`Base.DEADLINE`, :attr:`Base.MAX_RESPONSE_BYTES`, enforced by
-:mod:`pylmod.bounds`); no redirect is followed, so the client certificate
+(:attr:`Base.limits`); no redirect is followed, so the client certificate
 and the grades go to the configured server only; an ``http://`` URL is
-refused unless the caller allows it.
-
-The Open edX bridge (:mod:`pylmod.openedx`) shares its pieces: the retry
-policy builder (:func:`pylmod.retry_policy.build_retry`), the bounded
-sending of a request (:func:`pylmod.bounds.send_bounded`) and the handling
-of bodies that are not JSON (:func:`decode_json`, :func:`body_start`).
+refused unless the caller allows it.  The pieces that carry a call live in
+the private package ``pylmod._transport`` (shared with the Open edX
+bridge); the names pylmod 2.0.0 had here are still importable from here.
 """
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
-import ssl
 import urllib.parse
-from typing import (
-    Any,
-    Callable,
-    FrozenSet,
-    Optional,
-    Tuple,
-    Type,
-    TypeVar,
-    Union,
-)
+from typing import Any, Callable, FrozenSet, Optional, Tuple, TypeVar, Union
 
 import requests
+
+# HTTPAdapter, BODY_START_LENGTH, LmodRetry and PyLmodBadResponse are not
+# used here: pylmod 2.0.0 had them here, so they stay importable from here.
+from requests.adapters import HTTPAdapter  # noqa: F401
 from urllib3.util.retry import Retry
 
+from pylmod._transport import (  # noqa: F401
+    BODY_START_LENGTH,
+    MAX_RESPONSE_BYTES,
+    NOT_AUTHORIZED_STATUSES,
+    RETRY_STATUSES,
+    CallBounds,
+    Certificate,
+    CertificateAdapter,
+    ClientCertificate,
+    Limits,
+    LmodRetry,
+    Password,
+    build_retry,
+    decode_json,
+    explain_ssl_error,
+    not_authorized,
+    redirected,
+    retry_after_seconds,
+    send_bounded,
+    user_agent,
+)
 from pylmod.answer import with_origin
-from pylmod.bounds import CallBounds, DeadlineAdapter, send_bounded
-from pylmod.certificate import Certificate, ClientCertificate, Password
-from pylmod.exceptions import (
+from pylmod.exceptions import (  # noqa: F401
     PyLmodBadResponse,
     PyLmodCertificateError,
     PyLmodHTTPBadResponse,
     PyLmodHTTPError,
     PyLmodInsecureURL,
-    PyLmodRedirected,
-)
-from pylmod.refusals import (
-    NOT_AUTHORIZED_STATUSES,
-    explain_ssl_error,
-    not_authorized,
-)
-
-# The retry policy, re-exported: it was written here before it had a module.
-from pylmod.retry_policy import (  # noqa: F401
-    RETRY_STATUSES,
-    LmodRetry,
-    build_retry,
-    is_name_resolution_failure,
-    retry_after_seconds,
 )
 
 log = logging.getLogger(__name__)
@@ -72,82 +65,6 @@ log = logging.getLogger(__name__)
 DEFAULT_URLBASE = 'https://learning-modules.mit.edu:8443/'
 
 _BaseType = TypeVar('_BaseType', bound='Base')
-
-#: How many characters of a body an exception message quotes (a body that
-#: is not JSON, an error page).
-BODY_START_LENGTH = 200
-
-@functools.lru_cache(maxsize=None)
-def user_agent() -> str:
-    """Return the ``User-Agent`` of pylmod's requests:
-    ``pylmod/<version> python-requests/<version>``.
-
-    The version is read from the installed metadata when the first client
-    is made (not at ``import pylmod``), once.
-    """
-    from importlib import metadata  # here, so that importing pylmod is cheap
-    try:
-        version = metadata.version('pylmod')
-    except metadata.PackageNotFoundError:
-        version = 'unknown'
-    return 'pylmod/{0} {1}'.format(version,
-                                   requests.utils.default_user_agent())
-
-
-class CertificateAdapter(DeadlineAdapter):
-    """An :class:`~requests.adapters.HTTPAdapter` whose TLS connections
-    present the client certificate of one SSL context (and read their
-    answers within the deadline of the call, see
-    :class:`pylmod.bounds.DeadlineAdapter`).
-
-    requests would give urllib3 the paths of the session's ``cert``, and
-    urllib3 would load them into a new SSL context for every connection
-    (OpenSSL asking for the password of an encrypted key on the terminal).
-    This adapter gives urllib3 the client's own context instead (see
-    :attr:`pylmod.certificate.ClientCertificate.context`: loaded once,
-    never prompting), and ignores ``cert``.  It overrides no ``send``, so
-    libraries that mock ``HTTPAdapter.send`` (``responses``) still see
-    every request.
-
-    Args:
-        ssl_context: the context (``None``: no client certificate).
-        kwargs: as for :class:`~requests.adapters.HTTPAdapter`
-            (``max_retries``).
-    """
-
-    def __init__(self, ssl_context: Optional[ssl.SSLContext] = None,
-                 **kwargs: Any) -> None:
-        self.ssl_context = ssl_context
-        super().__init__(**kwargs)
-
-    def _with_context(self, pool_kwargs: Any) -> Any:
-        context = getattr(self, 'ssl_context', None)  # None when unpickled
-        if context is not None:
-            pool_kwargs['ssl_context'] = context
-        return pool_kwargs
-
-    def init_poolmanager(self, connections: int, maxsize: int,
-                         block: bool = False, **pool_kwargs: Any) -> None:
-        super().init_poolmanager(connections, maxsize, block,
-                                 **self._with_context(pool_kwargs))
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        return super().proxy_manager_for(
-            proxy, **self._with_context(proxy_kwargs))
-
-    def build_connection_pool_key_attributes(
-            self, request: requests.PreparedRequest, verify: Any,
-            cert: Any = None) -> Any:
-        """requests 2.32.2+: the pool of a request, with this adapter's
-        context and without ``cert``."""
-        build = super().build_connection_pool_key_attributes
-        host_params, pool_kwargs = build(request, verify, None)
-        return host_params, self._with_context(pool_kwargs)
-
-    def cert_verify(self, conn: Any, url: str, verify: Any,
-                    cert: Any) -> None:
-        """Set the server verification of a pool, ignoring ``cert``."""
-        super().cert_verify(conn, url, verify, None)
 
 
 def _session_cert(cert: Certificate) -> Any:
@@ -176,69 +93,18 @@ def _check_scheme(server_root: str, allow_http: bool) -> None:
             'for a test server without TLS.'.format(server_root))
 
 
-def redirected(response: requests.Response, url: str,
-               service: str) -> PyLmodRedirected:
-    """Return the error of a redirect pylmod does not follow, naming the URL
-    asked and the one the server redirected to.
+def check_certificate(cert: Certificate) -> None:
+    """Fail early, and clearly, if a client certificate file cannot be read
+    (all a client checks when it is made).
 
     Args:
-        response: the redirect (``response.is_redirect``).
-        url: the URL asked.
-        service: who answered, e.g. ``'LMod'``.
-    """
-    location = response.headers.get('Location', '')
-    target = urllib.parse.urljoin(url, location)
-    return PyLmodRedirected(
-        '{0} answered HTTP {1} to {2} {3} with a redirect to {4}: pylmod '
-        'follows no redirect (the request and the client certificate go '
-        'to the configured server only); check the URL, or ask why the '
-        'server moved'.format(service, response.status_code,
-                              response.request.method, url, target),
-        url=url, location=target, response=response)
-
-
-def body_start(response: requests.Response) -> str:
-    """Return the start of a response's body, as error messages quote it.
-
-    Args:
-        response: the response.
-
-    Returns:
-        str: its first :data:`BODY_START_LENGTH` characters.
-    """
-    return (response.text or '')[:BODY_START_LENGTH]
-
-
-def decode_json(response: requests.Response, what: str,
-                error: Type[PyLmodBadResponse] = PyLmodBadResponse) -> Any:
-    """Return the decoded JSON body of a response, or raise ``error``.
-
-    The one place pylmod and its Open edX bridge decode a body: one that is
-    not JSON (a proxy's HTML page) raises an exception that is also a
-    ``ValueError`` (what PyLmod 1.0.x raised) and carries the status and
-    the start of the body, never the whole body.
-
-    Args:
-        response: the response.
-        what: who answered what, the start of the message, e.g.
-            ``'LMod answered HTTP 200 to GET <url>'``.
-        error: the class raised: :class:`PyLmodBadResponse` or a subclass
-            (:class:`PyLmodHTTPBadResponse` for a retried status).
+        cert: a client certificate, as :class:`Base` takes it.
 
     Raises:
-        PyLmodBadResponse: (or ``error``) the body is not JSON; the message
-            is ``what`` followed by the start of the body.
-
-    Returns:
-        The decoded body.
+        PyLmodCertificateError: a file is missing or unreadable; the
+            exception names it.
     """
-    try:
-        return response.json()
-    except ValueError as err:
-        start = body_start(response)
-        log.error('[PyLmod] %s, with a body that is not JSON', what)
-        raise error('{0}, with a body that is not JSON, starting {1!r}'
-                    .format(what, start), response, start) from err
+    ClientCertificate.of(cert).check_readable()
 
 
 class Base:
@@ -259,8 +125,8 @@ class Base:
     (:meth:`mount_policy`): the LMod clients do so for each POST that
     creates something (:attr:`pylmod.endpoints.Endpoint.creates`).
 
-    Every call ends within its deadline (:attr:`deadline`), retries and
-    waits included, and reads at most :attr:`MAX_RESPONSE_BYTES` of answer.
+    Every call ends within its deadline, retries and waits included, and
+    reads at most so many bytes of answer (:attr:`limits`).
     No redirect is followed: a 3xx raises
     :class:`~pylmod.exceptions.PyLmodRedirected`.  The client certificate is
     presented to the server of ``urlbase`` only.
@@ -276,21 +142,6 @@ class Base:
     #: Read timeout, seconds: the longest wait for the server's next bytes
     #: (an answer to start, or to go on).
     TIMEOUT: float = 200
-
-    #: The deadline of a whole call, seconds: connecting, every retry, the
-    #: waits between them and reading the answer.  ``None`` (default):
-    #: :attr:`DEADLINE_FACTOR` times :attr:`TIMEOUT` (600 s).
-    DEADLINE: Optional[float] = None
-
-    #: The deadline of a call when :attr:`DEADLINE` is ``None``, in
-    #: :attr:`TIMEOUT` s: a server that never answers costs three attempts.
-    DEADLINE_FACTOR: float = 3
-
-    #: The largest answer accepted, in bytes, counted after decompression
-    #: (256 MiB; the students of a 100,000-student gradebook are about
-    #: 46 MB).  A larger one raises
-    #: :class:`~pylmod.exceptions.PyLmodResponseTooLarge`.
-    MAX_RESPONSE_BYTES: int = 256 * 1024 * 1024
 
     #: Connect timeout, seconds (``TIMEOUT`` if that is smaller).
     CONNECT_TIMEOUT: float = 10
@@ -312,6 +163,11 @@ class Base:
     #: ``'membership'``); its root is ``urlbase + 'service/<SERVICE>/'``.
     SERVICE: Optional[str] = None
 
+    # What __init__ was given (a subclass whose __init__ skips Base's gets
+    # the defaults).
+    _deadline: Optional[float] = None
+    _max_response_bytes: int = MAX_RESPONSE_BYTES
+
     verbose = True
     gradebookid = None
 
@@ -332,14 +188,14 @@ class Base:
 
         Args:
             cert (str): the client certificate that authenticates to LMod
-                (see :data:`pylmod.certificate.Certificate`): the path of one
-                PEM file holding the certificate and its private key, or of
-                a PKCS#12 file (``.p12``, needs ``pylmod[pkcs12]``); a
-                ``(certificate, key)`` pair of paths (tuple or list); a
-                ``(certificate, key, password)`` triple; a ready
-                :class:`ssl.SSLContext`; or a
-                :class:`~pylmod.certificate.ClientCertificate`.  ``~`` is
-                expanded.
+                (see :data:`pylmod._transport.certificate.Certificate`): the
+                path of one PEM file holding the certificate and its private
+                key, or of a PKCS#12 file (``.p12``, needs
+                ``pylmod[pkcs12]``); a ``(certificate, key)`` pair of paths
+                (tuple or list); a ``(certificate, key, password)`` triple; a
+                ready :class:`ssl.SSLContext`; or a
+                :class:`~pylmod._transport.certificate.ClientCertificate`.
+                ``~`` is expanded.
             urlbase (str): The URL of the LMod Web service. i.e.
                 ``learning-modules.mit.edu`` or
                 ``learning-modules-test.mit.edu``
@@ -352,8 +208,11 @@ class Base:
                 PKCS#12 file: text, bytes, or a callable returning one
                 (called only if the key turns out to be encrypted).  pylmod
                 never asks for it on the terminal.
-            deadline (float): overrides :attr:`DEADLINE` for this client.
-            max_response_bytes (int): overrides :attr:`MAX_RESPONSE_BYTES`.
+            deadline (float): seconds a whole call may take, retries and
+                waits included (default: three read timeouts, see
+                :class:`~pylmod._transport.bounds.Limits`).
+            max_response_bytes (int): the largest answer accepted, counted
+                after decompression (default 256 MiB).
             allow_http (bool): accept an ``http://`` urlbase (a test server
                 without TLS): grades then travel in clear text.
 
@@ -361,7 +220,7 @@ class Base:
             PyLmodCertificateError: a certificate file cannot be read.  The
                 certificate itself is read, checked and loaded on the first
                 TLS handshake, before anything is sent (see
-                :meth:`pylmod.certificate.ClientCertificate.load`).
+                :meth:`~pylmod._transport.certificate.ClientCertificate.load`).
             PyLmodInsecureURL: ``urlbase`` is ``http://`` and
                 ``allow_http`` is not set (also a ``ValueError``).
 
@@ -376,10 +235,9 @@ class Base:
             self.TIMEOUT = timeout
         if retries is not None:
             self.RETRIES = retries
-        if deadline is not None:
-            self.DEADLINE = deadline
+        self._deadline = deadline
         if max_response_bytes is not None:
-            self.MAX_RESPONSE_BYTES = max_response_bytes
+            self._max_response_bytes = max_response_bytes
 
         server_root = urlbase if urlbase.endswith('/') else urlbase + '/'
         _check_scheme(server_root, allow_http)
@@ -461,7 +319,7 @@ class Base:
 
         Returns:
             urllib3.util.Retry: the policy (built by
-            :func:`~pylmod.retry_policy.build_retry`), mounted on the
+            :func:`~pylmod._transport.retry.build_retry`), mounted on the
             server URL, or with ``creates`` by the clients
             on the paths of their creating POSTs (:meth:`mount_policy`).
         """
@@ -472,18 +330,24 @@ class Base:
                            backoff_factor=self.BACKOFF_FACTOR,
                            status_forcelist=self.RETRY_STATUSES)
 
+    # Built at each call, as 1.0.x read TIMEOUT at each call: a subclass's
+    # TIMEOUT, or one set on a client after it was made, keeps working.
     @property
-    def timeout(self) -> Tuple[float, float]:
-        """The ``(connect, read)`` timeouts derived from :attr:`TIMEOUT`."""
-        return min(self.CONNECT_TIMEOUT, self.TIMEOUT), self.TIMEOUT
+    def limits(self) -> Limits:
+        """The limits of this client's calls
+        (:class:`~pylmod._transport.bounds.Limits`): the read timeout
+        :attr:`TIMEOUT`, the connect timeout :attr:`CONNECT_TIMEOUT` (at
+        most :attr:`TIMEOUT`), and the ``deadline`` and
+        ``max_response_bytes`` given (or their defaults)."""
+        return Limits((min(self.CONNECT_TIMEOUT, self.TIMEOUT), self.TIMEOUT),
+                      deadline=self._deadline,
+                      max_response_bytes=self._max_response_bytes)
 
     @property
-    def deadline(self) -> float:
-        """The deadline of each call, in seconds: :attr:`DEADLINE`, or
-        :attr:`DEADLINE_FACTOR` times :attr:`TIMEOUT`."""
-        if self.DEADLINE is not None:
-            return self.DEADLINE
-        return self.DEADLINE_FACTOR * self.TIMEOUT
+    def timeout(self) -> Tuple[Optional[float], Optional[float]]:
+        """The ``(connect, read)`` timeouts of each attempt (as
+        :attr:`limits` has them)."""
+        return self.limits.timeout
 
     @staticmethod
     def _data_to_json(data: Any) -> str:
@@ -509,14 +373,20 @@ class Base:
 
     def rest_action(self, func: Callable[..., requests.Response], url: str,
                     **kwargs: Any) -> Any:
-        """Routine to do low-level REST operation, with retry.
+        """Make one call, within this client's :attr:`limits`, and return
+        LMod's decoded answer.
 
         ``func`` is called as ``func(url, timeout=self.timeout, **kwargs)``,
-        as 1.0.x did (``timeout`` a ``(connect, read)`` pair).  Within it the
-        client's adapters end the call within :attr:`deadline` (retries and
-        waits included), read at most :attr:`MAX_RESPONSE_BYTES` of answer
-        (see :class:`pylmod.bounds.DeadlineAdapter`) and follow no redirect
-        (the session's ``max_redirects`` is 0).
+        as 1.0.x did.  The call is retried by the session's adapters
+        (:meth:`retry_policy`), ends within its deadline, reads at most
+        ``limits.max_response_bytes`` of answer and follows no redirect.
+        Whatever goes wrong raises a
+        :class:`~pylmod.exceptions.PyLmodException` named for what
+        happened (a timeout, a refused certificate, a 403, an error status
+        the retries did not outlast, a body that is not JSON...), which is
+        also what PyLmod 1.0.x raised there (a
+        ``requests.RequestException`` or a ``ValueError``): see the tree in
+        :mod:`pylmod.exceptions`.
 
         Args:
             func (callable): API function to call, e.g. ``self._session.get``
@@ -524,35 +394,10 @@ class Base:
             kwargs (dict): addition parameters
 
         Raises:
-            requests.RequestException: Exception connection error (after
-                the retries; a host name that does not resolve is not
-                retried)
-            PyLmodTimeout: the call did not end within its deadline, or a
-                ``Retry-After`` asked for longer than it leaves (also a
-                ``requests.Timeout`` and a ``requests.ConnectionError``)
-            PyLmodResponseTooLarge: the answer is larger than
-                :attr:`MAX_RESPONSE_BYTES` (also a
-                ``requests.RequestException``)
-            PyLmodRedirected: LMod answered with a redirect, which is not
-                followed (also a ``requests.TooManyRedirects``)
-            PyLmodCertificateError: the client certificate cannot be used
-                (raised on the first TLS handshake, before anything is
-                sent; also a ``requests.exceptions.SSLError``)
-            PyLmodTLSError: the TLS handshake failed; the message says
-                whether LMod refused the client certificate or this machine
-                does not trust LMod's (also a
-                ``requests.exceptions.SSLError``)
-            PyLmodNotAuthorized: LMod answered 403 (or 401): the
-                certificate may not do that (also a ``KeyError``,
-                ``ValueError``, :class:`PyLmodUnexpectedData` and
-                ``requests.HTTPError``, what 1.0.x callers caught)
-            PyLmodHTTPError: a retryable error status was still there when
-                the retries ran out or the deadline came (also a
-                ``requests.HTTPError``); when its body is not JSON, a
-                :class:`PyLmodHTTPBadResponse`, which is also a
-                ``ValueError``
-            PyLmodBadResponse: the body is not JSON (also a ``ValueError``;
-                see :func:`decode_json`)
+            requests.RequestException: the call failed (see
+                :mod:`pylmod.exceptions`).
+            ValueError: the answer cannot be read (see
+                :mod:`pylmod.exceptions`).
 
         Returns:
             the decoded JSON body, as the server sent it (an object as a
@@ -565,12 +410,13 @@ class Base:
         # Session's own verify= (psf/requests#3829); True needs no help.
         if self._session.verify is not True:
             kwargs.setdefault('verify', self._session.verify)
-        bounds = CallBounds(self.deadline, self.MAX_RESPONSE_BYTES,
+        limits = self.limits
+        bounds = CallBounds(limits.deadline, limits.max_response_bytes,
                             'LMod: {0} {1}'.format(
                                 getattr(func, '__name__', 'request').upper(),
                                 url))
         try:
-            response = send_bounded(func, url, bounds, self.timeout,
+            response = send_bounded(func, url, bounds, limits.timeout,
                                     **kwargs)
         except requests.exceptions.TooManyRedirects as err:
             # The session follows none (max_redirects = 0): the grades and

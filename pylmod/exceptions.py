@@ -1,14 +1,50 @@
 """Exceptions raised by pylmod.
 
-Every exception pylmod raises on purpose is a :class:`PyLmodException`.  Where
-PyLmod 1.0.x raised a standard exception that callers already catch
-(``ValueError`` for a body that is not JSON, ``requests.HTTPError`` style
-errors), the new class subclasses that one too, so old ``except`` clauses keep
-working.
+Every exception pylmod raises on purpose is a :class:`PyLmodException`.
+Where PyLmod 1.0.x raised a standard exception that callers already catch,
+the new class subclasses that one too (right column), so old ``except``
+clauses keep working::
+
+    PyLmodException
+    ├── PyLmodUnexpectedData
+    │   ├── PyLmodUnexpectedAnswer
+    │   │   ├── PyLmodAnswerKeyError           KeyError
+    │   │   ├── PyLmodAnswerTypeError          TypeError
+    │   │   ├── PyLmodAnswerIndexError         IndexError
+    │   │   └── PyLmodAnswerAttributeError     AttributeError
+    │   ├── PyLmodNoSuchCourse                 IndexError
+    │   └── PyLmodNotAuthorized                requests.HTTPError, KeyError,
+    │                                          ValueError
+    ├── PyLmodBadResponse                      ValueError (and requests'
+    │   └── PyLmodHTTPBadResponse              InvalidJSONError)
+    ├── PyLmodHTTPError                        requests.HTTPError
+    │   └── PyLmodHTTPBadResponse
+    ├── PyLmodTimeout                          requests.Timeout,
+    │                                          requests.ConnectionError
+    ├── PyLmodResponseTooLarge                 requests.RequestException
+    ├── PyLmodRedirected                       requests.TooManyRedirects
+    ├── PyLmodTLSError                         requests SSLError
+    ├── PyLmodCertificateError                 requests SSLError
+    │   └── PyLmodCertificatePasswordError
+    ├── PyLmodMissingId                        ValueError
+    ├── PyLmodInsecureURL                      ValueError
+    ├── PyLmodCSVError                         ValueError
+    │   ├── PyLmodMissingColumn
+    │   └── PyLmodTooManyNewAssignments
+    ├── PyLmodDuplicateAssignment              ValueError
+    ├── PyLmodNoSuchSection
+    ├── PyLmodFailedAssignmentCreation
+    │   └── PyLmodAssignmentNotConfirmed       requests.RequestException
+    └── OpenEdxError (pylmod.openedx.errors)
+    PyLmodCertificateWarning                   UserWarning
+
+The classes below come in that order, by family: what an answer held, how
+a call failed, the client certificate, the caller's arguments, the grade
+spreadsheets.  Every one survives pickling with its attributes.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, Optional, Sequence, Tuple, Type
 
 import requests
 
@@ -16,17 +52,92 @@ import requests
 class PyLmodException(Exception):
     """Base exception class for pylmod."""
 
+    # One __reduce__ for every subclass: an exception is rebuilt from its
+    # args and attributes without calling __init__ (whose arguments differ
+    # from class to class), so that it crosses process boundaries
+    # (multiprocessing, Celery's pickle serializer) like the built-in ones.
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return _rebuilt, (type(self), self.args), self.__dict__
+
+
+def _rebuilt(cls: Type[BaseException],
+             args: Tuple[Any, ...]) -> BaseException:
+    """An exception of class ``cls`` with ``args``, its ``__init__`` not
+    called (pickle then restores its attributes)."""
+    # Python accepts only the __new__ of the built-in base that lays out the
+    # instance (OSError's for a requests exception, not ValueError's): the
+    # built-in base with the largest instances.
+    builtin = max((base for base in cls.__mro__
+                   if not base.__flags__ & _HEAP_TYPE),
+                  key=lambda base: base.__basicsize__)
+    error: BaseException = builtin.__new__(cls, *args)
+    error.args = args
+    return error
+
+
+#: ``type.__flags__`` of a class defined in Python (not built in).
+_HEAP_TYPE = 1 << 9
+
+
+# --- What an answer held -----------------------------------------------------
+
 
 class PyLmodUnexpectedData(PyLmodException):
     """The data returned for the API wasn't as expected."""
 
 
-class PyLmodFailedAssignmentCreation(PyLmodException):
-    """Failed to create assignment."""
+class PyLmodUnexpectedAnswer(PyLmodUnexpectedData):
+    """An answer does not have the shape the call reads: a key is missing,
+    a value is ``null``, a list where an object was expected …
+
+    The message names the call and what was missing or unexpected, and
+    carries the server's ``message`` when it sent one (LMod's failure shape
+    is ``{"status": -1, "message": ...}``).  Each instance is also the
+    built-in exception PyLmod 1.0.x raised on that path (see
+    :func:`pylmod.answer.unexpected_answer`): a :class:`PyLmodAnswerKeyError`
+    is a ``KeyError``, a :class:`PyLmodAnswerTypeError` a ``TypeError`` …
+
+    Attributes:
+        call (str): the call whose answer it is, e.g.
+            ``'GET https://.../service/gradebook/options/1293808'``.
+        problem (str): what was missing or unexpected.
+        lmod_message (str): the server's ``message`` (``''``: none).
+        http_status (int): the HTTP status of the answer (``None``:
+            unknown).
+    """
+
+    def __init__(self, message: str, call: str = '', problem: str = '',
+                 lmod_message: str = '',
+                 http_status: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.call = call
+        self.problem = problem
+        self.lmod_message = lmod_message
+        self.http_status = http_status
+
+    def __str__(self) -> str:
+        # KeyError would quote the message.
+        return str(self.args[0]) if self.args else ''
 
 
-class PyLmodNoSuchSection(PyLmodException):
-    """Failed to find the specified section."""
+class PyLmodAnswerKeyError(PyLmodUnexpectedAnswer, KeyError):
+    """An answer lacks a key the call reads (1.0.x: ``KeyError``)."""
+
+
+class PyLmodAnswerTypeError(PyLmodUnexpectedAnswer, TypeError):
+    """An answer holds a value of another type than the call reads: a list
+    for an object, ``null`` (1.0.x: ``TypeError``)."""
+
+
+class PyLmodAnswerIndexError(PyLmodUnexpectedAnswer, IndexError):
+    """An answer's list is shorter than the call reads (1.0.x:
+    ``IndexError``)."""
+
+
+class PyLmodAnswerAttributeError(PyLmodUnexpectedAnswer, AttributeError):
+    """An answer holds a value without what the call uses (a ``null``
+    email, a list where sections by type were expected; 1.0.x:
+    ``AttributeError``)."""
 
 
 class PyLmodNoSuchCourse(PyLmodUnexpectedData, IndexError):
@@ -34,92 +145,6 @@ class PyLmodNoSuchCourse(PyLmodUnexpectedData, IndexError):
     docs is empty).
 
     It is also an ``IndexError``, what PyLmod 1.0.x raised here.
-    """
-
-
-class PyLmodCertificateError(PyLmodException, requests.exceptions.SSLError):
-    """The client certificate cannot be used.
-
-    A file is missing or unreadable (checked when the client is made), or,
-    when the certificate is first loaded (the first TLS handshake, before
-    anything is sent): a file is not a certificate, lacks the certificate
-    or its key, the key does not belong to the certificate, the certificate
-    has expired, or the password is missing or wrong
-    (:class:`PyLmodCertificatePasswordError`).  The message names the file,
-    says what is wrong and what to do.
-
-    It is also a ``requests.exceptions.SSLError`` (an ``OSError``): what
-    PyLmod 1.0.x let through on the first request for a certificate it
-    could not use (or requests' ``IOError`` for a missing file).
-
-    Attributes:
-        path (str): the file concerned (``''`` for an SSL context).
-    """
-
-    def __init__(self, message: str, path: str) -> None:
-        super().__init__(message)
-        self.path = path
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # Pickled with its arguments, so that it crosses process boundaries
-        # (multiprocessing, task queues) like the built-in exceptions.
-        return type(self), (str(self), self.path), self.__dict__
-
-
-class PyLmodCertificatePasswordError(PyLmodCertificateError):
-    """The private key (or the PKCS#12 file) is encrypted and no password
-    was given, or the password given does not decrypt it.
-
-    pylmod never asks for a password on the terminal; the ``pylmod``
-    command does, when it runs on one and was given none.
-    """
-
-
-class PyLmodCertificateWarning(UserWarning):
-    """The client certificate expires soon (see
-    :data:`pylmod.certificate.EXPIRY_WARNING_DAYS`)."""
-
-
-class PyLmodTLSError(PyLmodException, requests.exceptions.SSLError):
-    """The TLS handshake with LMod failed, with a hint saying which side
-    refused what.
-
-    It is also the ``requests.exceptions.SSLError`` PyLmod 1.0.x raised.
-
-    Attributes:
-        side (str): :data:`CLIENT_REFUSED` (LMod did not accept the client
-            certificate), :data:`SERVER_UNTRUSTED` (this machine does not
-            trust LMod's server certificate) or :data:`UNKNOWN_SIDE`.
-        reason (str): OpenSSL's reason, e.g. ``'TLSV1_ALERT_UNKNOWN_CA'``.
-        diagnosis (str): what happened, the message without the advice.
-    """
-
-    def __init__(self, message: str, side: str = '', reason: str = '',
-                 diagnosis: str = '', request: Any = None) -> None:
-        super().__init__(message, request=request)
-        self.side = side
-        self.reason = reason
-        self.diagnosis = diagnosis or message
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # See PyLmodCertificateError.__reduce__.
-        return (type(self), (str(self), self.side, self.reason,
-                             self.diagnosis), self.__dict__)
-
-
-#: :attr:`PyLmodTLSError.side`: LMod did not accept the client certificate.
-CLIENT_REFUSED = 'client certificate refused'
-#: :attr:`PyLmodTLSError.side`: this machine does not trust the server.
-SERVER_UNTRUSTED = 'server certificate not trusted'
-#: :attr:`PyLmodTLSError.side`: the failure says neither.
-UNKNOWN_SIDE = ''
-
-
-class PyLmodMissingId(PyLmodException, ValueError):
-    """A call needs an id that was given neither to the method nor to the
-    constructor (a gradebook id, a group uuid, a course id).
-
-    The message says which argument to pass.
     """
 
 
@@ -155,10 +180,8 @@ class PyLmodBadResponse(
         self.status_code = response.status_code
         self.body_start = body_start
 
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # See PyLmodCertificateError.__reduce__.
-        return (type(self), (str(self), self.response, self.body_start),
-                self.__dict__)
+
+# --- How a call failed -------------------------------------------------------
 
 
 class PyLmodHTTPError(PyLmodException, requests.HTTPError):
@@ -198,13 +221,6 @@ class PyLmodHTTPBadResponse(  # type: ignore[misc]
         self.body_start = body_start
 
 
-class PyLmodCSVError(PyLmodException, ValueError):
-    """A grade spreadsheet cannot be read as asked.
-
-    The message names the file (when known), the line and the column.
-    """
-
-
 class PyLmodNotAuthorized(PyLmodUnexpectedData, requests.HTTPError,
                           KeyError, ValueError):
     """LMod refused the client certificate for what was asked (HTTP 403,
@@ -239,36 +255,11 @@ class PyLmodNotAuthorized(PyLmodUnexpectedData, requests.HTTPError,
         # KeyError would quote the message.
         return str(self.args[0]) if self.args else ''
 
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # See PyLmodCertificateError.__reduce__.
-        return (type(self), (str(self), self.response, self.certificate),
-                self.__dict__)
-
-
-class PyLmodMissingColumn(PyLmodCSVError):
-    """A grade spreadsheet has no column with the students' emails.
-
-    Attributes:
-        column (str): the email column looked for.
-        columns (list): the header of the spreadsheet.
-    """
-
-    def __init__(self, message: str, column: str,
-                 columns: Sequence[Any]) -> None:
-        super().__init__(message)
-        self.column = column
-        self.columns = list(columns)
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # See PyLmodCertificateError.__reduce__.
-        return (type(self), (str(self), self.column, self.columns),
-                self.__dict__)
-
 
 class PyLmodTimeout(PyLmodException, requests.exceptions.ConnectionError,
                     requests.exceptions.Timeout):
     """A call did not end within its deadline (see
-    :attr:`pylmod.base.Base.DEADLINE`): connecting, the retries, the waits
+    :attr:`pylmod.base.Base.limits`): connecting, the retries, the waits
     between them and reading the answer together took longer, or a
     ``Retry-After`` (or the wait before another attempt) would have passed
     it.
@@ -286,14 +277,10 @@ class PyLmodTimeout(PyLmodException, requests.exceptions.ConnectionError,
         super().__init__(message, request=request)
         self.deadline = deadline
 
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # See PyLmodCertificateError.__reduce__.
-        return type(self), (str(self), self.deadline), self.__dict__
-
 
 class PyLmodResponseTooLarge(PyLmodException, requests.RequestException):
     """An answer was larger than the client accepts (see
-    :attr:`pylmod.base.Base.MAX_RESPONSE_BYTES`), counted after
+    :attr:`pylmod.base.Base.limits`), counted after
     decompression; pylmod stopped reading it and closed the connection.
 
     It is a ``requests.RequestException``: what a failed read of an answer
@@ -310,11 +297,6 @@ class PyLmodResponseTooLarge(PyLmodException, requests.RequestException):
         super().__init__(message)
         self.limit = limit
         self.received = received
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # See PyLmodCertificateError.__reduce__.
-        return (type(self), (str(self), self.limit, self.received),
-                self.__dict__)
 
 
 class PyLmodRedirected(PyLmodException,
@@ -340,10 +322,91 @@ class PyLmodRedirected(PyLmodException,
         self.location = location
         self.status_code = None if response is None else response.status_code
 
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # See PyLmodCertificateError.__reduce__.
-        return (type(self), (str(self), self.url, self.location,
-                             self.response), self.__dict__)
+
+class PyLmodTLSError(PyLmodException, requests.exceptions.SSLError):
+    """The TLS handshake with LMod failed, with a hint saying which side
+    refused what.
+
+    It is also the ``requests.exceptions.SSLError`` PyLmod 1.0.x raised.
+
+    Attributes:
+        side (str): :data:`CLIENT_REFUSED` (LMod did not accept the client
+            certificate), :data:`SERVER_UNTRUSTED` (this machine does not
+            trust LMod's server certificate) or :data:`UNKNOWN_SIDE`.
+        reason (str): OpenSSL's reason, e.g. ``'TLSV1_ALERT_UNKNOWN_CA'``.
+        diagnosis (str): what happened, the message without the advice.
+    """
+
+    def __init__(self, message: str, side: str = '', reason: str = '',
+                 diagnosis: str = '', request: Any = None) -> None:
+        super().__init__(message, request=request)
+        self.side = side
+        self.reason = reason
+        self.diagnosis = diagnosis or message
+
+
+#: :attr:`PyLmodTLSError.side`: LMod did not accept the client certificate.
+CLIENT_REFUSED = 'client certificate refused'
+
+
+#: :attr:`PyLmodTLSError.side`: this machine does not trust the server.
+SERVER_UNTRUSTED = 'server certificate not trusted'
+
+
+#: :attr:`PyLmodTLSError.side`: the failure says neither.
+UNKNOWN_SIDE = ''
+
+
+# --- The client certificate --------------------------------------------------
+
+
+class PyLmodCertificateError(PyLmodException, requests.exceptions.SSLError):
+    """The client certificate cannot be used.
+
+    A file is missing or unreadable (checked when the client is made), or,
+    when the certificate is first loaded (the first TLS handshake, before
+    anything is sent): a file is not a certificate, lacks the certificate
+    or its key, the key does not belong to the certificate, the certificate
+    has expired, or the password is missing or wrong
+    (:class:`PyLmodCertificatePasswordError`).  The message names the file,
+    says what is wrong and what to do.
+
+    It is also a ``requests.exceptions.SSLError`` (an ``OSError``): what
+    PyLmod 1.0.x let through on the first request for a certificate it
+    could not use (or requests' ``IOError`` for a missing file).
+
+    Attributes:
+        path (str): the file concerned (``''`` for an SSL context).
+    """
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class PyLmodCertificatePasswordError(PyLmodCertificateError):
+    """The private key (or the PKCS#12 file) is encrypted and no password
+    was given, or the password given does not decrypt it.
+
+    pylmod never asks for a password on the terminal; the ``pylmod``
+    command does, when it runs on one and was given none.
+    """
+
+
+class PyLmodCertificateWarning(UserWarning):
+    """The client certificate expires soon (see
+    :data:`pylmod._transport.certificate.EXPIRY_WARNING_DAYS`)."""
+
+
+# --- The caller's arguments --------------------------------------------------
+
+
+class PyLmodMissingId(PyLmodException, ValueError):
+    """A call needs an id that was given neither to the method nor to the
+    constructor (a gradebook id, a group uuid, a course id).
+
+    The message says which argument to pass.
+    """
 
 
 class PyLmodInsecureURL(PyLmodException, ValueError):
@@ -352,64 +415,69 @@ class PyLmodInsecureURL(PyLmodException, ValueError):
     command: ``--allow-http``) for a test server that speaks plain HTTP."""
 
 
-class PyLmodUnexpectedAnswer(PyLmodUnexpectedData):
-    """An answer does not have the shape the call reads: a key is missing,
-    a value is ``null``, a list where an object was expected …
+# --- Grade spreadsheets and assignments --------------------------------------
 
-    The message names the call and what was missing or unexpected, and
-    carries the server's ``message`` when it sent one (LMod's failure shape
-    is ``{"status": -1, "message": ...}``).  Each instance is also the
-    built-in exception PyLmod 1.0.x raised on that path (see
-    :func:`pylmod.answer.unexpected_answer`): a :class:`PyLmodAnswerKeyError`
-    is a ``KeyError``, a :class:`PyLmodAnswerTypeError` a ``TypeError`` …
 
-    Attributes:
-        call (str): the call whose answer it is, e.g.
-            ``'GET https://.../service/gradebook/options/1293808'``.
-        problem (str): what was missing or unexpected.
-        lmod_message (str): the server's ``message`` (``''``: none).
-        http_status (int): the HTTP status of the answer (``None``:
-            unknown).
+class PyLmodCSVError(PyLmodException, ValueError):
+    """A grade spreadsheet cannot be read as asked.
+
+    The message names the file (when known), the line and the column.
     """
 
-    def __init__(self, message: str, call: str = '', problem: str = '',
-                 lmod_message: str = '',
-                 http_status: Optional[int] = None) -> None:
+
+class PyLmodMissingColumn(PyLmodCSVError):
+    """A grade spreadsheet has no column with the students' emails.
+
+    Attributes:
+        column (str): the email column looked for.
+        columns (list): the header of the spreadsheet.
+    """
+
+    def __init__(self, message: str, column: str,
+                 columns: Sequence[Any]) -> None:
         super().__init__(message)
-        self.call = call
-        self.problem = problem
-        self.lmod_message = lmod_message
-        self.http_status = http_status
-
-    def __str__(self) -> str:
-        # KeyError would quote the message.
-        return str(self.args[0]) if self.args else ''
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # See PyLmodCertificateError.__reduce__.
-        return (type(self), (str(self), self.call, self.problem,
-                             self.lmod_message, self.http_status),
-                self.__dict__)
+        self.column = column
+        self.columns = list(columns)
 
 
-class PyLmodAnswerKeyError(PyLmodUnexpectedAnswer, KeyError):
-    """An answer lacks a key the call reads (1.0.x: ``KeyError``)."""
+class PyLmodTooManyNewAssignments(PyLmodCSVError):
+    """A grade spreadsheet would create more new assignments than allowed
+    (``max_new_assignments``); nothing was created or sent.
+
+    Attributes:
+        names (list): the assignments it would create, in header order.
+        limit (int): the most allowed.
+    """
+
+    def __init__(self, message: str, names: Sequence[str],
+                 limit: int) -> None:
+        super().__init__(message)
+        self.names = list(names)
+        self.limit = limit
 
 
-class PyLmodAnswerTypeError(PyLmodUnexpectedAnswer, TypeError):
-    """An answer holds a value of another type than the call reads: a list
-    for an object, ``null`` (1.0.x: ``TypeError``)."""
+class PyLmodDuplicateAssignment(PyLmodException, ValueError):
+    """The gradebook has several assignments of the name asked for, so the
+    name does not say which one.
+
+    Attributes:
+        name (str): the name.
+        assignment_ids (list): the ids of the assignments of that name.
+    """
+
+    def __init__(self, message: str, name: str,
+                 assignment_ids: Sequence[Any]) -> None:
+        super().__init__(message)
+        self.name = name
+        self.assignment_ids = list(assignment_ids)
 
 
-class PyLmodAnswerIndexError(PyLmodUnexpectedAnswer, IndexError):
-    """An answer's list is shorter than the call reads (1.0.x:
-    ``IndexError``)."""
+class PyLmodNoSuchSection(PyLmodException):
+    """Failed to find the specified section."""
 
 
-class PyLmodAnswerAttributeError(PyLmodUnexpectedAnswer, AttributeError):
-    """An answer holds a value without what the call uses (a ``null``
-    email, a list where sections by type were expected; 1.0.x:
-    ``AttributeError``)."""
+class PyLmodFailedAssignmentCreation(PyLmodException):
+    """Failed to create assignment."""
 
 
 class PyLmodAssignmentNotConfirmed(PyLmodFailedAssignmentCreation,
@@ -429,49 +497,3 @@ class PyLmodAssignmentNotConfirmed(PyLmodFailedAssignmentCreation,
     def __init__(self, message: str, name: str = '') -> None:
         super().__init__(message)
         self.name = name
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # See PyLmodCertificateError.__reduce__.
-        return type(self), (str(self), self.name), self.__dict__
-
-
-class PyLmodTooManyNewAssignments(PyLmodCSVError):
-    """A grade spreadsheet would create more new assignments than allowed
-    (``max_new_assignments``); nothing was created or sent.
-
-    Attributes:
-        names (list): the assignments it would create, in header order.
-        limit (int): the most allowed.
-    """
-
-    def __init__(self, message: str, names: Sequence[str],
-                 limit: int) -> None:
-        super().__init__(message)
-        self.names = list(names)
-        self.limit = limit
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # See PyLmodCertificateError.__reduce__.
-        return (type(self), (str(self), self.names, self.limit),
-                self.__dict__)
-
-
-class PyLmodDuplicateAssignment(PyLmodException, ValueError):
-    """The gradebook has several assignments of the name asked for, so the
-    name does not say which one.
-
-    Attributes:
-        name (str): the name.
-        assignment_ids (list): the ids of the assignments of that name.
-    """
-
-    def __init__(self, message: str, name: str,
-                 assignment_ids: Sequence[Any]) -> None:
-        super().__init__(message)
-        self.name = name
-        self.assignment_ids = list(assignment_ids)
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        # See PyLmodCertificateError.__reduce__.
-        return (type(self), (str(self), self.name, self.assignment_ids),
-                self.__dict__)

@@ -24,20 +24,18 @@ import requests
 import urllib3.util.retry as urllib3_retry
 from urllib3.exceptions import ConnectTimeoutError
 
+import pylmod._transport.certificate
+import pylmod._transport.retry
 import pylmod.answer
 import pylmod.base
-import pylmod.certificate
-import pylmod.retry_policy
-from pylmod.base import (
+from pylmod._transport.messages import (
     BODY_START_LENGTH,
-    RETRY_STATUSES,
-    Base,
-    LmodRetry,
     body_start,
-    build_retry,
     decode_json,
     user_agent,
 )
+from pylmod._transport.retry import RETRY_STATUSES, LmodRetry, build_retry
+from pylmod.base import Base
 from pylmod.exceptions import (
     PyLmodBadResponse,
     PyLmodCertificateError,
@@ -259,7 +257,8 @@ def test_unreadable_certificate_is_reported(monkeypatch, cert_path):
         # would for anyone else.
         def refuse(path, *args, **kwargs):
             raise PermissionError(13, 'Permission denied', path)
-        monkeypatch.setattr(pylmod.certificate, 'open', refuse, raising=False)
+        monkeypatch.setattr(pylmod._transport.certificate, 'open', refuse,
+                            raising=False)
     with pytest.raises(PyLmodCertificateError) as raised:
         Base(cert_path, URLBASE)
     assert raised.value.path == cert_path
@@ -395,7 +394,7 @@ def _response(status, text):
     return response
 
 
-@pytest.mark.parametrize('module', [pylmod.retry_policy, pylmod.answer])
+@pytest.mark.parametrize('module', [pylmod._transport.retry, pylmod.answer])
 def test_docstring_examples_hold(module):
     result = doctest.testmod(module)
     assert result.attempted and not result.failed
@@ -780,5 +779,5 @@ def test_other_connection_errors_are_still_retried(
     with pytest.raises(requests.ConnectionError):
         base.get('things')
     assert len(retry_attempts) == 4
-    assert not pylmod.base.is_name_resolution_failure(
+    assert not pylmod._transport.retry.is_name_resolution_failure(
         ConnectTimeoutError('slow'))

@@ -1,5 +1,5 @@
 """Every call ends within its deadline and reads a bounded answer; no
-redirect is followed (pylmod.bounds, pylmod.base), against the fake LMod
+redirect is followed (pylmod._transport, pylmod.base), against the fake LMod
 misbehaving over mutual TLS.
 
 The deadlines are the behaviour under test here, so the tests assert how
@@ -15,16 +15,20 @@ import requests
 from urllib3.util.timeout import Timeout
 
 from pylmod import GradeBook
-from pylmod.base import Base, CertificateAdapter
-from pylmod.bounds import (
-    CHUNK_SIZE,
+from pylmod._transport.adapters import (
     POOL_CLASSES,
-    CallBounds,
+    CertificateAdapter,
     DeadlineAdapter,
+)
+from pylmod._transport.bounds import (
+    CHUNK_SIZE,
+    MAX_RESPONSE_BYTES,
+    CallBounds,
     DeadlineTimeout,
     deadline_timeout,
     read_body,
 )
+from pylmod.base import Base
 from pylmod.exceptions import (
     PyLmodException,
     PyLmodHTTPError,
@@ -70,7 +74,7 @@ def timed(call: Callable[[], Any]) -> Any:
 def test_a_slow_server_costs_at_most_the_deadline(lmod_server: Any,
                                                   fault: str) -> None:
     gradebook = bound_gradebook(lmod_server)
-    assert gradebook.deadline == 3 * TIMEOUT  # the documented default
+    assert gradebook.limits.deadline == 3 * TIMEOUT  # the documented default
     if fault == 'never answers':
         lmod_server.delay_next(20, 60, path_prefix=ASSIGNMENTS)
     else:
@@ -133,7 +137,7 @@ def test_retry_after_waits_only_while_the_deadline_allows(
 
 def test_the_deadline_can_be_set(lmod_server: Any) -> None:
     gradebook = bound_gradebook(lmod_server, timeout=0.5, deadline=1.5)
-    assert gradebook.deadline == 1.5
+    assert gradebook.limits.deadline == 1.5
     lmod_server.delay_next(20, 60, path_prefix=ASSIGNMENTS)
     error, seconds = timed(gradebook.get_assignments)
     assert isinstance(error, PyLmodTimeout) and error.deadline == 1.5
@@ -171,12 +175,12 @@ def test_a_grade_post_that_times_out_is_sent_again(lmod_server: Any) -> None:
 
 def test_a_huge_answer_is_refused_at_the_limit(lmod_server: Any) -> None:
     gradebook = bound_gradebook(lmod_server)
-    lmod_server.huge_next(1, Base.MAX_RESPONSE_BYTES + 64 * 1024 * 1024,
+    lmod_server.huge_next(1, MAX_RESPONSE_BYTES + 64 * 1024 * 1024,
                           path_prefix=ASSIGNMENTS)
     error, _ = timed(gradebook.get_assignments)
     assert isinstance(error, PyLmodResponseTooLarge)
     assert isinstance(error, requests.RequestException)
-    assert error.limit == Base.MAX_RESPONSE_BYTES
+    assert error.limit == MAX_RESPONSE_BYTES
     # Read up to the limit and one chunk more, no further.
     assert error.limit < error.received <= error.limit + CHUNK_SIZE
     assert 'larger than the {0} bytes'.format(error.limit) in str(error)
@@ -228,7 +232,7 @@ def test_the_default_limit_is_far_above_a_large_class() -> None:
     answer = fake.handle('GET', 'service/gradebook/students/{0}'.format(
         DEMO_GRADEBOOK_ID))[1]
     hundred_thousand = 10 * len(repr(answer))
-    assert Base.MAX_RESPONSE_BYTES > 5 * hundred_thousand
+    assert MAX_RESPONSE_BYTES > 5 * hundred_thousand
 
 
 # Redirects ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""pylmod.certificate: reading, checking and loading client certificates.
+"""pylmod._transport.certificate: reading, checking and loading client
+certificates.
 
 What a certificate file holds, each one-sentence refusal, PKCS#12 handled
 without writing a key in plain text, and the drop-in promise: a client
@@ -18,11 +19,10 @@ import pytest
 import requests
 import responses
 
-import pylmod.pkcs12
+import pylmod._transport.pkcs12
 from pylmod import GradeBook
-from pylmod.base import Base
-from pylmod.certificate import ClientCertificate
-from pylmod.certificate_files import (
+from pylmod._transport.certificate import ClientCertificate
+from pylmod._transport.certificate_files import (
     DER,
     EMPTY,
     PEM,
@@ -31,6 +31,7 @@ from pylmod.certificate_files import (
     certificate_fields,
     read_certificate_file,
 )
+from pylmod.base import Base
 from pylmod.exceptions import (
     PyLmodCertificateError,
     PyLmodCertificatePasswordError,
@@ -105,7 +106,7 @@ def test_certificate_fields_are_read_from_der(certificates):
 
 
 def test_two_digit_years_follow_rfc_5280():
-    from pylmod.certificate_files import _time
+    from pylmod._transport.certificate_files import _time
     for text, year in ((b'491231235959Z', 2049), (b'500101000000Z', 1950)):
         data = b'\x17' + bytes([len(text)]) + text
         assert _time(data, (0x17, 2, len(data))).year == year
@@ -237,7 +238,7 @@ def test_a_password_is_given_once(certificates):
 def test_pkcs12_key_touches_disk_only_encrypted_in_a_private_file(
         certificates, monkeypatch):
     seen = {}
-    pem_file = pylmod.pkcs12.pem_file
+    pem_file = pylmod._transport.pkcs12.pem_file
 
     def watching_pem_file(bundle):
         with pem_file(bundle) as (path, password):
@@ -247,8 +248,8 @@ def test_pkcs12_key_touches_disk_only_encrypted_in_a_private_file(
             seen['content'] = open(path, 'rb').read()
             seen['path'] = path
             yield path, password
-    monkeypatch.setattr(pylmod.pkcs12, 'pem_file',
-                        pylmod.pkcs12.contextlib.contextmanager(
+    monkeypatch.setattr(pylmod._transport.pkcs12, 'pem_file',
+                        pylmod._transport.pkcs12.contextlib.contextmanager(
                             watching_pem_file))
     ClientCertificate(issue(certificates, 'p12', form='pkcs12',
                             password='pw'), password='pw').load()
@@ -300,7 +301,7 @@ def test_a_list_pair_and_a_triple_are_taken(certificates):
 def test_load_is_done_once(certificates, monkeypatch):
     certificate = ClientCertificate(issue(certificates, 'once'))
     certificate.load()
-    monkeypatch.setattr('pylmod.certificate.read_certificate_file',
+    monkeypatch.setattr('pylmod._transport.certificate_files.read_certificate_file',
                         mock.Mock(side_effect=AssertionError('read again')))
     certificate.load()
     assert str(certificate) == 'CN=once ({0})'.format(certificate.path)

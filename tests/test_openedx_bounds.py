@@ -103,7 +103,7 @@ def test_a_write_follows_no_redirect(openedx: Any,
 def test_a_call_ends_within_its_deadline(openedx: Any) -> None:
     openedx.fake.delay_next(10, 30, path_prefix=ENROLLMENTS, method='GET')
     client = bounded_client(openedx, timeout=(1, 1), deadline=2)
-    assert client.deadline == 2
+    assert client.limits.deadline == 2
     started = time.monotonic()
     with pytest.raises(PyLmodTimeout) as raised:
         client.get_program_enrollments(DEMO_PROGRAM_UUID)
@@ -136,8 +136,8 @@ def test_the_size_limit_holds_on_any_session(openedx: Any) -> None:
 
 
 def test_the_default_deadline_follows_the_read_timeout(openedx: Any) -> None:
-    assert openedx.client().deadline == 180
-    assert openedx.client(timeout=(1, 4)).deadline == 12
+    assert openedx.client().limits.deadline == 180
+    assert openedx.client(timeout=(1, 4)).limits.deadline == 12
 
 
 def test_a_retry_after_beyond_the_deadline_is_not_waited_for(

@@ -18,7 +18,7 @@ import sys
 import warnings
 from typing import Any, Dict, Mapping, Optional
 
-from pylmod.certificate import PASSWORD_OPTIONS, ClientCertificate
+from pylmod._transport import PASSWORD_OPTIONS, ClientCertificate
 from pylmod.cli.options import EXIT_USAGE, CliError, missing_setting
 from pylmod.endpoints import call
 from pylmod.exceptions import (

@@ -35,6 +35,7 @@ from typing import (
     Tuple,
 )
 
+from pylmod._transport import DEADLINE_FACTOR, Limits
 from pylmod.base import DEFAULT_URLBASE, Base
 from pylmod.cli.config_file import default_config_path, permission_problems
 from pylmod.cli.values import (
@@ -177,7 +178,8 @@ SETTINGS: Tuple[Setting, ...] = (
             metavar='N'),
     Setting('deadline', '--deadline', 'PYLMOD_DEADLINE',
             'seconds a whole call to LMod may take, retries and waits '
-            'included (default 3 x the timeout)',
+            'included (default {0:g} x the timeout)'.format(
+                DEADLINE_FACTOR),
             convert=positive_number, metavar='SECONDS'),
     Setting('allow_http', '--allow-http', 'PYLMOD_ALLOW_HTTP',
             'accept an http:// --url (a test server without TLS: grades '
@@ -485,8 +487,8 @@ def setting_rows(args: argparse.Namespace) -> List[Dict[str, Any]]:
     from pylmod.openedx.pool import DEFAULT_WORKERS
     library_defaults = {'timeout': Base.TIMEOUT, 'retries': Base.RETRIES,
                         'openedx_workers': DEFAULT_WORKERS,
-                        'deadline': Base.DEADLINE_FACTOR * (
-                            args.timeout or Base.TIMEOUT)}
+                        'deadline': Limits(
+                            args.timeout or Base.TIMEOUT).deadline}
     rows = []
     for setting in SETTINGS:
         value = getattr(args, setting.name)

@@ -25,73 +25,132 @@ of :class:`~pylmod.grades.upload.Gradebook`.  Every public name is
 importable from here (and, as in pylmod 2.0, from :mod:`pylmod.upload` and
 :mod:`pylmod.spreadsheet`).
 """
-from pylmod.grades.answers import (
-    AMBIGUOUS_ERRORS,
-    CONFIRMED,
-    CONFIRMED_STATUS,
-    DRY_RUN,
-    FAILED,
-    NOT_SENT,
-    NOT_SENT_AFTER_FAILURE,
-    STATUSES,
-    UNCONFIRMED,
-    classify_multigrade_response,
-    merge_multigrade_responses,
-    multigrade_entry,
-)
-from pylmod.grades.assignments import (
-    DEFAULT_MAX_POINTS,
-    AssignmentResolver,
-    PendingAssignment,
-    duplicate_assignment_names,
-    find_assignment,
-    index_assignments,
-)
-from pylmod.grades.batches import (
-    DEFAULT_BATCH_SIZE,
-    BatchSender,
-    Progress,
-    check_batch_size,
-)
-from pylmod.grades.creation import MAX_NEW_ASSIGNMENTS
-from pylmod.grades.csvfile import (
-    ALTERNATE_EMAIL_FIELD,
-    DEFAULT_EMAIL_FIELD,
-    NON_ASSIGNMENT_FIELDS,
-    find_email_column,
-    guess_delimiter,
-    open_grade_csv,
-)
-from pylmod.grades.header import check_header
-from pylmod.grades.ledger import GradeLedger
-from pylmod.grades.numbers import parse_grade
-from pylmod.grades.report import (
-    ALREADY_CONFIRMED,
-    GradeOutcome,
-    SkippedCell,
-    UploadReport,
-)
-from pylmod.grades.stored import StoredGrade, StoredGrades, read_stored_grades
-from pylmod.grades.students import index_students
-from pylmod.grades.upload import (
-    Gradebook,
-    GradeUpload,
-    upload_csv,
-    upload_rows,
-)
+from typing import TYPE_CHECKING
+
+from pylmod._faces import lazy_names
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pylmod.grades.answers import (
+        AMBIGUOUS_ERRORS,
+        CONFIRMED,
+        CONFIRMED_STATUS,
+        DRY_RUN,
+        FAILED,
+        NOT_SENT,
+        NOT_SENT_AFTER_FAILURE,
+        STATUSES,
+        UNCONFIRMED,
+        classify_multigrade_response,
+        merge_multigrade_responses,
+        multigrade_entry,
+    )
+    from pylmod.grades.assignments import (
+        DEFAULT_MAX_POINTS,
+        AssignmentResolver,
+        PendingAssignment,
+        duplicate_assignment_names,
+        find_assignment,
+        index_assignments,
+    )
+    from pylmod.grades.batches import (
+        DEFAULT_BATCH_SIZE,
+        BatchSender,
+        Progress,
+        check_batch_size,
+    )
+    from pylmod.grades.creation import MAX_NEW_ASSIGNMENTS
+    from pylmod.grades.csvfile import (
+        ALTERNATE_EMAIL_FIELD,
+        DEFAULT_EMAIL_FIELD,
+        NON_ASSIGNMENT_FIELDS,
+        find_email_column,
+        guess_delimiter,
+        open_grade_csv,
+    )
+    from pylmod.grades.header import check_header
+    from pylmod.grades.ledger import GradeLedger
+    from pylmod.grades.numbers import parse_grade
+    from pylmod.grades.report import (
+        ALREADY_CONFIRMED,
+        GradeOutcome,
+        SkippedCell,
+        UploadReport,
+    )
+    from pylmod.grades.stored import (
+        StoredGrade,
+        StoredGrades,
+        read_stored_grades,
+    )
+    from pylmod.grades.students import index_students
+    from pylmod.grades.upload import (
+        Gradebook,
+        GradeUpload,
+        upload_csv,
+        upload_rows,
+    )
+
+#: Where each public name is defined: imported when first used.
+_HOMES = {
+    'ALREADY_CONFIRMED': 'report',
+    'ALTERNATE_EMAIL_FIELD': 'csvfile',
+    'AMBIGUOUS_ERRORS': 'answers',
+    'AssignmentResolver': 'assignments',
+    'BatchSender': 'batches',
+    'CONFIRMED': 'answers',
+    'CONFIRMED_STATUS': 'answers',
+    'DEFAULT_BATCH_SIZE': 'batches',
+    'DEFAULT_EMAIL_FIELD': 'csvfile',
+    'DEFAULT_MAX_POINTS': 'assignments',
+    'DRY_RUN': 'answers',
+    'FAILED': 'answers',
+    'GradeLedger': 'ledger',
+    'GradeOutcome': 'report',
+    'GradeUpload': 'upload',
+    'Gradebook': 'upload',
+    'MAX_NEW_ASSIGNMENTS': 'creation',
+    'NON_ASSIGNMENT_FIELDS': 'csvfile',
+    'NOT_SENT': 'answers',
+    'NOT_SENT_AFTER_FAILURE': 'answers',
+    'PendingAssignment': 'assignments',
+    'Progress': 'batches',
+    'STATUSES': 'answers',
+    'SkippedCell': 'report',
+    'StoredGrade': 'stored',
+    'StoredGrades': 'stored',
+    'UNCONFIRMED': 'answers',
+    'UploadReport': 'report',
+    'check_batch_size': 'batches',
+    'check_header': 'header',
+    'classify_multigrade_response': 'answers',
+    'duplicate_assignment_names': 'assignments',
+    'find_assignment': 'assignments',
+    'find_email_column': 'csvfile',
+    'guess_delimiter': 'csvfile',
+    'index_assignments': 'assignments',
+    'index_students': 'students',
+    'merge_multigrade_responses': 'answers',
+    'multigrade_entry': 'answers',
+    'open_grade_csv': 'csvfile',
+    'parse_grade': 'numbers',
+    'read_stored_grades': 'stored',
+    'upload_csv': 'upload',
+    'upload_rows': 'upload',
+}
 
 __all__ = [
     'ALREADY_CONFIRMED', 'ALTERNATE_EMAIL_FIELD', 'AMBIGUOUS_ERRORS',
-    'AssignmentResolver', 'BatchSender', 'CONFIRMED',
-    'CONFIRMED_STATUS', 'DEFAULT_BATCH_SIZE', 'DEFAULT_EMAIL_FIELD',
-    'DEFAULT_MAX_POINTS', 'DRY_RUN', 'FAILED', 'GradeLedger', 'GradeOutcome',
-    'GradeUpload', 'Gradebook', 'MAX_NEW_ASSIGNMENTS',
-    'NON_ASSIGNMENT_FIELDS', 'NOT_SENT', 'NOT_SENT_AFTER_FAILURE',
-    'PendingAssignment', 'Progress', 'STATUSES', 'SkippedCell',
-    'StoredGrade', 'StoredGrades', 'UNCONFIRMED', 'UploadReport',
-    'check_batch_size', 'check_header', 'classify_multigrade_response',
-    'duplicate_assignment_names', 'find_assignment', 'find_email_column',
-    'guess_delimiter', 'index_assignments', 'index_students',
-    'merge_multigrade_responses', 'multigrade_entry', 'open_grade_csv',
-    'parse_grade', 'read_stored_grades', 'upload_csv', 'upload_rows',
+    'AssignmentResolver', 'BatchSender', 'CONFIRMED', 'CONFIRMED_STATUS',
+    'DEFAULT_BATCH_SIZE', 'DEFAULT_EMAIL_FIELD', 'DEFAULT_MAX_POINTS',
+    'DRY_RUN', 'FAILED', 'GradeLedger', 'GradeOutcome', 'GradeUpload',
+    'Gradebook', 'MAX_NEW_ASSIGNMENTS', 'NON_ASSIGNMENT_FIELDS', 'NOT_SENT',
+    'NOT_SENT_AFTER_FAILURE', 'PendingAssignment', 'Progress', 'STATUSES',
+    'SkippedCell', 'StoredGrade', 'StoredGrades', 'UNCONFIRMED',
+    'UploadReport', 'check_batch_size', 'check_header',
+    'classify_multigrade_response', 'duplicate_assignment_names',
+    'find_assignment', 'find_email_column', 'guess_delimiter',
+    'index_assignments', 'index_students', 'merge_multigrade_responses',
+    'multigrade_entry', 'open_grade_csv', 'parse_grade', 'read_stored_grades',
+    'upload_csv', 'upload_rows',
 ]
+
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

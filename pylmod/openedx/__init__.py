@@ -5,48 +5,80 @@ Install with the extra to use ``edx_rest_api_client`` for authentication
 with ``requests`` alone.  Importing this package is cheap: the submodules
 (and Django, through ``edx_rest_api_client``) load when first used.
 """
-import importlib
-from typing import Any, Dict
+from typing import TYPE_CHECKING
 
-#: Public name -> the submodule defining it.
-_EXPORTS: Dict[str, str] = {
-    'OpenEdxClient': 'client',
-    'LearnerResult': 'client',
-    'oauth_session': 'auth',
+from pylmod._faces import lazy_names
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pylmod.openedx.auth import (
+        ClientCredentialsSession,
+        configure_django_cache,
+        oauth_session,
+    )
+    from pylmod.openedx.client import OpenEdxClient
+    from pylmod.openedx.errors import (
+        OpenEdxAuthError,
+        OpenEdxConfigError,
+        OpenEdxError,
+        OpenEdxHTTPError,
+        OpenEdxThrottled,
+    )
+    from pylmod.openedx.grades import (
+        load_mapping_csv,
+        push_grades,
+    )
+    from pylmod.openedx.learner import (
+        LearnerRecord,
+        learner_record,
+        learner_session,
+    )
+    from pylmod.openedx.pool import DEFAULT_WORKERS
+    from pylmod.openedx.report import (
+        GradeSyncReport,
+        RosterSyncReport,
+    )
+    from pylmod.openedx.retry import retry_adapter
+    from pylmod.openedx.roster import (
+        RosterEntry,
+        lmod_roster,
+        sync_roster,
+    )
+    from pylmod.openedx.write_results import LearnerResult
+
+#: Where each public name is defined: imported when first used.
+_HOMES = {
     'ClientCredentialsSession': 'auth',
-    'configure_django_cache': 'auth',
-    'push_grades': 'grades',
-    'load_mapping_csv': 'grades',
-    'sync_roster': 'roster',
-    'lmod_roster': 'roster',
-    'RosterEntry': 'roster',
+    'DEFAULT_WORKERS': 'pool',
     'GradeSyncReport': 'report',
-    'RosterSyncReport': 'report',
+    'LearnerRecord': 'learner',
+    'LearnerResult': 'write_results',
+    'OpenEdxAuthError': 'errors',
+    'OpenEdxClient': 'client',
+    'OpenEdxConfigError': 'errors',
     'OpenEdxError': 'errors',
     'OpenEdxHTTPError': 'errors',
-    'OpenEdxAuthError': 'errors',
-    'OpenEdxConfigError': 'errors',
     'OpenEdxThrottled': 'errors',
+    'RosterEntry': 'roster',
+    'RosterSyncReport': 'report',
+    'configure_django_cache': 'auth',
     'learner_record': 'learner',
     'learner_session': 'learner',
-    'LearnerRecord': 'learner',
+    'lmod_roster': 'roster',
+    'load_mapping_csv': 'grades',
+    'oauth_session': 'auth',
+    'push_grades': 'grades',
     'retry_adapter': 'retry',
-    'DEFAULT_WORKERS': 'pool',
+    'sync_roster': 'roster',
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    'ClientCredentialsSession', 'DEFAULT_WORKERS', 'GradeSyncReport',
+    'LearnerRecord', 'LearnerResult', 'OpenEdxAuthError', 'OpenEdxClient',
+    'OpenEdxConfigError', 'OpenEdxError', 'OpenEdxHTTPError',
+    'OpenEdxThrottled', 'RosterEntry', 'RosterSyncReport',
+    'configure_django_cache', 'learner_record', 'learner_session',
+    'lmod_roster', 'load_mapping_csv', 'oauth_session', 'push_grades',
+    'retry_adapter', 'sync_roster',
+]
 
-
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError('module {0!r} has no attribute {1!r}'.format(
-            __name__, name))
-    value = getattr(importlib.import_module(
-        '{0}.{1}'.format(__name__, module_name)), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> Any:
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

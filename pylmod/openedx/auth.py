@@ -27,8 +27,13 @@ from typing import Any, Dict, Optional, Tuple
 
 import requests
 
-from pylmod.base import body_start, user_agent
-from pylmod.bounds import CallBounds, current_bounds, read_body
+from pylmod._transport import (
+    CallBounds,
+    body_start,
+    current_bounds,
+    read_body,
+    user_agent,
+)
 from pylmod.openedx.endpoints import ENDPOINTS
 from pylmod.openedx.errors import OpenEdxAuthError
 from pylmod.openedx.pool import DEFAULT_WORKERS, check_workers

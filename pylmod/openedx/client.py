@@ -17,7 +17,7 @@ plugin already has).  It knows the documented behaviour of the calls:
 * 429 is retried after ``Retry-After`` (see :mod:`pylmod.openedx.retry`),
   and a learner is never written twice;
 * every call has a deadline and every answer a size limit, as LMod's
-  (:mod:`pylmod.bounds`); a write follows no redirect
+  (:mod:`pylmod._transport.bounds`); a write follows no redirect
   (:class:`~pylmod.exceptions.PyLmodRedirected`), and only an answer that
   accounts for a learner confirms them
   (:mod:`pylmod.openedx.write_results`).
@@ -39,21 +39,29 @@ from typing import (
     Optional,
     Sequence,
     Tuple,
+    Union,
 )
 
 import requests
 
-from pylmod.answer import reading
-from pylmod.base import Base, decode_json, redirected
-from pylmod.bounds import CallBounds, deadline_timeout, send_bounded
+from pylmod._transport import (
+    MAX_RESPONSE_BYTES,
+    CallBounds,
+    Limits,
+    deadline_timeout,
+    decode_json,
+    redirected,
+    send_bounded,
+)
+from pylmod.answer import reading, unexpected_answer
 from pylmod.exceptions import PyLmodBadResponse, PyLmodUnexpectedAnswer
 from pylmod.openedx.endpoints import (
     ENDPOINTS,
     MAX_LEARNERS_PER_WRITE,
+    MOBILE_API_VERSION,
     STUDENT_KEY,
 )
 from pylmod.openedx.errors import OpenEdxAuthError, OpenEdxHTTPError
-from pylmod.openedx.learner_calls import LearnerCalls
 from pylmod.openedx.pool import DEFAULT_WORKERS, check_workers, send_chunks
 from pylmod.openedx.retry import throttled_error
 from pylmod.openedx.write_results import (
@@ -65,10 +73,9 @@ from pylmod.openedx.write_results import (
 
 log = logging.getLogger(__name__)
 
-#: Seconds to wait for Open edX: (connect, read).
+#: Seconds to wait for Open edX: (connect, read).  A call's deadline is
+#: three read timeouts (180 s) unless one is given.
 DEFAULT_TIMEOUT = (5.0, 60.0)
-#: The deadline of a call, in read timeouts, unless one is given: 180 s.
-DEADLINE_FACTOR = 3
 #: Identifiers per ``bulk_enroll`` request (no documented limit; this keeps
 #: one request short).
 BULK_ENROLL_CHUNK_SIZE = 100
@@ -93,24 +100,48 @@ def chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start:start + size]
 
 
-class OpenEdxClient(LearnerCalls):
+def _limits(timeout: Union[float, Tuple[float, float], Limits],
+            deadline: Optional[float],
+            max_response_bytes: Optional[int]) -> Limits:
+    """The limits of an :class:`OpenEdxClient`'s calls, from its
+    arguments."""
+    if isinstance(timeout, Limits):
+        if deadline is not None or max_response_bytes is not None:
+            raise ValueError('the limits are given twice: pass a deadline '
+                             'and max_response_bytes in the Limits, or a '
+                             'timeout in seconds')
+        return timeout
+    # deadline=0 means the default deadline, as it always did here.
+    return Limits(timeout, deadline=deadline or None,
+                  max_response_bytes=MAX_RESPONSE_BYTES
+                  if max_response_bytes is None else max_response_bytes)
+
+
+class OpenEdxClient:
     """The Open edX calls of the bridge, over an authenticated session.
 
-    The program calls below are written relative to
-    ``/api/program_enrollments/v1/``; the learner calls (program overview,
-    the mobile users API) are those of
-    :class:`~pylmod.openedx.learner_calls.LearnerCalls`.
+    The program calls are written relative to
+    ``/api/program_enrollments/v1/``.  The learner calls (a learner's
+    programs, the mobile users API) answer other tokens: the mobile users
+    API answers only the learner's own (403 for anyone else, staff and
+    service users included: build the client over
+    :func:`pylmod.openedx.learner.learner_session`); the program overview
+    and the programs readable answer for the token's user; a learner's
+    course runs in a program answer the learner, or staff.
 
     Args:
         session: a :class:`requests.Session` that authenticates its requests
             (e.g. ``edx_rest_api_client.client.OAuthAPIClient``, or
             :func:`pylmod.openedx.auth.oauth_session`).
         base_url: the LMS root, e.g. ``https://lms.example.edu``.
-        timeout: seconds (or a ``(connect, read)`` pair) per attempt.
+        timeout: seconds (or a ``(connect, read)`` pair) per attempt, or
+            the :class:`~pylmod._transport.bounds.Limits` of every call
+            (``pylmod.base.Limits``; then give no ``deadline`` nor
+            ``max_response_bytes``).
         deadline: seconds a whole call may take, retries and waits
-            included (default :data:`DEADLINE_FACTOR` read timeouts).
+            included (default three read timeouts).
         max_response_bytes: the largest answer accepted, decompressed
-            (default :attr:`pylmod.base.Base.MAX_RESPONSE_BYTES`).
+            (default 256 MiB).
         page_size: ``page_size`` asked of paginated lists (``None``: the
             largest the API accepts, see
             :attr:`~pylmod.openedx.endpoints.OpenEdxEndpoint.largest_page_size`).
@@ -118,7 +149,11 @@ class OpenEdxClient(LearnerCalls):
         workers: write requests in flight at once (1: one after the other).
 
     Raises:
-        ValueError: ``write_chunk_size`` or ``workers`` out of range.
+        ValueError: ``write_chunk_size`` or ``workers`` out of range, or
+            limits given twice.
+
+    Attributes:
+        limits (Limits): the limits of every call.
 
     Example:
 
@@ -133,25 +168,28 @@ class OpenEdxClient(LearnerCalls):
     """
 
     def __init__(self, session: requests.Session, base_url: str, *,
-                 timeout: Any = DEFAULT_TIMEOUT,
+                 timeout: Union[float, Tuple[float, float], Limits] = (
+                     DEFAULT_TIMEOUT),
                  page_size: Optional[int] = None,
                  write_chunk_size: int = MAX_LEARNERS_PER_WRITE,
                  workers: int = DEFAULT_WORKERS,
                  deadline: Optional[float] = None,
-                 max_response_bytes: int = Base.MAX_RESPONSE_BYTES) -> None:
+                 max_response_bytes: Optional[int] = None) -> None:
         if not 1 <= write_chunk_size <= MAX_LEARNERS_PER_WRITE:
             raise ValueError(
                 'write_chunk_size must be 1..{0}, got {1}'.format(
                     MAX_LEARNERS_PER_WRITE, write_chunk_size))
         self.session = session
         self.base_url = base_url.rstrip('/')
-        self.timeout = timeout
-        read = timeout[1] if isinstance(timeout, tuple) else timeout
-        self.deadline = deadline or DEADLINE_FACTOR * float(read or 60.0)
-        self.max_response_bytes = max_response_bytes
+        self.limits = _limits(timeout, deadline, max_response_bytes)
         self.page_size = page_size
         self.write_chunk_size = write_chunk_size
         self.workers = check_workers(workers)
+
+    @property
+    def timeout(self) -> Tuple[Optional[float], Optional[float]]:
+        """The ``(connect, read)`` timeouts of each attempt."""
+        return self.limits.timeout
 
     def url(self, endpoint: str, **ids: str) -> str:
         """Return the absolute URL of an endpoint row, ``ids`` filled in."""
@@ -160,14 +198,15 @@ class OpenEdxClient(LearnerCalls):
     def _send(self, method: str, url: str, what: str, expected: Sequence[int],
               **kwargs: Any) -> requests.Response:
         """One call within its bounds; a write follows no redirect."""
-        bounds = CallBounds(self.deadline, self.max_response_bytes,
+        bounds = CallBounds(self.limits.deadline,
+                            self.limits.max_response_bytes,
                             'Open edX: ' + what)
         try:
             # stream=True and a DeadlineTimeout: the bounds hold on any
             # session, not only on one with a DeadlineAdapter.
             response = send_bounded(
                 partial(self.session.request, method), url, bounds,
-                deadline_timeout(self.timeout, bounds), stream=True,
+                deadline_timeout(self.limits.timeout, bounds), stream=True,
                 allow_redirects=method == 'GET', **kwargs)
         except OpenEdxHTTPError:
             raise
@@ -462,3 +501,150 @@ class OpenEdxClient(LearnerCalls):
         if any(outcome.error is not None for outcome in outcomes):
             raise chunk_error(what, outcomes, results, str)
         return results
+
+    # The learner calls.
+
+    def _get(self, endpoint: str, params: Optional[Dict[str, Any]] = None,
+             shape: type = dict, **ids: str) -> Any:
+        """The answer of a GET, which must be a JSON object (``shape``
+        ``dict``) or list (``list``)."""
+        what = 'GET {0}'.format(endpoint)
+        response = self._send('GET', self.url(endpoint, **ids), what, (200,),
+                              params=params)
+        body = self._json(response, what)
+        if not isinstance(body, shape):
+            raise unexpected_answer(body, TypeError(
+                'a JSON {0} was expected, not {1}'.format(
+                    'list' if shape is list else 'object',
+                    type(body).__name__)), what, 'Open edX')
+        return body
+
+    def get_readable_programs(self) -> List[Dict[str, Any]]:
+        """``GET programs/enrollments/``
+
+        The programs the token's user may read: every program for staff,
+        those with courses they are staff of for course staff, those they
+        are enrolled in for a learner.
+
+        Returns:
+            list: ``{'uuid', 'slug'}`` per program.
+        """
+        return list(self._get('read_only_programs', shape=list))
+
+    def get_program_overview(self, program_uuid: str) -> Dict[str, Any]:
+        """``GET programs/{program_uuid}/overview/``
+
+        The token's user's course runs in a program (deprecated by Open edX
+        in favour of :meth:`get_user_program_course_enrollments`).
+
+        Returns:
+            dict: ``{'course_runs': [...]}``, each run ``{'course_run_id',
+            'display_name', 'course_run_url', 'start_date', 'end_date',
+            'course_run_status', 'emails_enabled', 'due_dates',
+            'micromasters_title', 'certificate_download_url', ...}``.
+
+        Raises:
+            OpenEdxHTTPError: 403 when the user is not enrolled in the
+                program, 404 for an unknown program.
+        """
+        return dict(self._get('program_overview', program_uuid=program_uuid))
+
+    def get_user_program_course_enrollments(
+            self, username: str, program_uuid: str,
+            page_size: Optional[int] = None) -> List[Dict[str, Any]]:
+        """``GET users/{username}/programs/{program_uuid}/courses``
+
+        A learner's course runs in a program (the overview shape of
+        :meth:`get_program_overview`), over all pages (at most 25 a page).
+        The learner's token, or a staff token, may read it.
+
+        Returns:
+            list: one course run overview per run.
+        """
+        return [run for page in self.iter_pages(
+            'user_program_course_enrollments', page_size, username=username,
+            program_uuid=program_uuid) for run in page['results']]
+
+    def get_mobile_user(self, username: str,
+                        version: str = MOBILE_API_VERSION) -> Dict[str, Any]:
+        """``GET /api/mobile/{version}/users/{username}``
+
+        Needs the learner's own token.
+
+        Returns:
+            dict: ``{'id', 'username', 'email', 'name',
+            'course_enrollments'}`` (the last: the URL of their enrollments).
+        """
+        return dict(self._get('mobile_user', version=version,
+                              username=username))
+
+    def get_mobile_course_enrollments(
+            self, username: str, version: str = MOBILE_API_VERSION,
+            org: Optional[str] = None) -> List[Dict[str, Any]]:
+        """``GET /api/mobile/{version}/users/{username}/course_enrollments/``
+
+        Needs the learner's own token.
+
+        Args:
+            username: the learner.
+            version: the API version (``v1``: every enrollment; ``v0.5``:
+                those still accessible, without ``audit_access_expires``).
+            org: only the courses of this organization.
+
+        Returns:
+            list: ``{'audit_access_expires', 'created', 'mode', 'is_active',
+            'course', 'certificate', 'course_modes'}`` per enrollment;
+            ``course`` has ``id``, ``name``, ``number``, ``org``, ``start``,
+            ``end`` …; ``certificate`` is ``{'url': ...}`` or ``{}``.
+        """
+        return list(self._get('mobile_course_enrollments',
+                              {'org': org} if org else None, list,
+                              version=version, username=username))
+
+    def get_course_status(self, username: str, course_id: str,
+                          version: str = MOBILE_API_VERSION
+                          ) -> Dict[str, Any]:
+        """``GET /api/mobile/{version}/users/{username}/course_status_info/``
+        ``{course_id}``
+
+        Where the learner was last in a course.  Needs the learner's own
+        token.
+
+        Returns:
+            dict: ``{'last_visited_module_id', 'last_visited_module_path'}``
+            (and, in v1, ``last_visited_block_id``).
+        """
+        return dict(self._get('mobile_course_status', version=version,
+                              username=username, course_id=course_id))
+
+    def set_course_status(self, username: str, course_id: str,
+                          last_visited_module_id: str,
+                          modification_date: Optional[str] = None,
+                          version: str = MOBILE_API_VERSION
+                          ) -> Dict[str, Any]:
+        """``PATCH /api/mobile/{version}/users/{username}/``
+        ``course_status_info/{course_id}``
+
+        Record the module the learner visited last; with
+        ``modification_date`` (ISO 8601) only if it is later than the one
+        Open edX holds.  Needs the learner's own token.
+
+        Returns:
+            dict: the status after the update, as :meth:`get_course_status`.
+
+        Raises:
+            OpenEdxHTTPError: 400 for a module that is not in the course or
+                a date that cannot be read.
+        """
+        body: Dict[str, Any] = {
+            'last_visited_module_id': last_visited_module_id}
+        if modification_date is not None:
+            body['modification_date'] = modification_date
+        what = 'PATCH mobile_course_status'
+        response = self._send(
+            'PATCH', self.url('mobile_course_status', version=version,
+                              username=username, course_id=course_id),
+            what, (200,), json=body)
+        body = self._json(response, what)
+        with reading(body, what, 'Open edX'):
+            return dict(body)

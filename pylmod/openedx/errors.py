@@ -8,10 +8,9 @@ from typing import Any, List, Optional, Tuple
 
 import requests
 
-# BODY_START_LENGTH is re-exported: it lived here before pylmod.base held
-# the one copy.
-from pylmod.base import BODY_START_LENGTH as BODY_START_LENGTH
-from pylmod.base import body_start
+# BODY_START_LENGTH is re-exported: pylmod 2.0.0 had it here.
+from pylmod._transport import BODY_START_LENGTH as BODY_START_LENGTH
+from pylmod._transport import body_start
 from pylmod.exceptions import PyLmodException
 
 

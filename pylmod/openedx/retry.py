@@ -1,7 +1,7 @@
 """What the Open edX bridge repeats, and what it never does.
 
 The policy is data (a :class:`urllib3.util.Retry`, built by
-:func:`pylmod.retry_policy.build_retry` and mounted with
+:func:`pylmod._transport.retry.build_retry` and mounted with
 :func:`retry_adapter`), chosen so that **no learner is written twice**:
 
 * a request whose connection failed is repeated, whatever its verb: it
@@ -24,8 +24,8 @@ The policy is data (a :class:`urllib3.util.Retry`, built by
   one created.  Look, then write again (a re-run of the roster sync reads
   the current state first and sends only the difference).
 
-Every call of the bridge has a deadline (see :mod:`pylmod.bounds`): the
-time left bounds every wait (:meth:`OpenEdxRetry.longest_wait`), and a
+Every call of the bridge has a deadline (see :mod:`pylmod._transport.bounds`):
+the time left bounds every wait (:meth:`OpenEdxRetry.longest_wait`), and a
 ``Retry-After`` longer than it ends the call at once with
 :class:`~pylmod.openedx.errors.OpenEdxThrottled` (:func:`throttled_error`)
 saying what Open edX asked.
@@ -36,8 +36,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ResponseError
 
-from pylmod.base import LmodRetry, build_retry, retry_after_seconds
-from pylmod.bounds import DeadlineAdapter, current_bounds
+from pylmod._transport import (
+    DeadlineAdapter,
+    LmodRetry,
+    build_retry,
+    current_bounds,
+    retry_after_seconds,
+)
 from pylmod.openedx.errors import OpenEdxThrottled
 
 #: The status of a throttled request.
@@ -50,7 +55,7 @@ _OpenEdxRetryType = TypeVar('_OpenEdxRetryType', bound='OpenEdxRetry')
 
 
 class OpenEdxRetry(LmodRetry):
-    """:class:`pylmod.retry_policy.LmodRetry` that repeats a 429 for every
+    """:class:`pylmod._transport.retry.LmodRetry` that repeats a 429 for every
     verb and gives up, instead of waiting less than asked, when
     ``Retry-After`` is longer than :attr:`retry_after_cap`."""
 
@@ -117,8 +122,8 @@ def retry_adapter(retries: int = 3,
     (see the module docstring for what is repeated) with a capped backoff,
     and a connection pool of ``pool_size`` per host (at least the workers
     of a concurrent write, so that none waits for a connection).  It is a
-    :class:`pylmod.bounds.DeadlineAdapter`: no read of an answer waits
-    past the deadline of the call.
+    :class:`pylmod._transport.adapters.DeadlineAdapter`: no read of an
+    answer waits past the deadline of the call.
 
     Args:
         retries: retries of one request, all causes together.

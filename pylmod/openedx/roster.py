@@ -52,7 +52,8 @@ from pylmod.openedx.write_results import bulk_enroll_outcome
 if TYPE_CHECKING:  # pragma: no cover
     from pylmod.gradebook import GradeBook
     from pylmod.membership import Membership
-    from pylmod.openedx.client import LearnerResult, OpenEdxClient
+    from pylmod.openedx.client import OpenEdxClient
+    from pylmod.openedx.write_results import LearnerResult
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,16 @@ certificates needs ``trustme`` (``pip install "pylmod[testing]"``), imported
 when certificates are first made.  Nothing here is imported by
 ``import pylmod``.
 """
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pylmod._faces import lazy_names
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pylmod.testing.certs import (FakeCertificateError, TestCertificates,
-                                      certificate_fingerprint)
+    from pylmod.testing.certs import (
+        FakeCertificateError,
+        TestCertificates,
+        certificate_fingerprint,
+    )
     from pylmod.testing.demo import (
         DEMO_COURSE_ID,
         DEMO_COURSE_UUID,
@@ -34,12 +38,14 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from pylmod.testing.fake import FakeLmod
     from pylmod.testing.server import LmodServer
-    from pylmod.testing.shapecheck import check_shape, shape_problems
+    from pylmod.testing.shapecheck import (
+        check_shape,
+        shape_problems,
+    )
     from pylmod.testing.wire import LoggedRequest
 
-#: Where each public name is defined: imported when first used, so that the
-#: pytest plugin (loaded in every pytest run) stays cheap to import.
-_LOCATIONS = {
+#: Where each public name is defined: imported when first used.
+_HOMES = {
     'DEMO_COURSE_ID': 'demo',
     'DEMO_COURSE_UUID': 'demo',
     'DEMO_GRADEBOOK_ID': 'demo',
@@ -56,32 +62,10 @@ _LOCATIONS = {
 }
 
 __all__ = [
-    'DEMO_COURSE_ID',
-    'DEMO_COURSE_UUID',
-    'DEMO_GRADEBOOK_ID',
-    'DEMO_GRADEBOOK_UUID',
-    'DEMO_GROUP_ID',
-    'FakeCertificateError',
-    'FakeLmod',
-    'LmodServer',
-    'LoggedRequest',
-    'TestCertificates',
-    'certificate_fingerprint',
-    'check_shape',
-    'shape_problems',
+    'DEMO_COURSE_ID', 'DEMO_COURSE_UUID', 'DEMO_GRADEBOOK_ID',
+    'DEMO_GRADEBOOK_UUID', 'DEMO_GROUP_ID', 'FakeCertificateError', 'FakeLmod',
+    'LmodServer', 'LoggedRequest', 'TestCertificates',
+    'certificate_fingerprint', 'check_shape', 'shape_problems',
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _LOCATIONS:
-        raise AttributeError('module {0!r} has no attribute {1!r}'.format(
-            __name__, name))
-    module = importlib.import_module(
-        'pylmod.testing.' + _LOCATIONS[name])
-    value = getattr(module, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> Any:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

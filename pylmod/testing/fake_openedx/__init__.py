@@ -37,15 +37,33 @@ in :mod:`~pylmod.testing.fake_openedx.bulk_enroll` and of the mobile API in
 documentation, not taken from the client).  Requests are routed by
 :mod:`~pylmod.testing.fake_openedx.routes`.
 """
-from pylmod.testing.fake_openedx.server import LoggedRequest, OpenEdxServer
-from pylmod.testing.fake_openedx.state import (
-    DEMO_COURSE_KEY,
-    DEMO_CURRICULUM_UUID,
-    DEMO_PROGRAM_UUID,
-    FakeOpenEdx,
-)
+from typing import TYPE_CHECKING
+
+from pylmod._faces import lazy_names
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pylmod.testing.fake_openedx.server import OpenEdxServer
+    from pylmod.testing.fake_openedx.state import (
+        DEMO_COURSE_KEY,
+        DEMO_CURRICULUM_UUID,
+        DEMO_PROGRAM_UUID,
+        FakeOpenEdx,
+    )
+    from pylmod.testing.wire import LoggedRequest
+
+#: Where each public name is defined: imported when first used.
+_HOMES = {
+    'DEMO_COURSE_KEY': 'state',
+    'DEMO_CURRICULUM_UUID': 'state',
+    'DEMO_PROGRAM_UUID': 'state',
+    'FakeOpenEdx': 'state',
+    'LoggedRequest': '..wire',
+    'OpenEdxServer': 'server',
+}
 
 __all__ = [
     'DEMO_COURSE_KEY', 'DEMO_CURRICULUM_UUID', 'DEMO_PROGRAM_UUID',
     'FakeOpenEdx', 'LoggedRequest', 'OpenEdxServer',
 ]
+
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

@@ -20,13 +20,17 @@ from typing import Any, Iterator, Mapping, Optional, Tuple
 
 import requests
 
-from pylmod.certificate import ClientCertificate, HandshakeNotStarted
+from pylmod._transport.certificate import (
+    ClientCertificate,
+    HandshakeNotStarted,
+)
 from pylmod.exceptions import (
     CLIENT_REFUSED,
     SERVER_UNTRUSTED,
     UNKNOWN_SIDE,
     PyLmodCertificateError,
     PyLmodNotAuthorized,
+    PyLmodRedirected,
     PyLmodTLSError,
 )
 
@@ -181,3 +185,24 @@ def not_authorized(response: requests.Response,
             response.status_code, ': ' + message if message else '',
             LMOD_SUPPORT),
         response=response, certificate=str(certificate))
+
+
+def redirected(response: requests.Response, url: str,
+               service: str) -> PyLmodRedirected:
+    """Return the error of a redirect pylmod does not follow, naming the URL
+    asked and the one the server redirected to.
+
+    Args:
+        response: the redirect (``response.is_redirect``).
+        url: the URL asked.
+        service: who answered, e.g. ``'LMod'``.
+    """
+    location = response.headers.get('Location', '')
+    target = urllib.parse.urljoin(url, location)
+    return PyLmodRedirected(
+        '{0} answered HTTP {1} to {2} {3} with a redirect to {4}: pylmod '
+        'follows no redirect (the request and the client certificate go '
+        'to the configured server only); check the URL, or ask why the '
+        'server moved'.format(service, response.status_code,
+                              response.request.method, url, target),
+        url=url, location=target, response=response)

@@ -1,49 +1,143 @@
 """What bounds a call: its deadline, and the size of its answer.
 
-The transport (:mod:`pylmod.base`) makes every call within a
-:class:`CallBounds`: a deadline for the whole call (connecting, every retry,
-the waits between them, ``Retry-After``, the headers and the body of the
-answer) and a limit on the size of the answer.  They are enforced here, at
-three places:
-
-* each attempt's connect and read timeouts are at most the time left
-  (:class:`DeadlineTimeout`, given to requests as its ``timeout``);
-* every read from the socket waits at most the time left, so that a server
-  dripping its headers or its body a byte at a time cannot keep a call
-  past its deadline: the connections of a :class:`DeadlineAdapter` read
-  their answers through :class:`DeadlineReader`;
-* the body is read in chunks, counted after decompression
-  (:func:`read_body`, by the adapter): past the limit the call stops with
-  :class:`~pylmod.exceptions.PyLmodResponseTooLarge`, holding at most the
-  limit and one chunk.
-
-The retry policy (:class:`pylmod.retry_policy.LmodRetry`) reads the bounds
-of the call in progress (:func:`current_bounds`) to give up rather than
-wait past the deadline.  The bounds of a call are carried in a
-:class:`contextvars.ContextVar`: each thread (each worker of a concurrent
-Open edX write) has its own.  Nothing here knows an endpoint.
+A client's calls all have the same :class:`Limits` (each attempt's
+timeouts, the deadline of a whole call, the largest answer).  Each call
+runs within a :class:`CallBounds` made from them (its own deadline, counted
+from its start), carried in a :class:`contextvars.ContextVar`
+(:func:`bounded`, :func:`current_bounds`), so each thread has its own.
+:func:`send_bounded` makes a request within them: each attempt's timeouts
+are cut to the time left (:class:`DeadlineTimeout`) and the body is read in
+counted chunks (:func:`read_body`).  The adapters
+(:mod:`pylmod._transport.adapters`) keep every socket read within the
+deadline; the retry policy (:mod:`pylmod._transport.retry`) gives up rather
+than wait past it.
 """
+# Nothing here knows an endpoint: the LMod clients and the Open edX bridge
+# both send through send_bounded.
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import http.client
 import io
-import socket
 import time
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Tuple, Union
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ReadTimeoutError
-from urllib3.poolmanager import (
-    pool_classes_by_scheme as DEFAULT_POOL_CLASSES,  # noqa: N812
-)
 from urllib3.util.timeout import Timeout
 
 from pylmod.exceptions import PyLmodResponseTooLarge, PyLmodTimeout
+
+#: The deadline of a call when none is given, in read timeouts: a server
+#: that never answers costs three attempts.
+DEADLINE_FACTOR = 3
+
+#: The largest answer accepted by default, in bytes, counted after
+#: decompression (256 MiB; the students of a 100,000-student gradebook are
+#: about 46 MB).
+MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+
+#: A timeout as requests takes it: seconds, or a ``(connect, read)`` pair.
+Timeouts = Union[float, Tuple[Optional[float], Optional[float]]]
+
+
+# Not a dataclass: importing dataclasses would add a quarter to what
+# `import pylmod` takes beyond `import requests` (tests/test_layout.py).
+class Limits:
+    """The limits of every call of a client (frozen, like httpx's
+    ``Timeout``).
+
+    Args:
+        timeout: each attempt's timeouts: seconds, or a ``(connect, read)``
+            pair.
+        deadline: seconds a whole call may take, retries and waits included
+            (``None``: :data:`DEADLINE_FACTOR` read timeouts).
+        max_response_bytes: the largest answer, counted after
+            decompression (default :data:`MAX_RESPONSE_BYTES`).
+
+    Raises:
+        ValueError: no deadline is given and there is no read timeout to
+            derive one from.
+
+    Attributes:
+        connect_timeout (float): as given (``None``: none).
+        read_timeout (float): as given (``None``: none).
+        deadline (float): the deadline of each call.
+        max_response_bytes (int): as given.
+
+    Example:
+        >>> Limits((10, 200)).deadline
+        600.0
+        >>> Limits(60, deadline=90).timeout
+        (60.0, 60.0)
+    """
+
+    __slots__ = ('connect_timeout', 'read_timeout', 'deadline',
+                 'max_response_bytes')
+
+    connect_timeout: Optional[float]
+    read_timeout: Optional[float]
+    deadline: float
+    max_response_bytes: int
+
+    def __init__(self, timeout: Timeouts, *,
+                 deadline: Optional[float] = None,
+                 max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
+        connect, read = (timeout if isinstance(timeout, tuple)
+                         else (timeout, timeout))
+        connect, read = (None if value is None else float(value)
+                         for value in (connect, read))
+        if deadline is None:
+            if not read:
+                raise ValueError(
+                    'a call needs a deadline: give deadline=, or a read '
+                    'timeout to take {0} times (got timeout={1!r})'.format(
+                        DEADLINE_FACTOR, timeout))
+            deadline = DEADLINE_FACTOR * read
+        for name, value in (('connect_timeout', connect),
+                            ('read_timeout', read),
+                            ('deadline', float(deadline)),
+                            ('max_response_bytes', int(max_response_bytes))):
+            object.__setattr__(self, name, value)
+
+    @property
+    def timeout(self) -> Tuple[Optional[float], Optional[float]]:
+        """The ``(connect, read)`` timeouts of each attempt, as requests
+        takes them."""
+        return self.connect_timeout, self.read_timeout
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError('Limits are frozen: make new ones')
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError('Limits are frozen: make new ones')
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, (self.timeout, self.deadline,
+                           self.max_response_bytes))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Limits):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return ('Limits(timeout=({0!r}, {1!r}), deadline={2!r}, '
+                'max_response_bytes={3!r})'.format(*self._values()))
+
+    def _values(self) -> Tuple[Any, ...]:
+        return (self.connect_timeout, self.read_timeout, self.deadline,
+                self.max_response_bytes)
+
+
+def _rebuild(timeout: Timeouts, deadline: float,
+             max_response_bytes: int) -> Limits:
+    return Limits(timeout, deadline=deadline,
+                  max_response_bytes=max_response_bytes)
+
 
 #: Bytes read from the socket at a time.  A gzip chunk inflates at most
 #: about 1000 times: one chunk never holds more than about 16 MB.
@@ -172,128 +266,6 @@ def deadline_timeout(timeout: Any, bounds: CallBounds) -> Timeout:
         connect, read = timeout if isinstance(timeout, tuple) else (
             timeout, timeout)
     return DeadlineTimeout(connect, read, bounds)
-
-
-class DeadlineReader(io.RawIOBase):
-    """The reading end of a socket, for an answer: every read waits at most
-    the time left before the deadline of the call in progress (and at most
-    the socket's own timeout).  Without a call in progress it reads as the
-    socket would.
-
-    Args:
-        raw: the socket's raw reader (a :class:`socket.SocketIO`).
-        sock: the socket, whose timeout is set for each read.
-    """
-
-    def __init__(self, raw: Any, sock: Any) -> None:
-        super().__init__()
-        self._raw = raw
-        self._sock = sock
-
-    def readable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return int(self._raw.fileno())
-
-    def readinto(self, buffer: Any) -> Optional[int]:
-        bounds = _CURRENT.get()
-        if bounds is None:
-            return self._raw.readinto(buffer)  # type: ignore[no-any-return]
-        left = bounds.left()
-        if left <= 0:
-            raise socket.timeout('the deadline of the call has passed')
-        own = self._sock.gettimeout()
-        self._sock.settimeout(left if own is None else min(own, left))
-        try:
-            return self._raw.readinto(buffer)  # type: ignore[no-any-return]
-        finally:
-            self._sock.settimeout(own)
-
-    def close(self) -> None:
-        if not self.closed:
-            self._raw.close()
-        super().close()
-
-
-class _DeadlineHTTPResponse(http.client.HTTPResponse):
-    """http.client's response, reading through a :class:`DeadlineReader`
-    (headers and body alike)."""
-
-    def __init__(self, sock: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(sock, *args, **kwargs)
-        if (isinstance(self.fp, io.BufferedReader)
-                and callable(getattr(sock, 'gettimeout', None))
-                and callable(getattr(sock, 'settimeout', None))):
-            self.fp = io.BufferedReader(
-                DeadlineReader(self.fp.detach(), sock))
-
-
-class _HTTPConnection(HTTPConnection):
-    response_class = _DeadlineHTTPResponse
-
-
-class _HTTPSConnection(HTTPSConnection):
-    response_class = _DeadlineHTTPResponse
-
-
-class _HTTPConnectionPool(HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSConnectionPool(HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection  # type: ignore[assignment]
-
-
-#: The connection pools of a :class:`DeadlineAdapter`, by scheme.
-POOL_CLASSES = {'http': _HTTPConnectionPool, 'https': _HTTPSConnectionPool}
-
-
-class DeadlineAdapter(HTTPAdapter):
-    """An :class:`~requests.adapters.HTTPAdapter` that keeps the requests
-    of a call in progress (:func:`bounded`) within its bounds: each
-    attempt's timeouts cut to the time left (:class:`DeadlineTimeout`), the
-    answer read through a :class:`DeadlineReader` (no read waits past the
-    deadline) and in counted chunks (:func:`read_body`), whatever the
-    caller asked for (``stream=True`` included).  Outside a call it sends
-    as an ``HTTPAdapter`` does.
-
-    pylmod's adapters are all of this class (the LMod client's, and the
-    Open edX bridge's :func:`pylmod.openedx.retry.retry_adapter`).
-    """
-
-    def send(self, request: requests.PreparedRequest,  # type: ignore[override]
-             stream: bool = False, timeout: Any = None,
-             **kwargs: Any) -> requests.Response:
-        """Send ``request`` as ``HTTPAdapter.send`` does; within a call in
-        progress, with its timeouts cut to the time left and its answer
-        read within the call's bounds (see the class)."""
-        bounds = current_bounds()
-        if bounds is None:
-            return super().send(request, stream=stream, timeout=timeout,
-                                **kwargs)
-        limits: Any = deadline_timeout(timeout, bounds)  # (requests takes it)
-        response = super().send(request, stream=True, timeout=limits,
-                                **kwargs)
-        read_body(response, bounds, bounds.what or '{0} {1}'.format(
-            request.method, request.url))
-        return response
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        _use_deadline_pools(self.poolmanager)
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        _use_deadline_pools(manager)
-        return manager
-
-
-def _use_deadline_pools(manager: Any) -> None:
-    """Give a pool manager the pools of :data:`POOL_CLASSES`, unless it has
-    pools of its own (a SOCKS proxy's, which then read as they do)."""
-    if manager.pool_classes_by_scheme == DEFAULT_POOL_CLASSES:
-        manager.pool_classes_by_scheme = dict(POOL_CLASSES)
 
 
 def _too_large(what: str, bounds: CallBounds,

@@ -5,8 +5,7 @@ The LMod clients (:meth:`pylmod.base.Base.retry_policy`) and the Open edX
 bridge (:func:`pylmod.openedx.retry.retry_adapter`) build their policies
 with :func:`build_retry`: retries as data, mounted on an adapter, never a
 loop by hand.  The waits are capped, and bounded by the deadline of the call
-in progress (:mod:`pylmod.bounds`).  :mod:`pylmod.base` re-exports every
-name here.
+in progress (:mod:`pylmod._transport.bounds`).
 """
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ import requests
 from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
-from pylmod.bounds import current_bounds
+from pylmod._transport.bounds import current_bounds
 
 #: Statuses meaning "try again later": retried, honouring ``Retry-After``.
 RETRY_STATUSES: FrozenSet[int] = frozenset({429, 502, 503, 504})
@@ -26,20 +25,19 @@ RETRY_STATUSES: FrozenSet[int] = frozenset({429, 502, 503, 504})
 _RetryType = TypeVar('_RetryType', bound='LmodRetry')
 
 
+# urllib3 waits ``backoff_factor * 2 ** (n - 1)`` seconds before retry n and
+# sleeps as long as a Retry-After asks: an interactive client should neither
+# sleep minutes between two quick attempts nor hang for an hour because a
+# proxy said so, hence the caps.
 class LmodRetry(Retry):
     """The :class:`urllib3.util.Retry` of pylmod's sessions (LMod and the
-    Open edX bridge, see :func:`build_retry`), with its waits capped and
-    bounded by the deadline of the call.
-
-    urllib3 waits ``backoff_factor * 2 ** (n - 1)`` seconds before retry ``n``
-    and sleeps as long as a ``Retry-After`` header asks.  An interactive
-    client should neither sleep minutes between two quick attempts nor hang
-    for an hour because a proxy said so, so both waits are capped here.
-    Subclass and change the caps if your use differs.
+    Open edX bridge, see :func:`build_retry`), with its waits capped
+    (:attr:`backoff_cap`, :attr:`retry_after_cap`: subclass to change them)
+    and bounded by the deadline of the call.
 
     Within a call that has a deadline (every call of pylmod's clients, see
-    :mod:`pylmod.bounds`), no retry is made whose wait would pass it: a
-    ``Retry-After`` asking for longer than the time left ends the call at
+    :mod:`pylmod._transport.bounds`), no retry is made whose wait would pass
+    it: a ``Retry-After`` asking for longer than the time left ends the call at
     once (the answer that asked is returned, and the client raises an error
     saying what the server asked), and so does a backoff longer than the
     time left.

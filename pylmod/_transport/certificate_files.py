@@ -1,13 +1,13 @@
 """What a client certificate file holds, read with the standard library.
 
 Before loading a client certificate into OpenSSL, pylmod looks at its files
-(see :mod:`pylmod.certificate`): PEM certificates and keys (and whether a
-key is encrypted), a PKCS#12 bundle, binary DER, or nothing it knows; and,
-for the certificate, who it names and when it expires.  PEM is text; the
-three fields needed are read from the certificate's DER by the short
-reader below (:func:`certificate_fields`), so that no optional dependency
-is needed for a PEM certificate.  Whether the key belongs to the
-certificate is left to OpenSSL, which checks it on loading.
+(see :mod:`pylmod._transport.certificate`): PEM certificates and keys (and
+whether a key is encrypted), a PKCS#12 bundle, binary DER, or nothing it knows;
+and, for the certificate, who it names and when it expires.  PEM is text; the
+three fields needed are read from the certificate's DER by the short reader
+below (:func:`certificate_fields`), so that no optional dependency is needed
+for a PEM certificate.  Whether the key belongs to the certificate is left to
+OpenSSL, which checks it on loading.
 """
 from __future__ import annotations
 
@@ -245,3 +245,57 @@ def certificate_fields(der: bytes) -> CertificateFields:
     not_before, not_after = list(_children(der, validity[1], validity[2]))
     return CertificateFields(_common_name(der, subject),
                              _time(der, not_before), _time(der, not_after))
+
+
+def require_contents(certificate_file: CertificateFile,
+                     key_file: CertificateFile) -> None:
+    """Raise the one-sentence error of a file that lacks what it must hold:
+    the certificate file a certificate, the key file a private key.
+
+    Raises:
+        PyLmodCertificateError: naming the file, what it holds and what to
+            do.
+    """
+    if not certificate_file.certificates:
+        raise PyLmodCertificateError(
+            _lacking(certificate_file, 'certificate', 'client certificate '
+                     'file', 'pass the file with your LMod certificate (PEM '
+                     '"-----BEGIN CERTIFICATE-----", or the .p12 file)'),
+            certificate_file.path)
+    if not key_file.keys:
+        if key_file is certificate_file:
+            role, advice = ('client certificate file', 'pass its private '
+                            'key too, as a (certificate, key) pair (the '
+                            'pylmod command: --key KEY)')
+        else:
+            role, advice = ('key file', 'pass the file holding the private '
+                            'key of this certificate')
+        raise PyLmodCertificateError(
+            _lacking(key_file, 'private key', role, advice), key_file.path)
+
+
+def _lacking(contents: CertificateFile, what: str, role: str,
+             advice: str) -> str:
+    """The message of a file without its ``what`` (a certificate, a private
+    key)."""
+    path = contents.path
+    if contents.kind == DER:
+        return ('The file {0!r} is binary (DER) data that is not PKCS#12: '
+                'convert it to PEM with openssl (`openssl x509 -inform der '
+                '-in {0}` for a certificate) and pass the PEM file.'.format(
+                    path))
+    if contents.kind == PKCS12:
+        return ('{0!r} is a PKCS#12 file: pass it alone as the certificate, '
+                'without a key file.'.format(path))
+    if contents.kind == EMPTY:
+        found = 'is empty'
+    elif contents.certificates or contents.keys:
+        found = 'holds {0} but no {1}'.format(
+            'a certificate' if contents.certificates else 'a private key',
+            what)
+    elif contents.other_labels:
+        found = 'holds no {0}, only {1}'.format(
+            what, ', '.join(sorted(set(contents.other_labels))))
+    else:
+        found = 'is neither PEM nor PKCS#12'
+    return 'The {0} {1!r} {2}: {3}.'.format(role, path, found, advice)

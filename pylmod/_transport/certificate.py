@@ -25,23 +25,31 @@ import os
 import ssl
 import threading
 import warnings
-from typing import Any, Callable, Optional, Sequence, Tuple, Union
-
-from pylmod.certificate_files import (
-    DER,
-    EMPTY,
-    PKCS12,
-    CertificateFields,
-    CertificateFile,
-    certificate_fields,
-    read_certificate_file,
-    unreadable,
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
 )
+
 from pylmod.exceptions import (
     PyLmodCertificateError,
     PyLmodCertificatePasswordError,
     PyLmodCertificateWarning,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pylmod._transport.certificate_files import (
+        CertificateFields,
+        CertificateFile,
+    )
+
+# The file readers (pylmod._transport.certificate_files) are imported when
+# a certificate is first read, not by `import pylmod`: a script that makes
+# no call, or a test suite passing placeholder files, never reads one.
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +74,12 @@ PASSWORD_OPTIONS = ('cert_password=, or the pylmod command\'s '
                     '--cert-password-file or PYLMOD_CERT_PASSWORD')
 
 
+# An ssl.SSLError, so that urllib3 treats it as a TLS error (never
+# retried); Base.rest_action raises the error it carries.
 class HandshakeNotStarted(ssl.SSLError):
     """Raised by the SSL context instead of starting a handshake with a
     certificate that cannot be loaded; carries the
     :class:`~pylmod.exceptions.PyLmodCertificateError` (``error``).
-
-    An :class:`ssl.SSLError`, so urllib3 treats it as a TLS error (never
-    retried); :meth:`pylmod.base.Base.rest_action` raises ``error``.
     """
 
     def __init__(self, error: PyLmodCertificateError) -> None:
@@ -218,6 +225,7 @@ class ClientCertificate:
                 with open(path, 'rb'):
                     pass
             except OSError as err:
+                from pylmod._transport.certificate_files import unreadable
                 raise unreadable(path, err) from err
 
     @property
@@ -251,6 +259,10 @@ class ClientCertificate:
             if self._loaded:
                 return self
             assert self.path is not None and context is not None
+            from pylmod._transport.certificate_files import (
+                PKCS12,
+                read_certificate_file,
+            )
             certificate_file = read_certificate_file(self.path)
             if certificate_file.kind == PKCS12:
                 self._load_pkcs12(context, certificate_file)
@@ -277,7 +289,7 @@ class ClientCertificate:
                 'alone, without a key file.'.format(self.path), self.path)
         # Imported for a PKCS#12 file only: with dataclasses it would add a
         # quarter to what `import pylmod` takes beyond `import requests`.
-        from pylmod import pkcs12
+        from pylmod._transport import pkcs12
         bundle = pkcs12.read_pkcs12(certificate_file.data,
                                     self._password_bytes(), self.path)
         self._check_validity(bundle.certificate_der, self.path)
@@ -290,10 +302,14 @@ class ClientCertificate:
     def _load_pem(self, context: ssl.SSLContext,
                   certificate_file: CertificateFile) -> None:
         assert self.path is not None
+        from pylmod._transport.certificate_files import (
+            read_certificate_file,
+            require_contents,
+        )
         key_file = certificate_file
         if self.key_path is not None:
             key_file = read_certificate_file(self.key_path)
-        _require(certificate_file, key_file)
+        require_contents(certificate_file, key_file)
         self._check_validity(certificate_file.certificates[0], self.path)
         password = self._password_bytes() if key_file.encrypted_key else None
         if key_file.encrypted_key and password is None:
@@ -339,6 +355,7 @@ class ClientCertificate:
                 self.path, err), self.path or '')
 
     def _check_validity(self, der: bytes, path: str) -> None:
+        from pylmod._transport.certificate_files import certificate_fields
         try:
             fields = certificate_fields(der)
         except (IndexError, ValueError) as err:
@@ -365,52 +382,3 @@ class ClientCertificate:
                        ', in {2} days: renew it before then.').format(
                            self, fields.not_after, days)
             warnings.warn(message, PyLmodCertificateWarning, stacklevel=2)
-
-
-def _require(certificate_file: CertificateFile,
-             key_file: CertificateFile) -> None:
-    """Raise the one-sentence error of a file that lacks what it must
-    hold."""
-    if not certificate_file.certificates:
-        raise PyLmodCertificateError(
-            _lacking(certificate_file, 'certificate', 'client certificate '
-                     'file', 'pass the file with your LMod certificate (PEM '
-                     '"-----BEGIN CERTIFICATE-----", or the .p12 file)'),
-            certificate_file.path)
-    if not key_file.keys:
-        if key_file is certificate_file:
-            role, advice = ('client certificate file', 'pass its private '
-                            'key too, as a (certificate, key) pair (the '
-                            'pylmod command: --key KEY)')
-        else:
-            role, advice = ('key file', 'pass the file holding the private '
-                            'key of this certificate')
-        raise PyLmodCertificateError(
-            _lacking(key_file, 'private key', role, advice), key_file.path)
-
-
-def _lacking(contents: CertificateFile, what: str, role: str,
-             advice: str) -> str:
-    """The message of a file without its ``what`` (a certificate, a private
-    key)."""
-    path = contents.path
-    if contents.kind == DER:
-        return ('The file {0!r} is binary (DER) data that is not PKCS#12: '
-                'convert it to PEM with openssl (`openssl x509 -inform der '
-                '-in {0}` for a certificate) and pass the PEM file.'.format(
-                    path))
-    if contents.kind == PKCS12:
-        return ('{0!r} is a PKCS#12 file: pass it alone as the certificate, '
-                'without a key file.'.format(path))
-    if contents.kind == EMPTY:
-        found = 'is empty'
-    elif contents.certificates or contents.keys:
-        found = 'holds {0} but no {1}'.format(
-            'a certificate' if contents.certificates else 'a private key',
-            what)
-    elif contents.other_labels:
-        found = 'holds no {0}, only {1}'.format(
-            what, ', '.join(sorted(set(contents.other_labels))))
-    else:
-        found = 'is neither PEM nor PKCS#12'
-    return 'The {0} {1!r} {2}: {3}.'.format(role, path, found, advice)
