@@ -12,8 +12,8 @@ from pylmod.grades.csvfile import (
     header_columns,
     numbered_rows,
     open_grade_csv,
-    parse_grade,
 )
+from pylmod.grades.numbers import parse_grade
 
 __all__ = [
     'ALTERNATE_EMAIL_FIELD', 'DEFAULT_EMAIL_FIELD', 'DELIMITERS',

@@ -33,9 +33,9 @@ from pylmod.grades.csvfile import (
     header_columns,
     numbered_rows,
     open_grade_csv,
-    parse_grade,
 )
 from pylmod.grades.ledger import GradeLedger
+from pylmod.grades.numbers import parse_grade
 from pylmod.grades.report import GradeOutcome, SkippedCell, UploadReport
 from pylmod.grades.students import index_students
 from pylmod.grades.upload import GradeUpload

@@ -17,6 +17,8 @@ One idea per module:
 * :mod:`pylmod.grades.assignments`: assignments by name, planned and
   created; :mod:`pylmod.grades.creation`: creating them once the file is
   read, within a limit;
+* :mod:`pylmod.grades.options`: what an upload is asked to do, and its
+  defaults;
 * :mod:`pylmod.grades.upload`: the upload itself;
 * :mod:`pylmod.grades.stored`: reading the grades LMod stores.
 
@@ -40,7 +42,6 @@ from pylmod.grades.answers import (
     multigrade_entry,
 )
 from pylmod.grades.assignments import (
-    DEFAULT_MAX_POINTS,
     AssignmentResolver,
     PendingAssignment,
     duplicate_assignment_names,
@@ -53,7 +54,6 @@ from pylmod.grades.batches import (
     Progress,
     check_batch_size,
 )
-from pylmod.grades.creation import MAX_NEW_ASSIGNMENTS
 from pylmod.grades.csvfile import (
     ALTERNATE_EMAIL_FIELD,
     DEFAULT_EMAIL_FIELD,
@@ -65,6 +65,11 @@ from pylmod.grades.csvfile import (
 from pylmod.grades.header import check_header
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.numbers import parse_grade
+from pylmod.grades.options import (
+    DEFAULT_MAX_POINTS,
+    MAX_NEW_ASSIGNMENTS,
+    UploadOptions,
+)
 from pylmod.grades.report import (
     ALREADY_CONFIRMED,
     GradeOutcome,
@@ -88,7 +93,8 @@ __all__ = [
     'GradeUpload', 'Gradebook', 'MAX_NEW_ASSIGNMENTS',
     'NON_ASSIGNMENT_FIELDS', 'NOT_SENT', 'NOT_SENT_AFTER_FAILURE',
     'PendingAssignment', 'Progress', 'STATUSES', 'SkippedCell',
-    'StoredGrade', 'StoredGrades', 'UNCONFIRMED', 'UploadReport',
+    'StoredGrade', 'StoredGrades', 'UNCONFIRMED', 'UploadOptions',
+    'UploadReport',
     'check_batch_size', 'check_header', 'classify_multigrade_response',
     'duplicate_assignment_names', 'find_assignment', 'find_email_column',
     'guess_delimiter', 'index_assignments', 'index_students',
