@@ -77,9 +77,10 @@ class GradeUpload:
             or any :class:`Gradebook`).
         email_field: the column holding the student's email.
         non_assignment_fields: columns that are not assignments.
-        approve_grades, use_max_points_column, max_points_column,
-            normalize_column: as in
-            :class:`~pylmod.grades.options.UploadOptions`.
+        approve_grades: as in
+            :class:`~pylmod.grades.options.UploadOptions`, as are
+            ``use_max_points_column``, ``max_points_column`` and
+            ``normalize_column``.
         report: the :class:`~pylmod.grades.report.UploadReport` to fill (a
             new one by default).
 
