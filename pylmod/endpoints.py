@@ -27,15 +27,12 @@ class Endpoint(NamedTuple):
         name: the key of this row in :data:`ENDPOINTS`.
         service: ``'gradebook'`` or ``'membership'``.
         method: the HTTP verb.
-        path: the path template relative to the service root.  One quirk of
-            the real service is kept: ``courseguide/course`` takes its uuid
-            inside the path string, not as an encoded query parameter.
+        path: the path template relative to the service root.
         params: names of the query parameters the client sends, in the
             order they are sent.
-        creates: True for a POST that creates something.  Such a request is
-            never repeated once it may have reached the server: the client
-            mounts ``retry_policy(creates=True)`` on its path (see
-            :meth:`pylmod.base.Base.mount_policy`).
+        creates: True for a POST that creates something, which is never
+            repeated once it may have reached the server (see
+            :func:`mount_create_policies`).
     """
 
     name: str
@@ -104,6 +101,8 @@ _ROWS = (
     Endpoint('staff', GRADEBOOK, 'GET', 'staff/{gradebookId}'),
     Endpoint('group', MEMBERSHIP, 'GET', 'group', ('uuid',)),
     Endpoint('group_members', MEMBERSHIP, 'GET', 'group/{groupId}/member'),
+    # A quirk of the real service, kept: the course guide takes its uuid
+    # inside the path string, not as an encoded query parameter.
     Endpoint('course', MEMBERSHIP, 'GET', 'courseguide/course?uuid={uuid}'),
     Endpoint('course_staff', MEMBERSHIP, 'GET',
              'courseguide/course/{courseId}/staff'),

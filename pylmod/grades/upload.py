@@ -139,9 +139,7 @@ class GradeUpload:
         missing assignments that hold a grade (unless ``dry_run``).
 
         ``rows`` are dictionaries (a :class:`csv.DictReader`, a list of
-        dicts, any iterable of mappings); a plain :class:`csv.DictReader`
-        is read through its underlying reader, a list per row, with the
-        same result.
+        dicts, any iterable of mappings).
 
         An error stops the upload: the grades read before it are
         :data:`~pylmod.grades.answers.NOT_SENT`, and the exception is
