@@ -72,6 +72,10 @@ def main() -> None:
     if options.src:
         sys.path.insert(0, os.path.abspath(options.src))
     from pylmod.grades import upload_csv, upload_rows
+    try:
+        from pylmod.grades import UploadOptions
+    except ImportError:  # before the options object (--src of an older one)
+        UploadOptions = None
     work = tempfile.mkdtemp(prefix='pylmod-instructions-')
     path = os.path.join(work, 'grades.csv')
     write_csv(options.students, path)
@@ -82,12 +86,18 @@ def main() -> None:
             if options.input == 'list' else None)
 
     def upload(rows, email_field, non_assignment_fields, **kwargs):
+        if UploadOptions is not None:
+            return upload_rows(gradebook, rows, UploadOptions(
+                email_field=email_field,
+                non_assignment_fields=non_assignment_fields, **kwargs))
         return upload_rows(gradebook, rows, email_field,
                            non_assignment_fields, **kwargs)
 
     if options.setup_only:
         return
-    if options.input == 'path':
+    if options.input == 'path' and UploadOptions is not None:
+        upload_csv(gradebook, path, UploadOptions())
+    elif options.input == 'path':
         upload_csv(upload, path)
     elif options.input == 'dictreader':
         with open(path, newline='', encoding='utf-8') as csv_file:

@@ -10,6 +10,7 @@ is written exactly once.  Paths are relative to the service root
 from __future__ import annotations
 
 import json
+from string import Formatter
 from typing import TYPE_CHECKING, Any, Dict, NamedTuple, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover - for annotations only
@@ -26,15 +27,12 @@ class Endpoint(NamedTuple):
         name: the key of this row in :data:`ENDPOINTS`.
         service: ``'gradebook'`` or ``'membership'``.
         method: the HTTP verb.
-        path: the path template relative to the service root.  One quirk of
-            the real service is kept: ``courseguide/course`` takes its uuid
-            inside the path string, not as an encoded query parameter.
+        path: the path template relative to the service root.
         params: names of the query parameters the client sends, in the
-            order :meth:`query` pairs them with values.
-        creates: True for a POST that creates something.  Such a request is
-            never repeated once it may have reached the server: the client
-            mounts ``retry_policy(creates=True)`` on its path (see
-            :meth:`pylmod.base.Base.mount_policy`).
+            order they are sent.
+        creates: True for a POST that creates something, which is never
+            repeated once it may have reached the server (see
+            :func:`mount_create_policies`).
     """
 
     name: str
@@ -48,25 +46,33 @@ class Endpoint(NamedTuple):
         """Return the path with its ``{names}`` filled in from ``ids``."""
         return self.path.format(**ids)
 
-    def query(self, *values: Any) -> Dict[str, Any]:
-        """Return the query of a call: :attr:`params` paired with ``values``.
+    def path_names(self) -> Tuple[str, ...]:
+        """The ``{names}`` of :attr:`path`, in order."""
+        return tuple(field for _, field, _, _ in Formatter().parse(self.path)
+                     if field)
+
+    def query(self, **values: Any) -> Dict[str, Any]:
+        """Return the query of a call: each of :attr:`params` with its
+        value, in the order of :attr:`params`.
 
         A boolean becomes ``'true'`` or ``'false'`` (``json.dumps``), as LMod
         expects; other values are sent as they are (``None``: left out).
 
         Raises:
-            TypeError: not one value per parameter.
+            TypeError: a parameter without a value, or a value of no
+                parameter (the message names them).
 
         Example:
-            >>> ENDPOINTS['sections'].query(False)
+            >>> ENDPOINTS['sections'].query(includeMembers=False)
             {'includeMembers': 'false'}
         """
-        if len(values) != len(self.params):
-            raise TypeError('{0} takes the query parameters {1}, got {2} '
-                            'values'.format(self.name, self.params,
-                                            len(values)))
-        return {name: json.dumps(value) if isinstance(value, bool) else value
-                for name, value in zip(self.params, values)}
+        if set(values) != set(self.params):
+            raise TypeError('{0} takes the query parameters {1}, got {2}'
+                            .format(self.name, self.params,
+                                    tuple(sorted(values))))
+        return {name: json.dumps(values[name])
+                if isinstance(values[name], bool) else values[name]
+                for name in self.params}
 
 
 _STUDENT_PARAMS = (
@@ -95,6 +101,8 @@ _ROWS = (
     Endpoint('staff', GRADEBOOK, 'GET', 'staff/{gradebookId}'),
     Endpoint('group', MEMBERSHIP, 'GET', 'group', ('uuid',)),
     Endpoint('group_members', MEMBERSHIP, 'GET', 'group/{groupId}/member'),
+    # A quirk of the real service, kept: the course guide takes its uuid
+    # inside the path string, not as an encoded query parameter.
     Endpoint('course', MEMBERSHIP, 'GET', 'courseguide/course?uuid={uuid}'),
     Endpoint('course_staff', MEMBERSHIP, 'GET',
              'courseguide/course/{courseId}/staff'),
@@ -104,38 +112,50 @@ _ROWS = (
 ENDPOINTS: Dict[str, Endpoint] = {row.name: row for row in _ROWS}
 
 
-def call(client: Base, name: str, /, *query: Any, body: Any = None,
-         **ids: Any) -> Any:
+def call(client: Base, name: str, /, *, body: Any = None,
+         **values: Any) -> Any:
     """Make the LMod call of row ``name`` with ``client``.
 
     The one way the clients build a request: the row gives the verb, the
-    path (its template filled in from ``ids``) and the query (its
-    :attr:`~Endpoint.params` paired with ``query``, see
-    :meth:`Endpoint.query`); ``body`` is the POST body.
+    path and the query.  Each keyword names a query parameter of the row
+    (its :attr:`~Endpoint.params`, see :meth:`Endpoint.query`) or a
+    ``{name}`` of its path template; ``body`` is the POST body.
 
     Args:
         client: a :class:`~pylmod.base.Base` of the row's service.
         name: the row, a key of :data:`ENDPOINTS`.
-        query: one value per query parameter of the row, in its order.
         body: the body of a POST (a dict or list, or a JSON string).
-        ids: the ``{names}`` of the path template.
+        values: a value for each query parameter and path ``{name}`` of the
+            row.
 
     Returns:
         The decoded JSON body, as :meth:`~pylmod.base.Base.get` returns it.
+
+    Raises:
+        TypeError: a query parameter or path name without a value, or a
+            keyword the row does not have.
 
     Example:
 
     .. code-block:: python
 
-        call(gradebook, 'assignments', True, False, False,
+        call(gradebook, 'assignments', includeMaxPoints=True,
+             includeAvgStats=False, includeGradingStats=False,
              gradebookId=1293808)
         # GET service/gradebook/assignments/1293808?includeMaxPoints=true
         #     &includeAvgStats=false&includeGradingStats=false
     """
     row = ENDPOINTS[name]
+    query = {key: value for key, value in values.items()
+             if key in row.params}
+    ids = {key: value for key, value in values.items()
+           if key not in row.params}
+    if set(ids) != set(row.path_names()):
+        raise TypeError('{0} takes the path names {1}, got {2}'.format(
+            name, row.path_names(), tuple(sorted(ids))))
     path = row.format(**ids)
     if row.method == 'GET':
-        return client.get(path, params=row.query(*query))
+        return client.get(path, params=row.query(**query))
     if row.method == 'POST':
         return client.post(path, body)
     return client.delete(path)

@@ -1,9 +1,9 @@
 """The LMod gradebook client: :class:`GradeBook`.
 
 One short method per call of :data:`pylmod.endpoints.ENDPOINTS` (each made
-with :func:`pylmod.endpoints.call`), plus lookups over their results; the
-grade upload, :meth:`GradeBook.spreadsheet2gradebook`, comes from
-:class:`pylmod.spreadsheet_upload.SpreadsheetUpload`.
+with :func:`pylmod.endpoints.call`), plus lookups over their results, and
+the grade upload of PyLmod 1.0.x, :meth:`GradeBook.spreadsheet2gradebook`
+(the grade pipeline, :mod:`pylmod.grades`, does the work).
 """
 from __future__ import annotations
 
@@ -31,12 +31,12 @@ from pylmod.exceptions import (
     PyLmodNoSuchSection,
     PyLmodUnexpectedData,
 )
-from pylmod.spreadsheet_upload import SpreadsheetUpload
-from pylmod.upload_defaults import DEFAULT_MAX_POINTS as UPLOAD_MAX_POINTS
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from typing import Literal
 
+    from pylmod.grades.batches import Progress
+    from pylmod.grades.report import UploadReport
     from pylmod.shapes import (
         Assignment,
         CreateAssignmentAnswer,
@@ -56,14 +56,18 @@ log = logging.getLogger(__name__)
 
 #: The max points of an assignment a spreadsheet upload creates (the name of
 #: PyLmod 1.0.x; the upload reads
-#: :data:`pylmod.upload_defaults.DEFAULT_MAX_POINTS`).
-DEFAULT_MAX_POINTS = UPLOAD_MAX_POINTS
+#: :data:`pylmod.grades.options.DEFAULT_MAX_POINTS`).
+# This number, and the max_new_assignments=20 of the two upload methods,
+# are pylmod.grades.options' DEFAULT_MAX_POINTS and MAX_NEW_ASSIGNMENTS:
+# written here so that `import pylmod` does not load the pipeline, kept
+# equal by tests/test_grades.py.
+DEFAULT_MAX_POINTS = 1.0
 
 #: A gradebook id as LMod returns it (an int), or as a string.
 GradebookId = Union[int, str]
 
 
-class GradeBook(Base, SpreadsheetUpload):
+class GradeBook(Base):
     """
     Since the MIT Learning Modules Web service (LMod) usually returns
     response data, GradeBook API calls will return this data as a Python
@@ -192,7 +196,7 @@ class GradeBook(Base, SpreadsheetUpload):
         Returns:
             str: value of gradebook id, i.e. ``1293808``
         """
-        gradebook = call(self, 'gradebook', gbuuid)
+        gradebook = call(self, 'gradebook', uuid=gbuuid)
         try:
             with reading(gradebook, 'GradeBook.get_gradebook_id'):
                 return gradebook['data']['gradebookId']
@@ -266,8 +270,9 @@ class GradeBook(Base, SpreadsheetUpload):
             list: assignment dictionaries (see :ref:`shape-assignment`), or
             with ``simple``, ``[{'AssignmentName': 'midterm1'}, ...]``
         """
-        assignments = call(self, 'assignments', max_points, avg_stats,
-                           grading_stats,
+        assignments = call(self, 'assignments', includeMaxPoints=max_points,
+                           includeAvgStats=avg_stats,
+                           includeGradingStats=grading_stats,
                            gradebookId=self._gradebook_id(gradebook_id))
         with reading(assignments, 'GradeBook.get_assignments'):
             if simple:
@@ -490,7 +495,7 @@ class GradeBook(Base, SpreadsheetUpload):
             dict: ``{'recitation': [{'groupId': 1327565, 'name': 'r01', ...},
             ...], ...}``
         """
-        section_data = call(self, 'sections', False,
+        section_data = call(self, 'sections', includeMembers=False,
                             gradebookId=self._gradebook_id(gradebook_id))
         with reading(section_data, 'GradeBook.get_sections'):
             if simple:
@@ -596,15 +601,17 @@ class GradeBook(Base, SpreadsheetUpload):
         Returns:
             list: list of student dictionaries
         """
-        flags = (include_photo, include_grade_info, include_grade_history,
-                 include_makeup_grades)
+        flags = {'includePhoto': include_photo,
+                 'includeGradeInfo': include_grade_info,
+                 'includeGradeHistory': include_grade_history,
+                 'includeMakeupGrades': include_makeup_grades}
         gradebook_id = self._gradebook_id(gradebook_id)
         if section_name:
             student_data = call(
-                self, 'section_students', *flags, gradebookId=gradebook_id,
+                self, 'section_students', **flags, gradebookId=gradebook_id,
                 sectionId=self._section_id(section_name, gradebook_id))
         else:
-            student_data = call(self, 'students', *flags,
+            student_data = call(self, 'students', **flags,
                                 gradebookId=gradebook_id)
         with reading(student_data, 'GradeBook.get_students'):
             if simple:
@@ -682,6 +689,198 @@ class GradeBook(Base, SpreadsheetUpload):
                          'role': member['role']}
                         for member in self.unravel_staff(staff_data)]
             return staff_data['data']  # type: ignore[no-any-return]
+
+
+    def spreadsheet2gradebook(
+            self,
+            csv_file: Any,
+            email_field: Optional[str] = None,
+            approve_grades: bool = False,
+            use_max_points_column: bool = False,
+            max_points_column: Optional[str] = None,
+            normalize_column: Optional[str] = None,
+            *,
+            batch_size: Optional[int] = None,
+            delimiter: Optional[str] = None,
+            dry_run: bool = False,
+            report: Optional[UploadReport] = None,
+            encoding: Optional[str] = None,
+            progress: Optional[Progress] = None,
+            max_new_assignments: Optional[int] = 20,
+            resume_from: Any = None,
+    ) -> Tuple[dict, float]:
+        """Upload grade spreadsheet to gradebook.
+
+        Upload grades from CSV format spreadsheet file into the
+        Learning Modules gradebook.  The spreadsheet must have a column
+        named ``External email`` (or ``External_email``) which is used as
+        the student's email address (for looking up and matching studentId).
+
+        These columns are disregarded: ``ID``, ``Username``,
+        ``Full Name``, ``edX email``, ``External email``,
+        as well as the strings passed in ``max_points_column``
+        and ``normalize_column``, if any.
+        All other columns are taken as assignments; an assignment missing
+        from the gradebook is created (at most ``max_new_assignments``,
+        and only for a column that holds a grade to send).
+
+        If ``email_field`` is specified, then that field name is taken as
+        the student's email.
+
+        .. code-block:: none
+
+            External email,AB Assignment 01,AB Assignment 02
+            jeannechiang@gmail.com,1.0,0.9
+            stellar.test2@gmail.com,0.2,0.4
+            stellar.test1@gmail.com,0.93,0.77
+
+        The whole file is read and checked before anything is created or
+        sent: a file that cannot be read as meant (bytes that cannot be
+        decoded, two columns of one name, a column without a name between
+        named ones) changes nothing.  A row with more or fewer cells than
+        the header is not sent (its values may be shifted) and each of its
+        cells is reported.  Empty cells are skipped (not sent as zero);
+        cells that are not numbers as a spreadsheet writes them are skipped
+        and reported (see :mod:`pylmod.grades.numbers`); when a student has
+        two rows, the last value of each cell wins.  The grades are sent in
+        ``multiGrades`` requests of at most ``batch_size`` grades (one
+        request for a normal class).
+
+        This is :func:`pylmod.grades.upload_csv` with an
+        :class:`~pylmod.grades.UploadOptions` of these arguments.
+
+        Args:
+            csv_file (str): filename of csv data, or readable file object
+                (text, or binary: decoded with ``encoding``)
+            email_field (str): student's email
+            approve_grades (bool): Should grades be auto approved?
+            use_max_points_column (bool): If True, read the max points and
+                normalize values from the CSV and use the max points value
+                in place of the default if normalized is False.
+            max_points_column (str): The name of the max_pts column. All
+                rows contain the same number, the max points for
+                the assignment.
+            normalize_column (str): The name of the normalize column which
+                indicates whether to use the max points value.
+            batch_size (int): most grades per ``multiGrades`` request
+                (default :data:`pylmod.grades.DEFAULT_BATCH_SIZE`, 20,000).
+            delimiter (str): the CSV delimiter; by default the one of
+                ``,``, ``;`` and tab that :class:`csv.Sniffer` finds in the
+                header line (``,`` when it finds none).
+            dry_run (bool): read and check everything, send nothing.
+            report (UploadReport): filled in with the outcome of every
+                grade (confirmed, failed, not sent), skipped cells, unknown
+                emails and duplicates.
+            encoding (str): the encoding of a path or binary file object
+                (default UTF-8, a byte order mark ignored), e.g.
+                ``'cp1252'``.
+            progress (callable): ``progress(sent, confirmed, total)``,
+                called before the first ``multiGrades`` request and after
+                each (see :class:`pylmod.grades.BatchSender`).
+            max_new_assignments (int): the most assignments the upload may
+                create (default :data:`pylmod.grades.MAX_NEW_ASSIGNMENTS`,
+                20; ``None``: any number).
+            resume_from (UploadReport or dict): the report of an upload
+                that stopped, or its
+                :meth:`~pylmod.grades.UploadReport.confirmed_grades`: the
+                grades it confirmed (same student, column and value) are
+                not sent again.
+
+        Raises:
+            TypeError, ValueError: an argument of the wrong type or out of
+                range (see :class:`~pylmod.grades.UploadOptions`), before
+                anything is read.
+            PyLmodFailedAssignmentCreation: Failed to create assignment
+            PyLmodCSVError: the file cannot be read as meant (names line
+                and column); nothing was created or sent.
+            PyLmodTooManyNewAssignments: more than ``max_new_assignments``
+                would be created (a ``PyLmodCSVError``); nothing was
+                created or sent.
+            PyLmodDuplicateAssignment: a column names several assignments
+                of the gradebook (a ``ValueError``); nothing was created or
+                sent.
+            requests.RequestException: Exception connection error; the
+                exception's ``upload_report`` says which grades were
+                confirmed before it and which were not.
+            ValueError: Unable to decode response content
+
+        Returns:
+            tuple: tuple of dictionary containing response ``status``
+            and ``message`` (with ``data.numFailures`` and ``data.results``
+            over all requests), and duration of operation
+        """
+        # The pipeline is imported by the first upload, not with `import
+        # pylmod`: it (and dataclasses) would add about a third to the time
+        # `import pylmod` takes beyond `import requests`, for scripts that
+        # never upload (tests/test_layout.py holds it).
+        from pylmod.grades.batches import DEFAULT_BATCH_SIZE
+        from pylmod.grades.options import UploadOptions
+        from pylmod.grades.upload import upload_csv
+        options = UploadOptions(
+            email_field=email_field, approve_grades=approve_grades,
+            use_max_points_column=use_max_points_column,
+            max_points_column=max_points_column,
+            normalize_column=normalize_column,
+            batch_size=DEFAULT_BATCH_SIZE if batch_size is None
+            else batch_size,
+            delimiter=delimiter, encoding=encoding, dry_run=dry_run,
+            max_new_assignments=max_new_assignments, resume_from=resume_from)
+        return upload_csv(self, csv_file, options, report=report,
+                          progress=progress)
+
+    def _spreadsheet2gradebook_multi(
+            self,
+            csv_reader: Iterable[Mapping[str, Any]],
+            email_field: str,
+            non_assignment_fields: Iterable[str],
+            approve_grades: bool = False,
+            use_max_points_column: bool = False,
+            max_points_column: Optional[str] = None,
+            normalize_column: Optional[str] = None,
+            *,
+            batch_size: Optional[int] = None,
+            dry_run: bool = False,
+            report: Optional[UploadReport] = None,
+            progress: Optional[Progress] = None,
+            max_new_assignments: Optional[int] = 20,
+            resume_from: Any = None,
+    ) -> Tuple[dict, float]:
+        """Transfer grades from rows of a spreadsheet with ``multi_grade()``.
+
+        See :meth:`spreadsheet2gradebook`; this takes any iterable of row
+        dictionaries (a :class:`csv.DictReader`, a list of dicts), and is
+        :func:`pylmod.grades.upload_rows` with an
+        :class:`~pylmod.grades.UploadOptions` of these arguments.
+
+        Args:
+            csv_reader (iterable): rows as dictionaries
+            email_field (str): The name of the email field
+            non_assignment_fields (list): list of column names in CSV file
+                which should not be treated as assignment names
+            approve_grades, use_max_points_column, max_points_column,
+                normalize_column, batch_size, dry_run, report, progress,
+                max_new_assignments, resume_from: as for
+                :meth:`spreadsheet2gradebook`
+
+        Returns:
+            tuple: ``(response, seconds)`` as for :meth:`spreadsheet2gradebook`
+        """
+        from pylmod.grades.batches import DEFAULT_BATCH_SIZE  # (see above)
+        from pylmod.grades.options import UploadOptions
+        from pylmod.grades.upload import upload_rows
+        options = UploadOptions(
+            email_field=email_field,
+            non_assignment_fields=tuple(non_assignment_fields),
+            approve_grades=approve_grades,
+            use_max_points_column=use_max_points_column,
+            max_points_column=max_points_column,
+            normalize_column=normalize_column,
+            batch_size=DEFAULT_BATCH_SIZE if batch_size is None
+            else batch_size,
+            dry_run=dry_run, max_new_assignments=max_new_assignments,
+            resume_from=resume_from)
+        return upload_rows(self, csv_reader, options, report=report,
+                           progress=progress)
 
 
 def _simple_student(student: Mapping[str, Any]) -> SimpleStudent:

@@ -90,7 +90,7 @@ class Membership(Base):
         """
         if uuid is None:
             uuid = self.uuid
-        return call(self, 'group', uuid)
+        return call(self, 'group', uuid=uuid)
 
     def get_group_id(self, uuid: Optional[str] = None) -> int:
         """Get group id based on uuid (via :meth:`get_group`).

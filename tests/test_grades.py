@@ -14,6 +14,7 @@ from pylmod.grades import (
     UNCONFIRMED,
     BatchSender,
     GradeUpload,
+    UploadOptions,
     UploadReport,
     multigrade_entry,
     read_stored_grades,
@@ -71,10 +72,10 @@ ROWS = [{'External email': 'Ada@example.edu', 'Quiz 1': '7', 'Quiz 2': '3',
 def test_an_upload_takes_any_gradebook_like_object():
     gradebook = MemoryGradebook()
     report = UploadReport()
-    response, seconds = upload_rows(
-        gradebook, ROWS, 'External email', ['max', 'normalize'],
+    response, seconds = upload_rows(gradebook, ROWS, UploadOptions(
+        non_assignment_fields=('max', 'normalize'),
         use_max_points_column=True, max_points_column='max',
-        normalize_column='normalize', batch_size=2, report=report)
+        normalize_column='normalize', batch_size=2), report=report)
     assert gradebook.created == [('Quiz 2', 20.0)]
     assert gradebook.sent == [
         [multigrade_entry(1, 10, 7.0), multigrade_entry(1, 11, 3.0)],
@@ -89,8 +90,8 @@ def test_an_upload_takes_any_gradebook_like_object():
 
 def test_dry_run_is_given_once_to_the_upload():
     gradebook = MemoryGradebook()
-    upload = GradeUpload(gradebook, 'External email', ['max', 'normalize'],
-                         dry_run=True)
+    upload = GradeUpload.with_options(gradebook, UploadOptions(
+        non_assignment_fields=('max', 'normalize'), dry_run=True))
     upload.read(ROWS)
     upload.send()
     assert gradebook.created == [] and gradebook.sent == []
@@ -104,8 +105,8 @@ def test_the_uploads_entries_are_those_of_multigrade_entry():
     # tenth of its time): they must stay what multigrade_entry builds, keys
     # in the same order.
     gradebook = MemoryGradebook()
-    upload_rows(gradebook, ROWS[:1], 'External email', ['max', 'normalize'],
-                approve_grades=True)
+    upload_rows(gradebook, ROWS[:1], UploadOptions(
+        non_assignment_fields=['max', 'normalize'], approve_grades=True))
     sent = gradebook.sent[0][0]
     expected = multigrade_entry(1, 10, 7.0, approved=True)
     assert sent == expected and list(sent) == list(expected)
@@ -122,7 +123,7 @@ def test_multigrade_entry_of_an_overall_grade():
 def test_a_missing_email_column_names_the_column_and_the_header():
     with pytest.raises(PyLmodMissingColumn) as raised:
         upload_rows(MemoryGradebook(), [{'Email': 'a@b.c', 'Quiz 1': '1'}],
-                    'External email', [])
+                    UploadOptions(non_assignment_fields=()))
     error = raised.value
     assert isinstance(error, PyLmodCSVError) and isinstance(error, ValueError)
     assert error.column == 'External email'
@@ -206,8 +207,9 @@ def test_an_upload_stopped_by_a_request_reports_the_rest_not_sent():
         requests.ReadTimeout('slow'))
     report = UploadReport()
     with pytest.raises(requests.ReadTimeout) as raised:
-        upload_rows(gradebook, ROWS, 'External email', ['max', 'normalize'],
-                    batch_size=2, report=report)
+        upload_rows(gradebook, ROWS, UploadOptions(
+            non_assignment_fields=('max', 'normalize'), batch_size=2),
+            report=report)
     assert raised.value.upload_report is report
     assert [(grade.status, grade.message) for grade in report.grades] == [
         (UNCONFIRMED, 'slow')] * 2 + [

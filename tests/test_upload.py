@@ -1,4 +1,5 @@
-"""Tests of pylmod.upload: the spreadsheet2gradebook pipeline.
+"""Tests of the spreadsheet2gradebook pipeline (pylmod.grades; pylmod.upload
+and pylmod.spreadsheet, its pylmod 2.0 paths, keep their names).
 
 Parsing and classification are plain unit tests; uploads run against LMod
 answers registered with ``responses`` (see the ``mocked_gradebook``
@@ -6,6 +7,7 @@ fixture), and the report says what became of every grade.
 """
 import csv
 import dataclasses
+import importlib
 import io
 import json
 import logging
@@ -22,7 +24,7 @@ from pylmod.exceptions import (
     PyLmodCSVError,
     PyLmodFailedAssignmentCreation,
 )
-from pylmod.upload import (
+from pylmod.grades import (
     CONFIRMED,
     DRY_RUN,
     FAILED,
@@ -45,6 +47,37 @@ MULTIGRADES = ROOT + 'multiGrades/{0}'.format(GRADEBOOK_ID)
 DATA_DIR = Path(__file__).parent / 'data'
 TWO_ASSIGNMENTS = DATA_DIR / 'grades_two_assignments.csv'
 CSV_HEADER = 'External email,midterm1,AB Assignment 01\n'
+
+#: The names pylmod 2.0.0 exported from pylmod.upload and pylmod.spreadsheet.
+UPLOAD_2_0_NAMES = (
+    'ALTERNATE_EMAIL_FIELD', 'AMBIGUOUS_ERRORS', 'CONFIRMED',
+    'CONFIRMED_STATUS', 'CREATED_DUE_DATE', 'CREATE_ATTEMPTS',
+    'DEFAULT_BATCH_SIZE', 'DEFAULT_EMAIL_FIELD', 'DRY_RUN', 'FAILED',
+    'GradeLedger', 'GradeOutcome', 'GradeUpload', 'NON_ASSIGNMENT_FIELDS',
+    'NOT_SENT', 'STATUSES', 'SkippedCell', 'UNCONFIRMED', 'UploadReport',
+    'check_batch_size', 'classify_multigrade_response', 'csv_read_error',
+    'guess_delimiter', 'header_columns', 'index_assignments',
+    'index_students', 'merge_multigrade_responses', 'numbered_rows',
+    'open_grade_csv', 'parse_grade')
+SPREADSHEET_2_0_NAMES = (
+    'ALTERNATE_EMAIL_FIELD', 'DEFAULT_EMAIL_FIELD', 'DELIMITERS',
+    'NON_ASSIGNMENT_FIELDS', 'csv_read_error', 'guess_delimiter',
+    'header_columns', 'numbered_rows', 'open_grade_csv', 'parse_grade')
+
+
+@pytest.mark.parametrize('path, names', [
+    ('pylmod.upload', UPLOAD_2_0_NAMES),
+    ('pylmod.spreadsheet', SPREADSHEET_2_0_NAMES),
+])
+def test_the_names_of_pylmod_2_0_import_from_its_paths(path, names):
+    module = importlib.import_module(path)
+    assert sorted(module.__all__) == sorted(names)
+    for name in names:
+        value = getattr(module, name)
+        if callable(value):  # the very function or class of pylmod.grades
+            assert value.__module__.startswith('pylmod.grades.'), name
+            home = importlib.import_module(value.__module__)
+            assert getattr(home, name) is value
 
 
 def grade(student_id, assignment_id, value):

@@ -1,6 +1,7 @@
 """``pylmod upload CSV``: a grade spreadsheet to LMod.
 
-The handler calls :meth:`pylmod.GradeBook.spreadsheet2gradebook` with a
+The handler makes an :class:`~pylmod.grades.options.UploadOptions` of its
+arguments and calls :func:`~pylmod.grades.upload.upload_csv` with a
 progress display (:class:`~pylmod.cli.progress.SendProgress`) and reports
 the outcome with :func:`~pylmod.cli.output.report_upload`, also when the
 upload stops half way: when LMod cannot be reached, and on Ctrl-C or
@@ -25,13 +26,11 @@ from pylmod.exceptions import (
     PyLmodMissingColumn,
     PyLmodTooManyNewAssignments,
 )
-from pylmod.grades import (
-    ALREADY_CONFIRMED,
-    CONFIRMED,
-    DEFAULT_BATCH_SIZE,
-    MAX_NEW_ASSIGNMENTS,
-    UploadReport,
-)
+from pylmod.grades.answers import CONFIRMED
+from pylmod.grades.batches import DEFAULT_BATCH_SIZE
+from pylmod.grades.options import MAX_NEW_ASSIGNMENTS, UploadOptions
+from pylmod.grades.report import ALREADY_CONFIRMED, UploadReport
+from pylmod.grades.upload import upload_csv
 
 #: The statuses of a report row that ``--resume`` does not send again.
 RESUMED_STATUSES = (CONFIRMED, ALREADY_CONFIRMED)
@@ -47,20 +46,20 @@ def upload_command(args: argparse.Namespace) -> int:
                        'together: give both or neither', EXIT_USAGE)
     resume_from = (None if args.resume is None
                    else confirmed_in_report(args.resume))
+    options = UploadOptions(
+        email_field=args.email_field, approve_grades=args.approve,
+        use_max_points_column=columns[0] is not None,
+        max_points_column=columns[0], normalize_column=columns[1],
+        batch_size=args.batch_size, delimiter=args.delimiter,
+        encoding=args.encoding, dry_run=args.dry_run,
+        max_new_assignments=args.allow_new_assignments,
+        resume_from=resume_from)
     gradebook = make_gradebook(args)
     report = UploadReport()
     progress = None if args.quiet or args.dry_run else SendProgress()
     try:
-        gradebook.spreadsheet2gradebook(
-            args.csv, email_field=args.email_field,
-            approve_grades=args.approve,
-            use_max_points_column=columns[0] is not None,
-            max_points_column=columns[0], normalize_column=columns[1],
-            batch_size=args.batch_size, delimiter=args.delimiter,
-            dry_run=args.dry_run, report=report, encoding=args.encoding,
-            progress=progress,
-            max_new_assignments=args.allow_new_assignments,
-            resume_from=resume_from)
+        upload_csv(gradebook, args.csv, options, report=report,
+                   progress=progress)
     except KeyboardInterrupt as interrupt:
         _close(progress)
         sys.stderr.write('pylmod: {0}: the report below says which grades '

@@ -17,6 +17,8 @@ One idea per module:
 * :mod:`pylmod.grades.assignments`: assignments by name, planned and
   created; :mod:`pylmod.grades.creation`: creating them once the file is
   read, within a limit;
+* :mod:`pylmod.grades.options`: what an upload is asked to do, and its
+  defaults;
 * :mod:`pylmod.grades.upload`: the upload itself;
 * :mod:`pylmod.grades.stored`: reading the grades LMod stores.
 
@@ -45,7 +47,6 @@ if TYPE_CHECKING:  # pragma: no cover
         multigrade_entry,
     )
     from pylmod.grades.assignments import (
-        DEFAULT_MAX_POINTS,
         AssignmentResolver,
         PendingAssignment,
         duplicate_assignment_names,
@@ -58,7 +59,6 @@ if TYPE_CHECKING:  # pragma: no cover
         Progress,
         check_batch_size,
     )
-    from pylmod.grades.creation import MAX_NEW_ASSIGNMENTS
     from pylmod.grades.csvfile import (
         ALTERNATE_EMAIL_FIELD,
         DEFAULT_EMAIL_FIELD,
@@ -70,6 +70,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from pylmod.grades.header import check_header
     from pylmod.grades.ledger import GradeLedger
     from pylmod.grades.numbers import parse_grade
+    from pylmod.grades.options import (
+        DEFAULT_MAX_POINTS,
+        MAX_NEW_ASSIGNMENTS,
+        UploadOptions,
+    )
     from pylmod.grades.report import (
         ALREADY_CONFIRMED,
         GradeOutcome,
@@ -100,14 +105,14 @@ _HOMES = {
     'CONFIRMED_STATUS': 'answers',
     'DEFAULT_BATCH_SIZE': 'batches',
     'DEFAULT_EMAIL_FIELD': 'csvfile',
-    'DEFAULT_MAX_POINTS': 'assignments',
+    'DEFAULT_MAX_POINTS': 'options',
     'DRY_RUN': 'answers',
     'FAILED': 'answers',
     'GradeLedger': 'ledger',
     'GradeOutcome': 'report',
     'GradeUpload': 'upload',
     'Gradebook': 'upload',
-    'MAX_NEW_ASSIGNMENTS': 'creation',
+    'MAX_NEW_ASSIGNMENTS': 'options',
     'NON_ASSIGNMENT_FIELDS': 'csvfile',
     'NOT_SENT': 'answers',
     'NOT_SENT_AFTER_FAILURE': 'answers',
@@ -118,6 +123,7 @@ _HOMES = {
     'StoredGrade': 'stored',
     'StoredGrades': 'stored',
     'UNCONFIRMED': 'answers',
+    'UploadOptions': 'options',
     'UploadReport': 'report',
     'check_batch_size': 'batches',
     'check_header': 'header',
@@ -145,7 +151,7 @@ __all__ = [
     'Gradebook', 'MAX_NEW_ASSIGNMENTS', 'NON_ASSIGNMENT_FIELDS', 'NOT_SENT',
     'NOT_SENT_AFTER_FAILURE', 'PendingAssignment', 'Progress', 'STATUSES',
     'SkippedCell', 'StoredGrade', 'StoredGrades', 'UNCONFIRMED',
-    'UploadReport', 'check_batch_size', 'check_header',
+    'UploadOptions', 'UploadReport', 'check_batch_size', 'check_header',
     'classify_multigrade_response', 'duplicate_assignment_names',
     'find_assignment', 'find_email_column', 'guess_delimiter',
     'index_assignments', 'index_students', 'merge_multigrade_responses',

@@ -2,10 +2,11 @@
 
 As in PyLmod 1.0.x, a column is resolved from the first row of a known
 student that has it: an assignment of that name is used, or one is to be
-created (unless it is a dry run) with :data:`DEFAULT_MAX_POINTS`, or with
-that row's max points when the spreadsheet gives them.  An upload plans the
-assignments it creates while it reads (:meth:`AssignmentResolver.plan`)
-and creates them once the whole file is read and checked (see
+created (unless it is a dry run) with
+:data:`~pylmod.grades.options.DEFAULT_MAX_POINTS`, or with that row's max
+points when the spreadsheet gives them.  An upload plans the assignments
+it creates while it reads (:meth:`AssignmentResolver.plan`) and creates
+them once the whole file is read and checked (see
 :mod:`pylmod.grades.creation`).
 
 A name that two assignments of the gradebook share names neither:
@@ -36,7 +37,7 @@ from pylmod.exceptions import (
 )
 from pylmod.grades.answers import AMBIGUOUS_ERRORS
 from pylmod.grades.numbers import parse_grade
-from pylmod.upload_defaults import DEFAULT_MAX_POINTS
+from pylmod.grades.options import DEFAULT_MAX_POINTS
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +221,8 @@ class AssignmentResolver:
     def max_points(self, row: Mapping[str, Any]) -> float:
         """The max points of an assignment created for a column of ``row``:
         the row's max points when its normalize value is 0, else (or when
-        they cannot be read) :data:`DEFAULT_MAX_POINTS`."""
+        they cannot be read)
+        :data:`~pylmod.grades.options.DEFAULT_MAX_POINTS`."""
         if self.max_points_column is None:
             return DEFAULT_MAX_POINTS
         # A true (or unreadable) normalize value means the grades are

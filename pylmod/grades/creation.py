@@ -21,8 +21,8 @@ from typing import Any, Dict, List, Optional, Sequence
 from pylmod.exceptions import PyLmodTooManyNewAssignments
 from pylmod.grades.assignments import AssignmentResolver, PendingAssignment
 from pylmod.grades.ledger import GradeLedger
+from pylmod.grades.options import MAX_NEW_ASSIGNMENTS
 from pylmod.grades.report import UploadReport
-from pylmod.upload_defaults import MAX_NEW_ASSIGNMENTS
 
 #: Names an error lists before saying how many more there are.
 NAMES_LISTED = 20

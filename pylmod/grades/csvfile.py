@@ -33,7 +33,6 @@ from pylmod.grades.decoding import (
     name_bad_line,
     reading_codec,
 )
-from pylmod.grades.numbers import parse_grade  # noqa: F401 - its old home
 
 #: The column holding the student's email unless ``email_field`` is given.
 DEFAULT_EMAIL_FIELD = 'External email'

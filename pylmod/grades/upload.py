@@ -1,8 +1,11 @@
 """The spreadsheet upload: rows in, assignments resolved, grades sent.
 
-:meth:`pylmod.GradeBook.spreadsheet2gradebook` is :func:`upload_csv` and
-``_spreadsheet2gradebook_multi`` is :func:`upload_rows`.  Both drive a
-:class:`GradeUpload`, which takes any object with the methods of
+:func:`upload_csv` opens a file and hands its rows to :func:`upload_rows`,
+which drives a :class:`GradeUpload` as an
+:class:`~pylmod.grades.options.UploadOptions` says
+(:meth:`pylmod.GradeBook.spreadsheet2gradebook` and
+``_spreadsheet2gradebook_multi`` build one and call them).  An upload takes
+any object with the methods of
 :class:`Gradebook` (a :class:`pylmod.GradeBook`, or a stand-in in a test):
 students and assignments are fetched and indexed once, rows are read into
 the grade ledger, and only once the whole file is read and checked are
@@ -16,7 +19,6 @@ import itertools
 import logging
 from typing import (
     Any,
-    Callable,
     Dict,
     Iterable,
     List,
@@ -36,22 +38,11 @@ from pylmod.grades.answers import (
     UNCONFIRMED,
 )
 from pylmod.grades.assignments import AssignmentBook, AssignmentResolver
-from pylmod.grades.batches import (
-    DEFAULT_BATCH_SIZE,
-    BatchSender,
-    Progress,
-    check_batch_size,
-)
-from pylmod.grades.creation import (
-    MAX_NEW_ASSIGNMENTS,
-    create_planned_assignments,
-)
-from pylmod.grades.csvfile import (
-    DEFAULT_EMAIL_FIELD,
-    NON_ASSIGNMENT_FIELDS,
-    open_grade_csv,
-)
+from pylmod.grades.batches import DEFAULT_BATCH_SIZE, BatchSender, Progress
+from pylmod.grades.creation import create_planned_assignments
+from pylmod.grades.csvfile import open_grade_csv
 from pylmod.grades.ledger import GradeLedger
+from pylmod.grades.options import UploadOptions
 from pylmod.grades.report import UploadReport
 from pylmod.grades.resume import confirmed_grades
 from pylmod.grades.rows import RowReader
@@ -77,28 +68,21 @@ class GradeUpload:
     """One spreadsheet upload: :meth:`read` rows into grades, then
     :meth:`send` them.
 
+    ``GradeUpload(gradebook, email_field, non_assignment_fields, ...)``
+    takes the arguments of pylmod 2.0; :meth:`with_options` takes an
+    :class:`~pylmod.grades.options.UploadOptions`, every option.
+
     Args:
         gradebook: the gradebook to upload to (a :class:`pylmod.GradeBook`
             or any :class:`Gradebook`).
         email_field: the column holding the student's email.
         non_assignment_fields: columns that are not assignments.
-        approve_grades: send the grades as approved.
-        use_max_points_column: take the max points of a created assignment
-            from ``max_points_column`` when ``normalize_column`` is 0.
-        max_points_column, normalize_column: those columns' names.
+        approve_grades: as in
+            :class:`~pylmod.grades.options.UploadOptions`, as are
+            ``use_max_points_column``, ``max_points_column`` and
+            ``normalize_column``.
         report: the :class:`~pylmod.grades.report.UploadReport` to fill (a
             new one by default).
-        dry_run: create no assignment and send no grade.
-        max_new_assignments: the most assignments to create
-            (:data:`~pylmod.grades.creation.MAX_NEW_ASSIGNMENTS`, 20, by
-            default; ``None``: any number).
-        resume_from: the grades not to send again: an
-            :class:`~pylmod.grades.report.UploadReport` of an upload that
-            stopped (its confirmed grades), or ``(email, assignment) ->
-            value`` (see :meth:`UploadReport.confirmed_grades
-            <pylmod.grades.report.UploadReport.confirmed_grades>`).  A
-            grade of the same student, column and value is not sent; it is
-            in the report's ``already_confirmed``.
 
     Raises:
         ValueError: ``use_max_points_column`` without both column names.
@@ -119,27 +103,33 @@ class GradeUpload:
                  use_max_points_column: bool = False,
                  max_points_column: Optional[str] = None,
                  normalize_column: Optional[str] = None,
-                 report: Optional[UploadReport] = None,
-                 dry_run: bool = False,
-                 max_new_assignments: Optional[int] = MAX_NEW_ASSIGNMENTS,
-                 resume_from: Any = None) -> None:
-        if use_max_points_column:
-            for name, value in (('max_points_column', max_points_column),
-                                ('normalize_column', normalize_column)):
-                if value is None:
-                    raise ValueError(
-                        '{0} must be set if use_max_points_column is set'
-                        .format(name))
+                 report: Optional[UploadReport] = None) -> None:
+        self._start(gradebook, UploadOptions(
+            email_field=email_field,
+            non_assignment_fields=tuple(non_assignment_fields),
+            approve_grades=approve_grades,
+            use_max_points_column=use_max_points_column,
+            max_points_column=max_points_column,
+            normalize_column=normalize_column), report)
+
+    @classmethod
+    def with_options(cls, gradebook: Gradebook, options: UploadOptions,
+                     report: Optional[UploadReport] = None) -> GradeUpload:
+        """The upload to ``gradebook`` that ``options`` describe, filling
+        ``report`` (a new one by default).
+
+        A grade of ``options.resume_from`` (same student, column and value)
+        is not sent; it is in the report's ``already_confirmed``.
+        """
+        upload = cls.__new__(cls)
+        upload._start(gradebook, options, report)
+        return upload
+
+    def _start(self, gradebook: Gradebook, options: UploadOptions,
+               report: Optional[UploadReport]) -> None:
         self.gradebook = gradebook
-        self.email_field = email_field
-        self.non_assignment_fields = list(non_assignment_fields)
-        self.approve_grades = approve_grades
-        self.use_max_points_column = use_max_points_column
-        self.max_points_column = max_points_column
-        self.normalize_column = normalize_column
-        self.dry_run = dry_run
-        self.max_new_assignments = max_new_assignments
-        self.confirmed_before = confirmed_grades(resume_from)
+        self.options = options
+        self.confirmed_before = confirmed_grades(options.resume_from)
         self.report = report if report is not None else UploadReport()
         self.ledger = GradeLedger()
         self.report._add_pending(self.ledger)
@@ -149,9 +139,7 @@ class GradeUpload:
         missing assignments that hold a grade (unless ``dry_run``).
 
         ``rows`` are dictionaries (a :class:`csv.DictReader`, a list of
-        dicts, any iterable of mappings); a plain :class:`csv.DictReader`
-        is read through its underlying reader, a list per row, with the
-        same result.
+        dicts, any iterable of mappings).
 
         An error stops the upload: the grades read before it are
         :data:`~pylmod.grades.answers.NOT_SENT`, and the exception is
@@ -169,20 +157,22 @@ class GradeUpload:
         report = self.report
         report.response, report.duration, report.error = {}, 0.0, None
         stage = 'while reading'
+        options = self.options
         try:
-            use_columns = self.use_max_points_column
+            use_columns = options.use_max_points_column
             resolver = AssignmentResolver(
-                self.gradebook, report.created_assignments, self.dry_run,
-                self.max_points_column if use_columns else None,
-                self.normalize_column if use_columns else None)
+                self.gradebook, report.created_assignments, options.dry_run,
+                options.max_points_column if use_columns else None,
+                options.normalize_column if use_columns else None)
             RowReader(self.ledger, report,
                       index_students(self.gradebook.get_students()),
-                      self.email_field, self.non_assignment_fields,
-                      self.approve_grades, resolver.plan,
+                      options.email_column,
+                      options.columns_not_assignments(),
+                      options.approve_grades, resolver.plan,
                       self.confirmed_before).read(rows)
             stage = 'creating assignments'
             create_planned_assignments(resolver, self.ledger, report,
-                                       self.max_new_assignments)
+                                       options.max_new_assignments)
         except BaseException as err:
             self._stopped_by(err, 'not sent: the upload stopped {0} '
                                   '({1})'.format(stage, type(err).__name__))
@@ -208,12 +198,12 @@ class GradeUpload:
         """
         report, ledger = self.report, self.ledger
         sender = BatchSender(self.gradebook.multi_grade, batch_size,
-                             dry_run=self.dry_run, statuses=ledger.statuses,
-                             progress=progress)
+                             dry_run=self.options.dry_run,
+                             statuses=ledger.statuses, progress=progress)
         if ledger.finished:
             raise RuntimeError('this upload has stopped already: make a new '
                                'GradeUpload to send its grades again')
-        if not self.dry_run:
+        if not self.options.dry_run:
             log.info('Data read from file, doing multiGrades API call '
                      '(%d grades in %d requests)', len(ledger.grades),
                      sender.request_count(len(ledger.grades), True))
@@ -232,7 +222,7 @@ class GradeUpload:
             report.requests_sent += sender.requests_sent
             report.duration = sender.seconds
             report.response = sender.response()
-        if not self.dry_run:
+        if not self.options.dry_run:
             self._log_outcome()
 
     def _log_outcome(self) -> None:
@@ -257,76 +247,62 @@ class GradeUpload:
 
 
 def upload_rows(gradebook: Gradebook, rows: Iterable[Mapping[str, Any]],
-                email_field: str, non_assignment_fields: Iterable[str],
-                approve_grades: bool = False,
-                use_max_points_column: bool = False,
-                max_points_column: Optional[str] = None,
-                normalize_column: Optional[str] = None, *,
-                batch_size: Optional[int] = None, dry_run: bool = False,
+                options: Optional[UploadOptions] = None, *,
                 report: Optional[UploadReport] = None,
                 progress: Optional[Progress] = None,
-                max_new_assignments: Optional[int] = MAX_NEW_ASSIGNMENTS,
-                resume_from: Any = None) -> Tuple[Dict[str, Any], float]:
-    """Upload rows of a grade spreadsheet: what
-    ``GradeBook._spreadsheet2gradebook_multi`` does (see
-    :meth:`pylmod.GradeBook.spreadsheet2gradebook` for the arguments).
+                ) -> Tuple[Dict[str, Any], float]:
+    """Upload rows of a grade spreadsheet to ``gradebook``: read them all,
+    create the assignments they need, send the grades.
+
+    Args:
+        gradebook: a :class:`pylmod.GradeBook` or any :class:`Gradebook`.
+        rows: dictionaries (a :class:`csv.DictReader`, a list of dicts).
+        options: what to do (:class:`~pylmod.grades.options.UploadOptions`;
+            the defaults when ``None``).  Its ``delimiter`` and
+            ``encoding`` are a file's: rows do not use them.
+        report: the :class:`~pylmod.grades.report.UploadReport` to fill.
+        progress: ``progress(sent, confirmed, total)``, called before the
+            first ``multiGrades`` request and after each.
 
     Returns:
         tuple: ``(response, seconds)``: the merged ``multiGrades`` response
         and the time spent in ``multiGrades`` requests.
+
+    Raises:
+        PyLmodCSVError: the rows cannot be read as meant (see
+            :meth:`GradeUpload.read`); nothing was created or sent.
     """
-    # 0 is a mistake to report (before any request), not the default.
-    if batch_size is None:
-        batch_size = DEFAULT_BATCH_SIZE
-    check_batch_size(batch_size)
-    upload = GradeUpload(
-        gradebook, email_field, non_assignment_fields,
-        approve_grades=approve_grades,
-        use_max_points_column=use_max_points_column,
-        max_points_column=max_points_column,
-        normalize_column=normalize_column, report=report, dry_run=dry_run,
-        max_new_assignments=max_new_assignments, resume_from=resume_from)
+    upload = GradeUpload.with_options(
+        gradebook, options if options is not None else UploadOptions(),
+        report)
     upload.read(rows)
-    upload.send(batch_size, progress)
+    upload.send(upload.options.batch_size, progress)
     return upload.report.response, upload.report.duration
 
 
-def upload_csv(upload: Callable[..., Tuple[Dict[str, Any], float]],
-               csv_file: Any, email_field: Optional[str] = None,
-               max_points_column: Optional[str] = None,
-               normalize_column: Optional[str] = None,
-               delimiter: Optional[str] = None,
-               encoding: Optional[str] = None,
-               **options: Any) -> Tuple[Dict[str, Any], float]:
-    """Open a grade file and hand its rows to ``upload``: what
-    :meth:`pylmod.GradeBook.spreadsheet2gradebook` does.
-
-    The columns that are not assignments are
-    :data:`~pylmod.grades.csvfile.NON_ASSIGNMENT_FIELDS`,
-    ``max_points_column``, ``normalize_column`` and ``email_field``, when
-    given.
+def upload_csv(gradebook: Gradebook, csv_file: Any,
+               options: Optional[UploadOptions] = None, *,
+               report: Optional[UploadReport] = None,
+               progress: Optional[Progress] = None,
+               ) -> Tuple[Dict[str, Any], float]:
+    """Open a grade file (its ``options.delimiter`` and ``encoding``) and
+    upload its rows with :func:`upload_rows`.
 
     Args:
-        upload: takes ``(rows, email_field, non_assignment_fields,
-            max_points_column=..., normalize_column=..., **options)``: the
-            gradebook's ``_spreadsheet2gradebook_multi`` (which 1.0.x code
-            may override), a :func:`upload_rows` in the end.
+        gradebook: a :class:`pylmod.GradeBook` or any :class:`Gradebook`.
         csv_file: a path or an open file, text or binary (see
             :func:`~pylmod.grades.csvfile.open_grade_csv`).
-        email_field: the email column (default ``External email``).
-        max_points_column, normalize_column: as for :func:`upload_rows`.
-        delimiter: the CSV delimiter (default: guessed).
-        encoding: the encoding of a path or binary file (default UTF-8).
-        options: the other keyword arguments of :func:`upload_rows`.
+        options, report, progress: as for :func:`upload_rows`.
+
+    Returns:
+        tuple: as for :func:`upload_rows`.
     """
-    non_assignment_fields = list(NON_ASSIGNMENT_FIELDS) + [
-        column for column in (max_points_column, normalize_column,
-                              email_field) if column is not None]
-    with open_grade_csv(csv_file, delimiter, encoding) as rows:
-        return upload(rows, email_field or DEFAULT_EMAIL_FIELD,
-                      non_assignment_fields,
-                      max_points_column=max_points_column,
-                      normalize_column=normalize_column, **options)
+    if options is None:
+        options = UploadOptions()
+    with open_grade_csv(csv_file, options.delimiter,
+                        options.encoding) as rows:
+        return upload_rows(gradebook, rows, options, report=report,
+                           progress=progress)
 
 
 def _line_ranges(lines: Iterable[int]) -> str:
