@@ -22,7 +22,7 @@ these helpers follow the conventions of the built-in commands:
   :class:`~pylmod.cli.output.Outcome` and :func:`~pylmod.cli.output.finish`
   do the same for any command that sends records;
 - :class:`CliError`: raise it to stop with a message and an exit status
-  (:data:`EXIT_USAGE` 2, :data:`EXIT_FAILURE` 1).
+  (:data:`EXIT_USAGE` 2, :data:`EXIT_FAILURE` 1; see :mod:`pylmod.cli.errors`).
 """
 import argparse
 import contextlib
@@ -34,28 +34,25 @@ from typing import Any, Iterator, List, Optional, Sequence
 import pylmod
 from pylmod.cli.clients import make_gradebook, make_membership
 from pylmod.cli.commands import add_commands
-from pylmod.cli.errors import command_logging, report_error
-from pylmod.cli.fake_commands import add_fake_commands
-from pylmod.cli.learner_command import add_learner_command
-from pylmod.cli.openedx_commands import add_openedx_commands
-from pylmod.cli.options import (
+from pylmod.cli.errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    command_logging,
+    report_error,
+)
+from pylmod.cli.fake_commands import add_fake_commands
+from pylmod.cli.learner_command import add_learner_command
+from pylmod.cli.openedx_commands import add_openedx_commands
+from pylmod.cli.options import (
     global_options_parser,
     resolve_settings,
     setting_rows,
 )
-from pylmod.cli.output import (
-    print_mapping,
-    print_rows,
-    report_upload,
-    silence_stdout,
-    summarize,
-    write_report,
-)
+from pylmod.cli.output import print_mapping, print_rows, silence_stdout
+from pylmod.cli.upload_report import report_upload, summarize, write_report
 
 __all__ = [
     'EXIT_FAILURE', 'EXIT_OK', 'EXIT_USAGE', 'CliError', 'build_parser',

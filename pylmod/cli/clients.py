@@ -4,7 +4,7 @@
 :class:`pylmod.GradeBook` / :class:`pylmod.Membership` from the resolved
 settings (see :func:`pylmod.cli.options.resolve_settings`), and turn the
 usual mistakes (no certificate, no gradebook, a gradebook or course LMod
-does not know) into a :class:`~pylmod.cli.options.CliError`.
+does not know) into a :class:`~pylmod.cli.errors.CliError`.
 
 The certificate is loaded before the first request
 (:func:`client_certificate`), so that its problems are reported as such;
@@ -19,7 +19,8 @@ import warnings
 from typing import Any, Dict, Mapping, Optional
 
 from pylmod.certificate import PASSWORD_OPTIONS, ClientCertificate
-from pylmod.cli.options import EXIT_USAGE, CliError, missing_setting
+from pylmod.cli.errors import EXIT_USAGE, CliError
+from pylmod.cli.options import missing_setting
 from pylmod.endpoints import call
 from pylmod.exceptions import (
     PyLmodCertificatePasswordError,

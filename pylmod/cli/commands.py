@@ -11,8 +11,8 @@ from typing import Any, List, Mapping
 
 from pylmod.answer import reading
 from pylmod.cli.clients import lmod_message, make_gradebook, make_membership
+from pylmod.cli.errors import EXIT_FAILURE, EXIT_OK, CliError
 from pylmod.cli.export import export_grades
-from pylmod.cli.options import EXIT_FAILURE, EXIT_OK, CliError
 from pylmod.cli.output import print_mapping, print_rows
 from pylmod.cli.upload_command import add_upload_arguments, upload_command
 from pylmod.cli.values import (

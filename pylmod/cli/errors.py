@@ -12,7 +12,6 @@ from typing import Iterator, Optional, Tuple
 
 import requests
 
-from pylmod.cli.options import EXIT_FAILURE, EXIT_USAGE, CliError
 from pylmod.exceptions import (
     CLIENT_REFUSED,
     SERVER_UNTRUSTED,
@@ -29,6 +28,36 @@ from pylmod.exceptions import (
 )
 
 log = logging.getLogger(__name__)
+
+#: Exit status of a command that did what was asked.
+EXIT_OK = 0
+#: Exit status of an operation that failed (LMod refused, a grade was not
+#: stored, the server cannot be reached), or a ``has-role`` answer of no.
+EXIT_FAILURE = 1
+#: Exit status of a usage or configuration error (nothing was done).
+EXIT_USAGE = 2
+#: Exit status of a command stopped by Ctrl-C or SIGTERM (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+
+
+class CliError(Exception):
+    """An error the command reports as one line on stderr.
+
+    Args:
+        message: what went wrong and what to do about it.
+        status: the exit status, :data:`EXIT_USAGE` or :data:`EXIT_FAILURE`.
+
+    Example:
+
+    .. code-block:: python
+
+        raise CliError('no client certificate: pass --cert PATH', EXIT_USAGE)
+    """
+
+    def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 #: Log level of pylmod's own loggers by ``-v`` count.  Without ``-v`` the
 #: command speaks for itself and pylmod's log is silent.

@@ -15,9 +15,9 @@ import tempfile
 import time
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
+from pylmod.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
 from pylmod.cli.export import export_grades
-from pylmod.cli.options import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
-from pylmod.cli.output import summarize
+from pylmod.cli.upload_report import summarize
 from pylmod.cli.values import count
 from pylmod.gradebook import GradeBook
 from pylmod.grades import DEFAULT_EMAIL_FIELD, UploadReport

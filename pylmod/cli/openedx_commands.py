@@ -28,11 +28,10 @@ from typing import (
 import requests
 
 from pylmod.cli.clients import make_gradebook, make_membership
+from pylmod.cli.errors import EXIT_USAGE, CliError
 from pylmod.cli.options import (
-    EXIT_USAGE,
     OPENEDX,
     OPENEDX_WRITES,
-    CliError,
     add_setting_flags,
     missing_setting,
 )

@@ -37,6 +37,7 @@ from typing import (
 
 from pylmod.base import DEFAULT_URLBASE, Base
 from pylmod.cli.config_file import default_config_path, permission_problems
+from pylmod.cli.errors import EXIT_USAGE, CliError
 from pylmod.cli.values import (
     count,
     identifier,
@@ -47,16 +48,6 @@ from pylmod.cli.values import (
 )
 
 log = logging.getLogger(__name__)
-
-#: Exit status of a command that did what was asked.
-EXIT_OK = 0
-#: Exit status of an operation that failed (LMod refused, a grade was not
-#: stored, the server cannot be reached), or a ``has-role`` answer of no.
-EXIT_FAILURE = 1
-#: Exit status of a usage or configuration error (nothing was done).
-EXIT_USAGE = 2
-#: Exit status of a command stopped by Ctrl-C or SIGTERM (128 + SIGINT).
-EXIT_INTERRUPTED = 130
 
 #: The section of the config file holding the settings.
 CONFIG_SECTION = 'pylmod'
@@ -76,25 +67,6 @@ OPENEDX_LEARNER = 'openedx learner'
 
 #: What ``pylmod config`` shows for a secret that is set.
 SECRET_SHOWN = '(set, not shown)'
-
-
-class CliError(Exception):
-    """An error the command reports as one line on stderr.
-
-    Args:
-        message: what went wrong and what to do about it.
-        status: the exit status, :data:`EXIT_USAGE` or :data:`EXIT_FAILURE`.
-
-    Example:
-
-    .. code-block:: python
-
-        raise CliError('no client certificate: pass --cert PATH', EXIT_USAGE)
-    """
-
-    def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The handler calls :meth:`pylmod.GradeBook.spreadsheet2gradebook` with a
 progress display (:class:`~pylmod.cli.progress.SendProgress`) and reports
-the outcome with :func:`~pylmod.cli.output.report_upload`, also when the
+the outcome with :func:`~pylmod.cli.upload_report.report_upload`, also when the
 upload stops half way: when LMod cannot be reached, and on Ctrl-C or
 SIGTERM, after which the summary and ``--report`` file say which grades
 were confirmed (the batch in flight ``unconfirmed``, the later ones ``not
@@ -16,9 +16,10 @@ import sys
 from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from pylmod.cli.clients import make_gradebook
-from pylmod.cli.options import EXIT_INTERRUPTED, EXIT_USAGE, CliError
-from pylmod.cli.output import add_report_option, report_upload
+from pylmod.cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, CliError
+from pylmod.cli.output import add_report_option
 from pylmod.cli.progress import SendProgress
+from pylmod.cli.upload_report import report_upload
 from pylmod.cli.values import count, delimiter, positive_count
 from pylmod.exceptions import (
     PyLmodCSVError,

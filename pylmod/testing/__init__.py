@@ -23,8 +23,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pylmod.testing.certs import (FakeCertificateError, TestCertificates,
-                                      certificate_fingerprint)
+    from pylmod.testing.certs import (
+        FakeCertificateError,
+        TestCertificates,
+        certificate_fingerprint,
+    )
     from pylmod.testing.demo import (
         DEMO_COURSE_ID,
         DEMO_COURSE_UUID,
