@@ -756,7 +756,8 @@ def test_problems_show_the_first_of_each_kind():
         'pylmod: problem {0}'.format(number)
         for number in range(cli_output.PROBLEMS_SHOWN)]
     assert lines[cli_output.PROBLEMS_SHOWN:] == [
-        'pylmod: ... and 3 more like this (see --report FILE)',
+        'pylmod: ... and 3 more like this (pass --report FILE to list '
+        'them all)',
         'pylmod: stopped: no answer']
 
 

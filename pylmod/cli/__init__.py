@@ -157,6 +157,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    # The command line as typed, for a command that prints how to go on
+    # (`pylmod upload` prints its --resume command).
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     args.verbose = getattr(args, 'verbose', 0) or 0
     args.quiet = getattr(args, 'quiet', False)
     with command_logging(args.verbose), _terminate_as_interrupt():

@@ -169,33 +169,52 @@ def add_report_option(parser: Any, holds: str) -> None:
 
 
 def print_problems(problems: Sequence[Sequence[str]],
-                   stream: Optional[TextIO] = None) -> None:
+                   stream: Optional[TextIO] = None,
+                   report_path: Optional[str] = None) -> None:
     """Print problem lines on stderr (or ``stream``): the first
-    :data:`PROBLEMS_SHOWN` of each kind, then how many more there are."""
+    :data:`PROBLEMS_SHOWN` of each kind, then how many more there are and
+    where they are all listed (``report_path``, or ``--report FILE``)."""
     stream = sys.stderr if stream is None else stream
+    where = ('see {0}'.format(report_path) if report_path
+             else 'pass --report FILE to list them all')
     for lines in problems:
         for line in lines[:PROBLEMS_SHOWN]:
             stream.write('pylmod: ' + line + '\n')
         if len(lines) > PROBLEMS_SHOWN:
-            stream.write('pylmod: ... and {0} more like this (see '
-                         '--report FILE)\n'.format(
-                             len(lines) - PROBLEMS_SHOWN))
+            stream.write('pylmod: ... and {0} more like this ({1})\n'.format(
+                len(lines) - PROBLEMS_SHOWN, where))
 
 
 def write_report_file(path: str, outcome: Outcome) -> None:
     """Write the ``--report`` file: :attr:`Outcome.document` as JSON when
     the name ends with ``.json``, else :attr:`Outcome.rows` as CSV with
-    the :attr:`Outcome.columns` (empty for ``None``)."""
-    with open(path, 'w', newline='', encoding='utf-8') as report_file:
-        if path.endswith('.json'):
-            json.dump(outcome.document(), report_file, indent=2, default=str)
-            report_file.write('\n')
-            return
-        writer = csv.writer(report_file, lineterminator='\n')
-        writer.writerow(outcome.columns)
-        for row in outcome.rows():
-            writer.writerow([_cell_text(row.get(column))
-                             for column in outcome.columns])
+    the :attr:`Outcome.columns` (empty for ``None``).
+
+    The file is written beside ``path`` and then replaces it in one step:
+    interrupted half way, the file at ``path`` is what it was (for an
+    upload, the report streamed so far).
+    """
+    partial = '{0}.{1}.partial'.format(path, os.getpid())
+    try:
+        with open(partial, 'w', newline='', encoding='utf-8') as report_file:
+            _write_report(report_file, path.endswith('.json'), outcome)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+def _write_report(report_file: TextIO, as_json: bool,
+                  outcome: Outcome) -> None:
+    if as_json:
+        json.dump(outcome.document(), report_file, indent=2, default=str)
+        report_file.write('\n')
+        return
+    writer = csv.writer(report_file, lineterminator='\n')
+    writer.writerow(outcome.columns)
+    for row in outcome.rows():
+        writer.writerow([_cell_text(row.get(column))
+                         for column in outcome.columns])
 
 
 def finish(args: argparse.Namespace, outcome: Outcome) -> int:
@@ -216,8 +235,8 @@ def finish(args: argparse.Namespace, outcome: Outcome) -> int:
     """
     for note in outcome.notes:
         sys.stderr.write('pylmod: ' + note + '\n')
-    print_problems(outcome.problems)
     report_path = getattr(args, 'report', None)
+    print_problems(outcome.problems, report_path=report_path)
     if report_path:
         write_report_file(report_path, outcome)
     counts = _shown_counts(args, outcome)

@@ -23,6 +23,7 @@ from pylmod.grades import (
     FAILED,
     NOT_SENT,
     UNCONFIRMED,
+    GradeOutcome,
     UploadReport,
 )
 from pylmod.grades.header import ROW_NOT_SENT
@@ -84,16 +85,21 @@ def summarize(report: UploadReport) -> Dict[str, int]:
     }
 
 
+def grade_row(grade: GradeOutcome) -> Dict[str, Any]:
+    """The report row (:data:`REPORT_COLUMNS`) of one grade."""
+    return {'line': grade.line, 'email': grade.email,
+            'assignment': grade.assignment,
+            'value': grade.grade.get('numericGradeValue'),
+            'status': grade.status, 'message': grade.message}
+
+
 def report_rows(report: UploadReport) -> List[Dict[str, Any]]:
     """Return the outcome of every grade, cell that is not a number,
     unknown email and replaced value of an upload as rows of
     :data:`REPORT_COLUMNS`, in file order; each row has the email of its
     line."""
     rows: List[Dict[str, Any]] = [
-        {'line': grade.line, 'email': grade.email,
-         'assignment': grade.assignment,
-         'value': grade.grade.get('numericGradeValue'),
-         'status': grade.status, 'message': grade.message}
+        grade_row(grade)
         for grade in report.already_confirmed + report.grades]
     for cell in bad_cells(report):
         rows.append({'line': cell.line, 'email': cell.email,
