@@ -497,8 +497,9 @@ def test_membership_commands_need_a_known_course(pylmod):
     result = pylmod('--course', '/project/nope', 'has-role', 'a@b', 'TA',
                     course=False)
     assert result.status == 1
-    assert "LMod has no course with uuid '/project/nope'" in result.err
-    assert 'No course with uuid /project/nope' in result.err
+    assert "has no course with uuid '/project/nope': check --course" in (
+        result.err)
+    assert result.err.count('/project/nope') == 1  # said once
 
 
 # -- clear errors -----------------------------------------------------------
@@ -563,13 +564,16 @@ def test_unknown_gradebook(pylmod):
     result = pylmod('--gradebook', 'STELLAR:/project/nope', 'sections',
                     gradebook=False)
     assert result.status == 1
-    assert "LMod has no gradebook with uuid 'STELLAR:/project/nope'" in (
-        result.err)
-    assert 'No gradebook with uuid STELLAR:/project/nope' in result.err
+    assert ("has no gradebook with uuid 'STELLAR:/project/nope': check "
+            '--gradebook (the uuid as LMod shows it, e.g. '
+            'STELLAR:/project/mitxdemosite), or give the numeric '
+            '--gradebook-id instead') in result.err
+    assert result.err.count('/project/nope') == 1  # said once
     result = pylmod('--gradebook-id', '4242', 'sections', gradebook=False)
     assert result.status == 1
-    assert ('LMod has no gradebook with id 4242 (No gradebook with '
-            'gradebookId 4242)') in result.err
+    assert ('has no gradebook with id 4242: check --gradebook-id, or give '
+            '--gradebook UUID instead') in result.err
+    assert result.err.count('4242') == 1
     result = pylmod('sections', gradebook=False)
     assert result.status == 2
     assert 'this command needs a gradebook' in result.err
