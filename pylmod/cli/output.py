@@ -15,6 +15,7 @@ import argparse
 import csv
 import json
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from typing import (
@@ -196,7 +197,14 @@ def write_report_file(path: str, outcome: Outcome) -> None:
     """
     partial = '{0}.{1}.partial'.format(path, os.getpid())
     try:
-        with open(partial, 'w', newline='', encoding='utf-8') as report_file:
+        # Made as private as the file it replaces (a report in the data
+        # directory is readable by its user only).
+        mode = (stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path)
+                else 0o666)
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                             mode & 0o600 if mode & 0o077 == 0 else mode)
+        with open(descriptor, 'w', newline='',
+                  encoding='utf-8') as report_file:
             _write_report(report_file, path.endswith('.json'), outcome)
         os.replace(partial, path)
     finally:
