@@ -349,8 +349,13 @@ def test_upload_clean_file_succeeds_and_json_summary(pylmod, lmod_server):
 def test_upload_dry_run_sends_nothing(pylmod, lmod_server):
     result = pylmod('upload', DATA_DIR / 'cli_upload_clean.csv', '--dry-run')
     assert result.status == 0, result
-    assert table_mapping(result.out)['dry run'] == '6'
+    counts = table_mapping(result.out)
+    assert counts['would send'] == '6'
+    # What a dry run has not done is not in its table (issue 23).
+    assert not {'grades sent', 'confirmed', 'failed', 'dry run'} & set(counts)
     assert "dry run: would create assignment 'CLI Quiz 1'" in result.err
+    assert result.err.splitlines()[-1] == (
+        'pylmod: nothing sent; 6 grades would be sent')
     assert [r.method for r in lmod_server.requests] == ['GET'] * 3
     assert all(a['name'] != 'CLI Quiz 1'
                for a in lmod_server.fake.assignments(DEMO_GRADEBOOK_ID))

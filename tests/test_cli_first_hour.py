@@ -279,3 +279,34 @@ def test_interrupted_rows_read_not_sent_interrupted(env, lmod_fake,
                         'unconfirmed': 'interrupted before LMod answered',
                         'not sent': 'not sent: interrupted'}
     assert 'KeyboardInterrupt' not in err + str(messages)
+
+
+# -- every run ends with a verdict --------------------------------------------
+
+def test_a_dry_run_that_fails_says_why_in_its_last_line(env, lmod_server,
+                                                         tmp_path):
+    path = tmp_path / 'grades.csv'
+    path.write_text('External email,final\nstellar.test2@gmail.com,5\n'
+                    'stellar.test1@gmail.com,n/a\n'
+                    'jeannechiang@gmail.com,7\n', encoding='utf-8')
+    status, out, err = run(env, 'upload', path, '--dry-run')
+    assert status == 1
+    assert err.splitlines()[-1] == (
+        'pylmod: nothing sent; 2 grades would be sent; 1 cell is not a '
+        'number')
+    counts = dict(line.rsplit(None, 1) for line in out.splitlines()[2:])
+    assert counts['would send'] == '2'
+    assert not {'grades sent', 'confirmed', 'failed'} & set(counts)
+    assert not [request for request in lmod_server.requests
+                if request.method == 'POST']
+
+
+def test_an_upload_ends_with_its_verdict(env, tmp_path):
+    path = tmp_path / 'grades.csv'
+    path.write_text('External email,final\nstellar.test2@gmail.com,5\n'
+                    'nobody@example.edu,6\n', encoding='utf-8')
+    status, _, err = run(env, 'upload', path)
+    assert status == 0
+    assert err.splitlines()[-1] == (
+        'pylmod: done: 1 grade confirmed by LMod; 1 email is no student of '
+        'the gradebook')

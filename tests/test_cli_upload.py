@@ -164,7 +164,8 @@ def test_quiet_shows_no_progress(pylmod, tmp_path):
                     encoding='utf-8')
     status, out, err = pylmod('upload', path)
     assert (status, err) == (0, 'pylmod: sending 1 grades\npylmod: sent 1 of '
-                                '1 grades (1 confirmed)\n')
+                                '1 grades (1 confirmed)\npylmod: done: 1 '
+                                'grade confirmed by LMod\n')
     status, out, err = pylmod('--quiet', 'upload', path)
     assert (status, err) == (0, '')
     assert pylmod('upload', '-q', path)[2] == ''

@@ -143,6 +143,9 @@ class Outcome:
         plan: what a dry run would send: printed on stdout (in
             ``--format``, the report columns) instead of the counts, which
             then go to stderr.
+        verdict: the last line on stderr: what was done and what kept it
+            from going through (``None``: none; ``--quiet`` shows it only
+            when something did not go through).
     """
 
     counts: Dict[str, Any]
@@ -155,6 +158,7 @@ class Outcome:
     shown_when_zero: Collection[str] = ()
     report_holds: str = 'every record'
     plan: Optional[Sequence[Mapping[str, Any]]] = None
+    verdict: Optional[str] = None
 
 
 def add_report_option(parser: Any, holds: str) -> None:
@@ -266,6 +270,8 @@ def finish(args: argparse.Namespace, outcome: Outcome) -> int:
     if report_path:
         sys.stderr.write('pylmod: wrote {0} to {1}\n'.format(
             outcome.report_holds, report_path))
+    if outcome.verdict and not (getattr(args, 'quiet', False) and outcome.ok):
+        sys.stderr.write('pylmod: {0}\n'.format(outcome.verdict))
     return exit_status(outcome.ok)
 
 

@@ -8,7 +8,7 @@ command (or a script) needs.
 """
 import argparse
 import functools
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from pylmod.cli.output import (
     PROBLEMS_SHOWN,
@@ -34,6 +34,12 @@ REPORT_COLUMNS = ('line', 'email', 'assignment', 'value', 'status', 'message')
 
 #: Counts of an upload a table shows even when they are 0.
 UPLOAD_COUNTS_SHOWN = ('rows read', 'grades sent', 'confirmed', 'failed')
+#: Counts of a dry run a table shows even when they are 0.
+DRY_RUN_COUNTS_SHOWN = ('rows read', 'would send')
+#: The counts of sending, which a dry run has not done.
+SENDING_COUNTS = frozenset(('rows read', 'grades sent', 'confirmed',
+                            'failed', 'unconfirmed', 'not sent', 'dry run',
+                            'assignments created', 'requests'))
 
 
 def bad_cells(report: UploadReport) -> list:
@@ -131,12 +137,22 @@ def upload_ok(report: UploadReport) -> bool:
             and report.error is None)
 
 
-def upload_outcome(report: UploadReport) -> Outcome:
+def upload_outcome(report: UploadReport,
+                   dry_run: Optional[bool] = None) -> Outcome:
     """Return the :class:`Outcome` of an upload: the :func:`report_rows`,
-    the :func:`summarize` counts, the assignments created, the problems
-    (unknown emails, cells that are not numbers, grades not confirmed) and
-    :func:`upload_ok`.
+    the :func:`summarize` counts (a dry run's say what ``would send``),
+    the assignments created, the problems (unknown emails, cells that are
+    not numbers, grades not confirmed), :func:`upload_ok` and the
+    :func:`upload_verdict`.
+
+    Args:
+        report: the report of the upload.
+        dry_run: it was a dry run (default: it has grades of status
+            ``dry run``).
     """
+    counts = summarize(report)
+    if dry_run is None:
+        dry_run = bool(counts['dry run'])
     bad = bad_cells(report)
     problems = [
         ['line {0}: {1!r} is no student of the gradebook; row '
@@ -157,12 +173,84 @@ def upload_outcome(report: UploadReport) -> Outcome:
     ]
     ok = upload_ok(report)
     return Outcome(
-        counts=summarize(report), ok=ok, columns=REPORT_COLUMNS,
+        counts=dry_run_counts(counts) if dry_run else counts, ok=ok,
+        columns=REPORT_COLUMNS,
         rows=functools.partial(report_rows, report),
         document=functools.partial(_upload_document, report, ok),
         problems=problems, notes=_upload_notes(report),
-        shown_when_zero=UPLOAD_COUNTS_SHOWN,
-        report_holds='the outcome of every row')
+        shown_when_zero=(DRY_RUN_COUNTS_SHOWN if dry_run
+                         else UPLOAD_COUNTS_SHOWN),
+        report_holds='the outcome of every row',
+        verdict=upload_verdict(report, counts, dry_run))
+
+
+def dry_run_counts(counts: Dict[str, int]) -> Dict[str, int]:
+    """The counts of a dry run: what it ``would send`` instead of what was
+    sent, confirmed or failed (nothing)."""
+    shown = {'rows read': counts['rows read'],
+             'would send': counts['dry run']}
+    shown.update((name, value) for name, value in counts.items()
+                 if name not in SENDING_COUNTS)
+    return shown
+
+
+def _plural(number: int, one: str, many: str) -> str:
+    return '{0} {1}'.format(number, one if number == 1 else many)
+
+
+def upload_verdict(report: UploadReport, counts: Dict[str, int],
+                   dry_run: bool) -> str:
+    """The last line of an upload: what it did, and what kept it from
+    going through, e.g. ``nothing sent; 85 grades would be sent; 1 cell is
+    not a number``.
+
+    Args:
+        report: the report of the upload.
+        counts: its :func:`summarize` counts.
+        dry_run: it was a dry run.
+    """
+    bad = bad_cells(report)
+    rows_not_sent = len({cell.line for cell in bad
+                         if cell.reason.endswith(ROW_NOT_SENT)})
+    cells = sum(1 for cell in bad if not cell.reason.endswith(ROW_NOT_SENT))
+    problems = [text for number, text in (
+        (counts['failed'], _plural(counts['failed'], 'grade failed',
+                                   'grades failed')),
+        (counts['unconfirmed'], _plural(counts['unconfirmed'],
+                                        'grade unconfirmed',
+                                        'grades unconfirmed')),
+        (counts['not sent'], _plural(counts['not sent'], 'grade not sent',
+                                     'grades not sent')),
+        (cells, _plural(cells, 'cell is not a number',
+                        'cells are not numbers')),
+        (rows_not_sent, _plural(rows_not_sent, 'row has the wrong number of '
+                                'cells', 'rows have the wrong number of '
+                                'cells')),
+        (counts['unknown emails'], _plural(
+            counts['unknown emails'], 'email is no student of the gradebook',
+            'emails are no students of the gradebook')),
+    ) if number]
+    if dry_run:
+        said = ['nothing sent', _plural(counts['dry run'],
+                                        'grade would be sent',
+                                        'grades would be sent')]
+    elif isinstance(report.error, KeyboardInterrupt):
+        said = ['interrupted', '{0} of {1} confirmed by LMod'.format(
+            counts['confirmed'], _plural(counts['grades sent']
+                                         + counts['not sent'],
+                                         'grade', 'grades'))]
+    elif upload_ok(report):
+        said = ['done', '{0} confirmed by LMod'.format(_plural(
+            counts['confirmed'], 'grade', 'grades'))]
+    else:
+        said = ['not done' if report.error is None else 'stopped',
+                '{0} of {1} confirmed by LMod'.format(
+                    counts['confirmed'], _plural(
+                        counts['grades sent'] + counts['not sent'],
+                        'grade', 'grades'))]
+    if dry_run:
+        return '; '.join(said + problems)
+    return '{0}: {1}'.format(said[0], '; '.join(said[1:] + problems))
 
 
 def _upload_notes(report: UploadReport) -> List[str]:
@@ -244,4 +332,5 @@ def report_upload(args: argparse.Namespace, report: UploadReport) -> int:
     Returns:
         int: 0 when the upload went through (:func:`upload_ok`), else 1.
     """
-    return finish(args, upload_outcome(report))
+    return finish(args, upload_outcome(
+        report, getattr(args, 'dry_run', None) or None))
