@@ -310,3 +310,96 @@ def test_an_upload_ends_with_its_verdict(env, tmp_path):
     assert err.splitlines()[-1] == (
         'pylmod: done: 1 grade confirmed by LMod; 1 email is no student of '
         'the gradebook')
+
+
+# -- the command line as people expect it ------------------------------------
+
+def test_a_usage_error_is_one_line_that_points_to_help(env):
+    status, out, err = run(env, 'upload')
+    assert (status, out) == (2, '')
+    assert err == ('pylmod upload: error: the following arguments are '
+                   'required: CSV; see `pylmod upload --help`\n')
+    status, _, err = run(env, 'upload', 'grades.csv', '--batch-size', 'x')
+    assert status == 2
+    assert err.count('\n') == 1
+    assert err.endswith('; see `pylmod upload --help`\n')
+
+
+def every_command(parser, prefix='pylmod'):
+    import argparse
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, command in action.choices.items():
+                yield prefix + ' ' + name, command
+                yield from every_command(command, prefix + ' ' + name)
+
+
+def test_every_help_lists_the_exit_statuses():
+    from pylmod.cli import build_parser
+    commands = dict(every_command(build_parser()))
+    assert len(commands) > 15
+    for name, parser in commands.items():
+        assert '130 interrupted (Ctrl-C or SIGTERM)' in ' '.join(
+            parser.format_help().split()), name
+
+
+def test_help_lists_only_the_options_that_apply(env):
+    for command in ('serve-fake', 'demo', 'completion'):
+        status, out, _ = run(env, command, '--help')
+        assert status == 0
+        words = set(out.replace('[', ' ').replace(']', ' ').split())
+        for unrelated in ('--cert', '--gradebook', '--url', '--format'):
+            assert unrelated not in words, (command, unrelated)
+        assert '--verbose' in out
+    status, out, _ = run(env, 'upload', '--help')
+    assert '--cert' in out and '--gradebook' in out
+
+
+def complete_in_terminal(typed, tmp_path):
+    """Type ``typed`` and a Tab into an interactive bash on a pty that has
+    loaded ``pylmod completion bash``; return what the terminal shows."""
+    script = tmp_path / 'completion.bash'
+    script.write_text(subprocess.run(
+        [PYLMOD, 'completion', 'bash'], capture_output=True, text=True,
+        check=True).stdout, encoding='utf-8')
+    pid, terminal = pty.fork()
+    if pid == 0:
+        os.execve('/bin/bash', ['bash', '--norc', '--noprofile', '-i'],
+                  {'PATH': os.path.dirname(PYLMOD) + ':/usr/bin:/bin',
+                   'HOME': str(tmp_path), 'TERM': 'dumb', 'PS1': '$ '})
+    shown = b''
+    try:
+        os.write(terminal, 'source {0}\n'.format(script).encode())
+        os.write(terminal, typed.encode() + b'\t')
+        time.sleep(0.5)
+        os.write(terminal, b'\x15exit\n')
+        while True:
+            try:
+                chunk = os.read(terminal, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.waitpid(pid, 0)
+        os.close(terminal)
+    return shown.decode('utf-8', 'replace')
+
+
+@pytest.mark.skipif(not os.path.exists('/bin/bash'), reason='no bash')
+def test_bash_completes_commands_and_options(tmp_path):
+    assert 'pylmod upload ' in complete_in_terminal('pylmod uplo', tmp_path)
+    assert '--dry-run' in complete_in_terminal(
+        'pylmod --cert me.pem upload --dry', tmp_path)
+    assert 'push-grades' in complete_in_terminal('pylmod openedx pus',
+                                                 tmp_path)
+
+
+def test_completion_scripts_for_bash_and_zsh(env):
+    for shell in ('bash', 'zsh'):
+        status, out, _ = run(env, 'completion', shell)
+        assert status == 0
+        assert 'complete -o default -F _pylmod pylmod' in out
+    assert 'bashcompinit' in run(env, 'completion', 'zsh')[1]
+    assert run(env, 'completion', 'fish')[0] == 2

@@ -34,12 +34,15 @@ from typing import Any, Iterator, List, Optional, Sequence
 import pylmod
 from pylmod.cli.clients import make_gradebook, make_membership
 from pylmod.cli.commands import add_commands
+from pylmod.cli.completion import add_completion_command
 from pylmod.cli.errors import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_STATUSES_HELP,
     EXIT_USAGE,
     CliError,
+    CommandParser,
     command_logging,
     report_error,
 )
@@ -48,6 +51,7 @@ from pylmod.cli.learner_command import add_learner_command
 from pylmod.cli.openedx_commands import add_openedx_commands
 from pylmod.cli.options import (
     global_options_parser,
+    output_options_parser,
     resolve_settings,
     setting_rows,
 )
@@ -88,17 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
     """
     global_options = global_options_parser()
     parents: List[argparse.ArgumentParser] = [global_options]
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog='pylmod', parents=parents,
         description='Work with MIT Learning Modules (LMod) gradebooks and '
                     'course membership. Start with `pylmod demo`.',
-        epilog='Exit status: 0 done, 1 the operation failed (or has-role '
-               'said no), 2 usage or configuration error.')
+        epilog=EXIT_STATUSES_HELP.replace(
+            'operation failed', 'operation failed (or has-role said no)'))
     parser.add_argument('--version', action='version', version=_version())
-    subparsers = parser.add_subparsers(title='commands', metavar='COMMAND')
+    subparsers: Any = parser.add_subparsers(title='commands',
+                                            metavar='COMMAND')
     subparsers.required = True
     add_commands(subparsers, parents)
-    add_fake_commands(subparsers, parents)
+    # Commands that do not talk to LMod take only the output options.
+    add_fake_commands(subparsers, [output_options_parser()])
+    completion = add_completion_command(subparsers, [output_options_parser()])
     config_parser = subparsers.add_parser(
         'config', parents=parents,
         help='show the settings in effect and where each comes from',
@@ -107,7 +114,19 @@ def build_parser() -> argparse.ArgumentParser:
                     'default.  Secrets are never shown.')
     config_parser.set_defaults(handler=_config_command)
     add_learner_command(add_openedx_commands(subparsers, parents), parents)
+    completion.set_defaults(root_parser=parser)
+    _end_help_with_exit_statuses(parser)
     return parser
+
+
+def _end_help_with_exit_statuses(parser: argparse.ArgumentParser) -> None:
+    """Give every command's ``--help`` the exit statuses."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in set(action.choices.values()):
+                if not command.epilog:
+                    command.epilog = EXIT_STATUSES_HELP
+                _end_help_with_exit_statuses(command)
 
 
 class Terminated(KeyboardInterrupt):

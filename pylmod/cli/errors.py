@@ -9,7 +9,7 @@ import contextlib
 import logging
 import re
 import sys
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Iterator, NoReturn, Optional, Tuple
 
 import requests
 
@@ -58,6 +58,21 @@ class CliError(Exception):
     def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
         super().__init__(message)
         self.status = status
+
+
+#: What every command's ``--help`` ends with.
+EXIT_STATUSES_HELP = ('Exit status: 0 done, 1 the operation failed, 2 usage '
+                      'or configuration error, 130 interrupted (Ctrl-C or '
+                      'SIGTERM).')
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of ``pylmod`` and its commands: a usage error is one line
+    that points to the command's ``--help``, not the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, '{0}: error: {1}; see `{0} --help`\n'.format(
+            self.prog, message))
 
 
 #: Log level of pylmod's own loggers by ``-v`` count.  Without ``-v`` the

@@ -217,6 +217,22 @@ def global_options_parser() -> argparse.ArgumentParser:
         '--config', metavar='FILE', default=argparse.SUPPRESS,
         help='config file with a [pylmod] section '
              '(default ~/.config/pylmod.ini) [{0}]'.format(CONFIG_ENV))
+    add_output_flags(group)
+    return parser
+
+
+def output_options_parser() -> argparse.ArgumentParser:
+    """Return the parent parser of a command that does not talk to LMod
+    (``serve-fake``, ``demo``, ``completion``): ``-v`` and ``-q`` only, so
+    its ``--help`` lists only options that apply to it."""
+    parser = argparse.ArgumentParser(add_help=False)
+    add_output_flags(parser.add_argument_group('output options'))
+    return parser
+
+
+def add_output_flags(group: Any) -> None:
+    """Add ``-v``/``--verbose`` and ``-q``/``--quiet`` to a parser or
+    group."""
     group.add_argument(
         '-v', '--verbose', action='count', default=argparse.SUPPRESS,
         help='log what is done (-v: INFO, -vv: DEBUG, which shows student '
@@ -225,7 +241,6 @@ def global_options_parser() -> argparse.ArgumentParser:
         '-q', '--quiet', action='store_true', default=argparse.SUPPRESS,
         help='show no progress (results, problems and errors are still '
              'printed)')
-    return parser
 
 
 def add_setting_flags(group: Any, scope: str,
