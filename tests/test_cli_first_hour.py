@@ -6,8 +6,11 @@ process: its exit status and stderr are what is checked, and Ctrl-C comes
 from a terminal (a pty), SIGKILL from the test.
 """
 import csv
+import io
+import json
 import os
 import pty
+import re
 import shlex
 import signal
 import subprocess
@@ -403,3 +406,33 @@ def test_completion_scripts_for_bash_and_zsh(env):
         assert 'complete -o default -F _pylmod pylmod' in out
     assert 'bashcompinit' in run(env, 'completion', 'zsh')[1]
     assert run(env, 'completion', 'fish')[0] == 2
+
+
+def test_json_keys_are_snake_case(env, tmp_path):
+    report_path = tmp_path / 'report.json'
+    status, out, err = run(env, '--format', 'json', 'upload',
+                           DATA_DIR / 'cli_upload_clean.csv', '--report',
+                           report_path)
+    assert status == 0, err
+    counts = json.loads(out)
+    assert (counts['grades_sent'], counts['rows_read']) == (6, 3)
+    saved = json.loads(report_path.read_text(encoding='utf-8'))
+    assert saved['counts']['grades_sent'] == 6
+    status, out, _ = run(env, '--format', 'json', 'export-grades',
+                         tmp_path / 'out.csv')
+    keys = set(counts) | set(saved['counts']) | set(json.loads(out))
+    assert all(re.fullmatch('[a-z0-9_]+', key) for key in keys), keys
+
+
+def test_one_email_spelling_in_students_export_and_reports(env, tmp_path):
+    _, out, _ = run(env, '--format', 'csv', 'students', '--simple')
+    simple = {row['email'] for row in csv.DictReader(io.StringIO(out))}
+    _, out, _ = run(env, '--format', 'csv', 'students')
+    full = {row['accountEmail'] for row in csv.DictReader(io.StringIO(out))}
+    assert 'student004@mit.edu' in simple
+    assert simple == full
+    exported, report_path = tmp_path / 'grades.csv', tmp_path / 'r.csv'
+    run(env, 'export-grades', exported)
+    status, _, err = run(env, 'upload', exported, '--report', report_path)
+    assert status == 0, err
+    assert {row['email'] for row in read_csv(report_path)} <= full

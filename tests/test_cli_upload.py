@@ -427,6 +427,6 @@ def test_the_report_of_an_interrupt_in_process(pylmod, lmod_server,
     saved = json.loads(report_path.read_text(encoding='utf-8'))
     assert saved['counts']['confirmed'] == 2
     assert saved['counts']['unconfirmed'] == 2
-    assert saved['counts']['not sent'] == 2
+    assert saved['counts']['not_sent'] == 2
     assert io.StringIO(err).readline().startswith(
         'pylmod: sending 6 grades')

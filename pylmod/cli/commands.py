@@ -57,14 +57,20 @@ def students_command(args: argparse.Namespace) -> int:
     """``pylmod students``: the students, of one section with --section."""
     gradebook = make_gradebook(args)
     try:
-        students = gradebook.get_students(simple=args.simple,
-                                          section_name=args.section or '')
+        students = gradebook.get_students(section_name=args.section or '')
     except PyLmodNoSuchSection:
         names = [section['SectionName']
                  for section in gradebook.get_sections(simple=True)]
         raise CliError('no section named {0!r} in the gradebook; the '
                        'sections are: {1}'.format(args.section,
                                                   ', '.join(names))) from None
+    if args.simple:
+        # The email as LMod stores it, as in export-grades and the upload
+        # report (the library's simple=True upper-cases @MIT.EDU, as 1.0.x
+        # did for certificates).
+        students = [{'email': student['accountEmail'],
+                     'name': student['displayName'],
+                     'section': student['section']} for student in students]
     print_rows(args, students,
                SIMPLE_STUDENT_COLUMNS if args.simple else STUDENT_COLUMNS)
     return EXIT_OK
@@ -206,8 +212,7 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
     parser.add_argument('--section', metavar='NAME',
                         help='only the students of this section')
     parser.add_argument('--simple', action='store_true',
-                        help='only email (@MIT.EDU upper-cased), name and '
-                             'section')
+                        help='only email, name and section')
     add('assignments', assignments_command, 'list the assignments')
     add('sections', sections_command, 'list the sections')
     add('staff', staff_command, 'list the gradebook staff and their roles')

@@ -15,6 +15,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass
@@ -85,13 +86,29 @@ def print_rows(args: argparse.Namespace, rows: Sequence[Mapping[str, Any]],
             for row in rows])
 
 
+def json_key(name: str) -> str:
+    """The key of a name the command made (a count, a field) in JSON:
+    snake_case, ``'grades sent'`` -> ``'grades_sent'``, ``'skipped: no
+    email'`` -> ``'skipped_no_email'``.  A name without spaces (a field of
+    LMod or Open edX, ``studentId``) is kept as it is."""
+    if not re.search(r'[\s:-]', name):
+        return name
+    return re.sub(r'[^a-z0-9]+', '_', name.lower()).strip('_')
+
+
+def json_keys(mapping: Mapping[str, Any]) -> Dict[str, Any]:
+    """``mapping`` with :func:`json_key` keys."""
+    return {json_key(str(name)): value for name, value in mapping.items()}
+
+
 def print_mapping(args: argparse.Namespace, mapping: Mapping[str, Any],
                   stream: Optional[TextIO] = None) -> None:
     """Print one record (name -> value) in the format of ``args.format``:
-    a two-column table or CSV, or a JSON object."""
+    a two-column table or CSV, or a JSON object (its keys snake_case, see
+    :func:`json_key`)."""
     stream = sys.stdout if stream is None else stream
     if getattr(args, 'format', None) == 'json':
-        json.dump(dict(mapping), stream, indent=2, default=str,
+        json.dump(json_keys(mapping), stream, indent=2, default=str,
                   ensure_ascii=False)
         stream.write('\n')
         return

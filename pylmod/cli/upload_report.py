@@ -14,6 +14,7 @@ from pylmod.cli.output import (
     PROBLEMS_SHOWN,
     Outcome,
     finish,
+    json_keys,
     write_report_file,
 )
 from pylmod.grades import (
@@ -292,7 +293,7 @@ def _upload_document(report: UploadReport, ok: bool) -> Dict[str, Any]:
     ``created_assignments`` and ``rows``."""
     return {'ok': ok,
             'error': None if report.error is None else str(report.error),
-            'counts': summarize(report),
+            'counts': json_keys(summarize(report)),
             'created_assignments': dict(report.created_assignments),
             'rows': report_rows(report)}
 
