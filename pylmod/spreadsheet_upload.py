@@ -11,6 +11,7 @@ time ``import pylmod`` takes beyond ``import requests`` (the pipeline and
 """
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Tuple
 
 from pylmod.upload_defaults import MAX_NEW_ASSIGNMENTS
@@ -129,7 +130,10 @@ class SpreadsheetUpload:
 
         Args:
             csv_file (str): filename of csv data, or readable file object
-                (text, or binary: decoded with ``encoding``)
+                (text, or binary: decoded with ``encoding``), or the rows
+                read already: a :class:`csv.DictReader` or a list of row
+                dictionaries (``delimiter`` and ``encoding`` then do not
+                apply)
             email_field (str): student's email
             approve_grades (bool): Should grades be auto approved?
             use_max_points_column (bool): If True, read the max points and
@@ -185,6 +189,26 @@ class SpreadsheetUpload:
             over all requests), and duration of operation
         """
         from pylmod.grades.upload import upload_csv  # (see the module)
+        if not isinstance(csv_file, (str, bytes, os.PathLike)) and not (
+                hasattr(csv_file, 'read')):
+            # Rows read already: a csv.DictReader (as 1.0.x's docs offer)
+            # or a list of row dictionaries; delimiter and encoding are
+            # the reader's business then.
+            from pylmod.grades.csvfile import (
+                DEFAULT_EMAIL_FIELD,
+                NON_ASSIGNMENT_FIELDS,
+            )
+            return self._spreadsheet2gradebook_multi(
+                csv_file, email_field or DEFAULT_EMAIL_FIELD,
+                list(NON_ASSIGNMENT_FIELDS) + [
+                    column for column in (max_points_column,
+                                          normalize_column, email_field)
+                    if column is not None],
+                approve_grades, use_max_points_column, max_points_column,
+                normalize_column, batch_size=batch_size, dry_run=dry_run,
+                report=report, progress=progress,
+                max_new_assignments=max_new_assignments,
+                resume_from=resume_from)
         return upload_csv(
             self._spreadsheet2gradebook_multi, csv_file, email_field,
             max_points_column, normalize_column, delimiter, encoding,

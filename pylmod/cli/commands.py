@@ -7,7 +7,7 @@ library; a handler only chooses what to show.
 import argparse
 import logging
 import sys
-from typing import Any, List, Mapping
+from typing import Any, Dict, List, Mapping
 
 from pylmod.answer import reading
 from pylmod.cli.clients import lmod_message, make_gradebook, make_membership
@@ -64,14 +64,15 @@ def students_command(args: argparse.Namespace) -> int:
         raise CliError('no section named {0!r} in the gradebook; the '
                        'sections are: {1}'.format(args.section,
                                                   ', '.join(names))) from None
+    simple: List[Dict[str, Any]] = []
     if args.simple:
         # The email as LMod stores it, as in export-grades and the upload
         # report (the library's simple=True upper-cases @MIT.EDU, as 1.0.x
         # did for certificates).
-        students = [{'email': student['accountEmail'],
-                     'name': student['displayName'],
-                     'section': student['section']} for student in students]
-    print_rows(args, students,
+        simple = [{'email': student['accountEmail'],
+                   'name': student['displayName'],
+                   'section': student['section']} for student in students]
+    print_rows(args, simple if args.simple else students,
                SIMPLE_STUDENT_COLUMNS if args.simple else STUDENT_COLUMNS)
     return EXIT_OK
 
