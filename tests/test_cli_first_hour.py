@@ -436,3 +436,36 @@ def test_one_email_spelling_in_students_export_and_reports(env, tmp_path):
     status, _, err = run(env, 'upload', exported, '--report', report_path)
     assert status == 0, err
     assert {row['email'] for row in read_csv(report_path)} <= full
+
+
+# -- a path without MIT access ------------------------------------------------
+
+def test_the_serve_fake_banner_exports_paste_into_a_shell(no_user_settings,
+                                                          tmp_path):
+    server = subprocess.Popen(
+        [PYLMOD, 'serve-fake', '--cert-dir', str(tmp_path / 'certs')],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        banner = []
+        for line in server.stdout:
+            banner.append(line)
+            if line.startswith('Press Ctrl-C'):
+                break
+        exports = [line.strip() for line in banner
+                   if line.startswith('  export PYLMOD_')]
+        assert [line.split('=')[0] for line in exports] == [
+            'export PYLMOD_URL', 'export PYLMOD_CERT',
+            'export PYLMOD_CA_BUNDLE', 'export PYLMOD_GRADEBOOK',
+            'export PYLMOD_COURSE']
+        env = {name: value for name, value in os.environ.items()
+               if not name.startswith('PYLMOD_')}
+        done = subprocess.run(
+            ['/bin/sh', '-c', '\n'.join(exports + [
+                '"{0}" sections && "{0}" has-role hduck@mit.edu TA'.format(
+                    PYLMOD)])],
+            env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert 'Unassigned' in done.stdout
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=60)

@@ -9,11 +9,21 @@ import contextlib
 import csv
 import logging
 import os
+import shlex
 import signal
 import sys
 import tempfile
 import time
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import (
+    Any,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 from pylmod.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
 from pylmod.cli.export import export_grades
@@ -158,8 +168,24 @@ def _print_serving(server: Any, fake: Any) -> None:
         command += ['--course', "'{0}'".format(courses[0] if courses
                                                else 'UUID'), 'course-staff']
     out.write('Try, in another terminal:\n  {0}\n'.format(' '.join(command)))
+    out.write('Or paste these lines there, and every pylmod command uses '
+              'this fake:\n')
+    for name, value in _exports(server, cert, gradebooks, courses):
+        out.write('  export {0}={1}\n'.format(name, shlex.quote(value)))
     out.write('Press Ctrl-C to stop.\n')
     out.flush()
+
+
+def _exports(server: Any, cert: str, gradebooks: List[str],
+             courses: List[str]) -> List[Tuple[str, str]]:
+    """The ``PYLMOD_*`` variables that point the command at the fake."""
+    exports = [('PYLMOD_URL', server.url), ('PYLMOD_CERT', cert),
+               ('PYLMOD_CA_BUNDLE', server.ca_cert)]
+    if gradebooks:
+        exports.append(('PYLMOD_GRADEBOOK', gradebooks[0]))
+    if courses:
+        exports.append(('PYLMOD_COURSE', courses[0]))
+    return exports
 
 
 def serve_fake_command(args: argparse.Namespace) -> int:
