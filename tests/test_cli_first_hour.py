@@ -469,3 +469,54 @@ def test_the_serve_fake_banner_exports_paste_into_a_shell(no_user_settings,
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=60)
+
+
+# -- Open edX from a shell ----------------------------------------------------
+
+def test_serve_fake_with_openedx_from_a_shell(no_user_settings, tmp_path):
+    server = subprocess.Popen(
+        [PYLMOD, 'serve-fake', '--openedx', '--cert-dir',
+         str(tmp_path / 'certs')],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        banner = []
+        for line in server.stdout:
+            banner.append(line)
+            if line.startswith('Press Ctrl-C'):
+                break
+        text = ''.join(banner)
+        assert 'Fake Open edX serving at http://127.0.0.1:' in text
+        exports = [line.strip() for line in banner
+                   if line.startswith('  export PYLMOD_')]
+        assert {line.split('=')[0] for line in exports} >= {
+            'export PYLMOD_OPENEDX_URL', 'export PYLMOD_OPENEDX_CLIENT_ID',
+            'export PYLMOD_OPENEDX_CLIENT_SECRET'}
+        tries = [line.strip() for line in banner
+                 if line.startswith('  pylmod openedx')]
+        assert len(tries) == 2
+        env = {name: value for name, value in os.environ.items()
+               if not name.startswith('PYLMOD_')}
+        script = '\n'.join(exports + [
+            '"{0}" {1} || exit $?'.format(PYLMOD, line.split(None, 1)[1])
+            for line in tries] + [
+            '"{0}" --format json openedx push-grades {1}'.format(
+                PYLMOD, tries[0].split('push-grades', 1)[1].replace(
+                    '--dry-run', ''))])
+        done = subprocess.run(['/bin/sh', '-c', script], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        counts = json.loads(done.stdout[done.stdout.rindex('{'):])
+        assert counts['records_read'] == counts['confirmed'] == 300
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=60)
+
+
+def test_the_demo_pushes_grades_and_syncs_a_roster(no_user_settings,
+                                                    tmp_path):
+    status, out, err = run(dict(os.environ), 'demo', '--dir', tmp_path)
+    assert status == 0, err
+    assert '8. Push the course grades from Open edX to LMod' in out
+    assert '300 grades read from Open edX; 300 confirmed' in out
+    assert '9. Sync the LMod roster to the Open edX program' in out
+    assert '150 to add, 150 enrolled already; 150 confirmed' in out

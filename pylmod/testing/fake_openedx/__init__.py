@@ -37,6 +37,10 @@ in :mod:`~pylmod.testing.fake_openedx.bulk_enroll` and of the mobile API in
 documentation, not taken from the client).  Requests are routed by
 :mod:`~pylmod.testing.fake_openedx.routes`.
 """
+from pylmod.testing.fake_openedx.demo_course import (
+    DEMO_OPENEDX_ASSIGNMENT,
+    demo_course_openedx,
+)
 from pylmod.testing.fake_openedx.server import LoggedRequest, OpenEdxServer
 from pylmod.testing.fake_openedx.state import (
     DEMO_COURSE_KEY,
@@ -46,6 +50,7 @@ from pylmod.testing.fake_openedx.state import (
 )
 
 __all__ = [
-    'DEMO_COURSE_KEY', 'DEMO_CURRICULUM_UUID', 'DEMO_PROGRAM_UUID',
-    'FakeOpenEdx', 'LoggedRequest', 'OpenEdxServer',
+    'DEMO_COURSE_KEY', 'DEMO_CURRICULUM_UUID', 'DEMO_OPENEDX_ASSIGNMENT',
+    'DEMO_PROGRAM_UUID', 'FakeOpenEdx', 'LoggedRequest', 'OpenEdxServer',
+    'demo_course_openedx',
 ]
