@@ -356,6 +356,9 @@ def test_help_lists_only_the_options_that_apply(env):
         assert '--verbose' in out
     status, out, _ = run(env, 'upload', '--help')
     assert '--cert' in out and '--gradebook' in out
+    assert '--course' not in out  # a gradebook command
+    status, out, _ = run(env, 'has-role', '--help')
+    assert '--course' in out and '--gradebook' not in out
 
 
 def complete_in_terminal(typed, tmp_path):

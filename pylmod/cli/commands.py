@@ -13,6 +13,7 @@ from pylmod.answer import reading
 from pylmod.cli.clients import lmod_message, make_gradebook, make_membership
 from pylmod.cli.errors import EXIT_FAILURE, EXIT_OK, CliError
 from pylmod.cli.export import export_grades
+from pylmod.cli.options import global_options_parser
 from pylmod.cli.output import print_mapping, print_rows
 from pylmod.cli.upload_command import add_upload_arguments, upload_command
 from pylmod.cli.values import (
@@ -201,11 +202,21 @@ def course_staff_command(args: argparse.Namespace) -> int:
 
 def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
                  ) -> None:
-    """Add the LMod subcommands to the ``pylmod`` parser."""
-    def add(name: str, handler: Any,
-            help_text: str) -> argparse.ArgumentParser:
-        parser = subparsers.add_parser(name, parents=parents, help=help_text,
-                                       description=help_text + '.')
+    """Add the LMod subcommands to the ``pylmod`` parser.
+
+    A gradebook command's ``--help`` does not list ``--course``, nor a
+    membership command's ``--gradebook`` (``parents`` keeps them for the
+    other commands; before the command they work as ever).
+    """
+    scoped = {'gradebook': [global_options_parser(without=('course',))],
+              'membership': [global_options_parser(
+                  without=('gradebook', 'gradebook_id'))]}
+
+    def add(name: str, handler: Any, help_text: str,
+            scope: str = 'gradebook') -> argparse.ArgumentParser:
+        parser = subparsers.add_parser(
+            name, parents=scoped.get(scope, parents), help=help_text,
+            description=help_text + '.')
         parser.set_defaults(handler=handler)
         return parser
 
@@ -268,10 +279,10 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
 
     parser = add('has-role', has_role_command,
                  'tell whether EMAIL has ROLE in --course (exit status 0 '
-                 'if yes, 1 if no)')
+                 'if yes, 1 if no)', scope='membership')
     parser.add_argument('email', metavar='EMAIL', help='the email to look '
                                                        'up')
     parser.add_argument('role', metavar='ROLE', help='e.g. TA, Instructor')
     add('course-staff', course_staff_command,
-        'list the course guide staff of --course')
+        'list the course guide staff of --course', scope='membership')
 

@@ -198,7 +198,8 @@ SETTINGS_BY_NAME: Dict[str, Setting] = {
 _SOURCE_RANK = {'flag': 3, 'env': 2, 'config': 1, 'default': 0}
 
 
-def global_options_parser() -> argparse.ArgumentParser:
+def global_options_parser(without: Collection[str] = ()
+                          ) -> argparse.ArgumentParser:
     """Return the parser of the global options, to use as a parent.
 
     It is the parent of the main parser and of every subcommand, so global
@@ -206,13 +207,18 @@ def global_options_parser() -> argparse.ArgumentParser:
     default here (``argparse.SUPPRESS``): a value that is absent was not
     given on the command line, and :func:`resolve_settings` looks further.
 
+    Args:
+        without: settings a command has no use for (its ``--help`` does
+            not list them), e.g. ``('course',)`` for a gradebook command.
+
     Returns:
         argparse.ArgumentParser: a parser without ``-h``.
     """
     parser = argparse.ArgumentParser(add_help=False)
     group = parser.add_argument_group(
         'global options (also from PYLMOD_* variables and the config file)')
-    add_setting_flags(group, GLOBAL)
+    add_setting_flags(group, GLOBAL, [
+        setting.name for setting in SETTINGS if setting.name not in without])
     group.add_argument(
         '--config', metavar='FILE', default=argparse.SUPPRESS,
         help='config file with a [pylmod] section '
