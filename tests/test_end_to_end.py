@@ -282,6 +282,24 @@ def test_spreadsheet2gradebook_takes_rows_read_already(gradebook, lmod_fake,
     assert records[(MOLLY, new['assignmentId'])]['numericGradeValue'] == 0.4
 
 
+def test_the_answered_grades_can_be_taken_request_by_request(gradebook):
+    # What `pylmod upload` streams into its report as LMod answers.
+    report, taken, seen = UploadReport(), [], []
+
+    def progress(sent, confirmed, total):
+        new = report.answered_grades(len(taken))
+        seen.append((sent, len(new)))
+        taken.extend(new)
+
+    gradebook.spreadsheet2gradebook(
+        str(DATA_DIR / 'upload_new_assignment.csv'), report=report,
+        batch_size=4, progress=progress)
+    assert seen == [(0, 0), (4, 4), (6, 2)]
+    assert taken == report.grades
+    assert {grade.status for grade in taken} == {'confirmed'}
+    assert report.answered_grades(6) == []
+
+
 # -- Membership --------------------------------------------------------------
 
 def test_membership_constructor_with_uuid(membership):

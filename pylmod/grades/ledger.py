@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 from typing import (
     Any,
+    Callable,
     Dict,
     Iterable,
     Iterator,
@@ -140,10 +141,14 @@ class GradeLedger:
                 for position, line, email, column, (status, message)
                 in self._walk(start)]
 
-    def answered(self, start: int = 0) -> List[GradeOutcome]:
+    def answered(self, start: int = 0,
+                 record: Callable[..., Any] = GradeOutcome) -> List[Any]:
         """Return the records of the grades from the ``start``-th on whose
         outcome is known (an answer came, or it was a dry run), in file
-        order, without building the others'."""
+        order, without building the others'.  ``record(line, email,
+        column, grade, status, message)`` builds each (a
+        :class:`~pylmod.grades.report.GradeOutcome` by default; a report
+        written as the upload runs takes plain rows)."""
         known = len(self.statuses)
         if start >= known:
             return []
@@ -153,8 +158,8 @@ class GradeLedger:
                 start):
             if position >= known:
                 break
-            records.append(GradeOutcome(line, email, column,
-                                        grades[position], status, message))
+            records.append(record(line, email, column, grades[position],
+                                  status, message))
         return records
 
     def lines_with_status(self, wanted: Iterable[str]) -> List[int]:

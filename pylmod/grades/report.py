@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import (
     Any,
+    Callable,
     Dict,
     Iterable,
     List,
@@ -99,9 +100,11 @@ class PendingGrades(Protocol):
     def status_counts(self) -> Dict[str, int]:
         """How many grades have each outcome."""
 
-    def answered(self, start: int = 0) -> List[GradeOutcome]:
+    def answered(self, start: int = 0,
+                 record: Callable[..., Any] = GradeOutcome) -> List[Any]:
         """The records of the grades from the ``start``-th on whose outcome
-        is known, in file order."""
+        is known, in file order, each ``record(line, email, column, grade,
+        status, message)``."""
 
 
 class _Records:
@@ -224,7 +227,9 @@ class UploadReport:
         :class:`~pylmod.grades.upload.GradeUpload`)."""
         _GradesField.records(self).pending.append(grades)
 
-    def answered_grades(self, start: int = 0) -> List[GradeOutcome]:
+    def answered_grades(self, start: int = 0,
+                        record: Callable[..., Any] = GradeOutcome
+                        ) -> List[Any]:
         """Return the grades from the ``start``-th on (in :attr:`grades`
         order) whose outcome is known so far, without building the
         others' records: what a report written while the upload runs
@@ -233,6 +238,9 @@ class UploadReport:
 
         Args:
             start: how many grades were taken already.
+            record: builds each record from ``(line, email, column, grade,
+                status, message)``: a :class:`GradeOutcome` by default (a
+                report file may take plain rows, which cost less).
 
         Example:
 
@@ -246,10 +254,13 @@ class UploadReport:
                 save(new)
         """
         records = _GradesField.records(self)
-        answered = records.built[start:]
+        answered: List[Any] = [
+            record(grade.line, grade.email, grade.assignment, grade.grade,
+                   grade.status, grade.message)
+            for grade in records.built[start:]]
         start = max(0, start - len(records.built))
         for pending in records.pending:
-            known = pending.answered(start)
+            known = pending.answered(start, record)
             answered.extend(known)
             if not pending.finished:
                 break
