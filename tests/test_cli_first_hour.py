@@ -510,6 +510,13 @@ def test_serve_fake_with_openedx_from_a_shell(no_user_settings, tmp_path):
         assert done.returncode == 0, done.stderr
         counts = json.loads(done.stdout[done.stdout.rindex('{'):])
         assert counts['records_read'] == counts['confirmed'] == 300
+        # Every run ends with its verdict (issue 23).
+        verdicts = [line for line in done.stderr.splitlines()
+                    if line.startswith(('pylmod: nothing sent',
+                                        'pylmod: done'))]
+        assert verdicts == ['pylmod: nothing sent; 300 would be sent',
+                            'pylmod: nothing sent; 150 would be sent',
+                            'pylmod: done: 300 confirmed'], done.stderr
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=60)
