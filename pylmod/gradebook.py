@@ -8,6 +8,7 @@ the grade upload of PyLmod 1.0.x, :meth:`GradeBook.spreadsheet2gradebook`
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import (
     TYPE_CHECKING,
@@ -751,7 +752,10 @@ class GradeBook(Base):
 
         Args:
             csv_file (str): filename of csv data, or readable file object
-                (text, or binary: decoded with ``encoding``)
+                (text, or binary: decoded with ``encoding``), or the rows
+                read already: a :class:`csv.DictReader` or a list of row
+                dictionaries (``delimiter`` and ``encoding`` then do not
+                apply)
             email_field (str): student's email
             approve_grades (bool): Should grades be auto approved?
             use_max_points_column (bool): If True, read the max points and
@@ -815,7 +819,7 @@ class GradeBook(Base):
         # never upload (tests/test_layout.py holds it).
         from pylmod.grades.batches import DEFAULT_BATCH_SIZE
         from pylmod.grades.options import UploadOptions
-        from pylmod.grades.upload import upload_csv
+        from pylmod.grades.upload import upload_csv, upload_rows
         options = UploadOptions(
             email_field=email_field, approve_grades=approve_grades,
             use_max_points_column=use_max_points_column,
@@ -825,6 +829,12 @@ class GradeBook(Base):
             else batch_size,
             delimiter=delimiter, encoding=encoding, dry_run=dry_run,
             max_new_assignments=max_new_assignments, resume_from=resume_from)
+        if not isinstance(csv_file, (str, bytes, os.PathLike)) and not (
+                hasattr(csv_file, 'read')):
+            # Rows read already: a csv.DictReader, as 1.0.x's docs offer,
+            # or a list of row dictionaries.
+            return upload_rows(self, csv_file, options, report=report,
+                               progress=progress)
         return upload_csv(self, csv_file, options, report=report,
                           progress=progress)
 

@@ -77,6 +77,8 @@ def no_user_settings(monkeypatch, tmp_path):
     home.mkdir(mode=0o700)
     monkeypatch.setenv('HOME', str(home))
     monkeypatch.setenv('XDG_CONFIG_HOME', str(home / '.config'))
+    # Where an upload stopped without --report keeps its report.
+    monkeypatch.setenv('XDG_DATA_HOME', str(home / '.local' / 'share'))
     return home
 
 

@@ -135,7 +135,7 @@ def test_a_certificate_expiring_soon_is_said_once(capsys, server,
     assert 'renew it before then' in err
 
 
-def test_one_line_of_retries(capsys, lmod_certificates):
+def test_short_lines_of_retries(capsys, lmod_certificates):
     with LmodServer(certificates=lmod_certificates) as stopped:
         url = stopped.url
     capsys.readouterr()
@@ -144,8 +144,15 @@ def test_one_line_of_retries(capsys, lmod_certificates):
                    'sections'])
     err = capsys.readouterr().err
     assert status == 1
-    assert err.count('Retrying') == 1, err
-    assert 'further retries: -vv shows them' in err
+    # urllib3's "WARNING ... Retrying (LmodRetry(total=3, ...))" said
+    # the way a user reads it.
+    assert err.splitlines()[:4] == [
+        'pylmod: retrying ({0} of 4): connection refused'.format(number)
+        for number in range(1, 5)], err
+    assert 'LmodRetry' not in err and 'WARNING' not in err
+    assert err.splitlines()[4] == (
+        'pylmod: error: cannot connect to LMod at {0}: connection refused. '
+        'Check --url (or PYLMOD_URL)'.format(url))
 
 
 def test_the_command_asks_on_a_terminal(server, lmod_certificates,

@@ -87,7 +87,10 @@ def test_a_file_in_another_encoding(pylmod, lmod_fake, tmp_path):
     assert status == 2
     assert err.startswith('pylmod: error: {0}: line 3 is not valid UTF-8 '
                           '(byte 0xe9'.format(path))
-    assert err.rstrip().endswith('With pylmod upload: --encoding NAME.')
+    assert err.rstrip().endswith(
+        'if the file has another encoding, pass it with --encoding (e.g. '
+        '--encoding cp1252 for a file an older Excel saved)')
+    assert 'encoding=' not in err
     assert ungraded_grades(lmod_fake) == {}
     status, out, err = pylmod('upload', path, '--encoding', 'latin-1')
     assert status == 0, err
@@ -147,7 +150,8 @@ def test_many_new_assignments_need_an_option(pylmod, lmod_fake, tmp_path):
     status, out, err = pylmod('upload', path)
     assert status == 2
     assert 'the file would create 21 new assignments, more than the 20' in err
-    assert 'With pylmod upload: --allow-new-assignments 21.' in err
+    assert 'If they are meant, pass --allow-new-assignments 21; if not' in err
+    assert 'max_new_assignments' not in err
     assert lmod_fake.assignments(DEMO_GRADEBOOK_ID) == before
     status, out, err = pylmod('upload', path, '--allow-new-assignments', 21)
     assert status == 0, err
@@ -160,7 +164,8 @@ def test_quiet_shows_no_progress(pylmod, tmp_path):
                     encoding='utf-8')
     status, out, err = pylmod('upload', path)
     assert (status, err) == (0, 'pylmod: sending 1 grades\npylmod: sent 1 of '
-                                '1 grades (1 confirmed)\n')
+                                '1 grades (1 confirmed)\npylmod: done: 1 '
+                                'grade confirmed by LMod\n')
     status, out, err = pylmod('--quiet', 'upload', path)
     assert (status, err) == (0, '')
     assert pylmod('upload', '-q', path)[2] == ''
@@ -334,9 +339,11 @@ def test_an_interrupted_upload_keeps_its_record_and_resumes(
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130, err
-    assert ('pylmod: {0}: the report below says which grades LMod '
-            'confirmed'.format('interrupted' if signal_number == signal.SIGINT
-                               else 'terminated')) in err
+    assert ('pylmod: {0}: LMod confirmed 40 of 120 grades; the report {1} '
+            'says what became of each. To send the others, run:\n'
+            '  pylmod upload {2} --batch-size {3} --report {1} --resume {1}\n'
+            .format('interrupted' if signal_number == signal.SIGINT
+                    else 'terminated', report_path, grades_csv, BATCH)) in err
     assert table(out)['confirmed'] == '40'
     assert table(out)['unconfirmed'] == '40'
     assert table(out)['not sent'] == '40'
@@ -420,6 +427,6 @@ def test_the_report_of_an_interrupt_in_process(pylmod, lmod_server,
     saved = json.loads(report_path.read_text(encoding='utf-8'))
     assert saved['counts']['confirmed'] == 2
     assert saved['counts']['unconfirmed'] == 2
-    assert saved['counts']['not sent'] == 2
+    assert saved['counts']['not_sent'] == 2
     assert io.StringIO(err).readline().startswith(
         'pylmod: sending 6 grades')

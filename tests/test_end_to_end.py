@@ -5,6 +5,7 @@ The fixtures ``gradebook``, ``membership``, ``lmod_server`` and
 ``lmod_fake`` come from the pylmod pytest plugin; the server is the demo
 course (:meth:`pylmod.testing.FakeLmod.demo`), fresh for each test.
 """
+import csv
 import re
 import textwrap
 from pathlib import Path
@@ -261,6 +262,42 @@ def test_spreadsheet2gradebook_default_max_points(gradebook, lmod_fake):
             for student in (1143, MOLLY, 1144)] == [
         (0.9, True), (0.4, True), (0.77, True)]
     assert records[(MOLLY, 16708860)]['numericGradeValue'] == 0.2
+
+
+@pytest.mark.parametrize('rows', [csv.DictReader, lambda lines: list(
+    csv.DictReader(lines))], ids=['csv.DictReader', 'list of dicts'])
+def test_spreadsheet2gradebook_takes_rows_read_already(gradebook, lmod_fake,
+                                                       rows):
+    # What docs/spreadsheets.rst offers (1.0.x raised TypeError here; only
+    # its private _spreadsheet2gradebook_multi took a reader).
+    report = UploadReport()
+    with open(DATA_DIR / 'upload_new_assignment.csv', newline='') as grades:
+        response, _ = gradebook.spreadsheet2gradebook(rows(grades),
+                                                      report=report)
+    assert response['data'] == {'numFailures': 0, 'results': []}
+    assert report.summary()['confirmed'] == 6
+    new = [a for a in lmod_fake.assignments(DEMO_GRADEBOOK_ID)
+           if a['name'] == 'AB Assignment 03'][0]
+    records = lmod_fake.grade_records(DEMO_GRADEBOOK_ID)
+    assert records[(MOLLY, new['assignmentId'])]['numericGradeValue'] == 0.4
+
+
+def test_the_answered_grades_can_be_taken_request_by_request(gradebook):
+    # What `pylmod upload` streams into its report as LMod answers.
+    report, taken, seen = UploadReport(), [], []
+
+    def progress(sent, confirmed, total):
+        new = report.answered_grades(len(taken))
+        seen.append((sent, len(new)))
+        taken.extend(new)
+
+    gradebook.spreadsheet2gradebook(
+        str(DATA_DIR / 'upload_new_assignment.csv'), report=report,
+        batch_size=4, progress=progress)
+    assert seen == [(0, 0), (4, 4), (6, 2)]
+    assert taken == report.grades
+    assert {grade.status for grade in taken} == {'confirmed'}
+    assert report.answered_grades(6) == []
 
 
 # -- Membership --------------------------------------------------------------

@@ -16,9 +16,11 @@ import pytest
 
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parent.parent / 'pylmod'
 
-#: The one module outside pylmod/testing that may import it: the commands
-#: that run the fake (``pylmod serve-fake``, ``pylmod demo``).
-TESTING_IMPORTERS = {'pylmod.cli.fake_commands'}
+#: The modules outside pylmod/testing that may import it: the commands that
+#: run the fakes (``pylmod serve-fake``, ``pylmod demo``, their Open edX
+#: side).
+TESTING_IMPORTERS = {'pylmod.cli.fake_commands',
+                     'pylmod.cli.fake_openedx_commands'}
 
 #: The client modules, where the endpoint methods (``multi_grade``) live.
 CLIENT_MODULES = {'pylmod.gradebook', 'pylmod.membership'}

@@ -22,7 +22,7 @@ these helpers follow the conventions of the built-in commands:
   :class:`~pylmod.cli.output.Outcome` and :func:`~pylmod.cli.output.finish`
   do the same for any command that sends records;
 - :class:`CliError`: raise it to stop with a message and an exit status
-  (:data:`EXIT_USAGE` 2, :data:`EXIT_FAILURE` 1).
+  (:data:`EXIT_USAGE` 2, :data:`EXIT_FAILURE` 1; see :mod:`pylmod.cli.errors`).
 """
 import argparse
 import contextlib
@@ -34,28 +34,29 @@ from typing import Any, Iterator, List, Optional, Sequence
 import pylmod
 from pylmod.cli.clients import make_gradebook, make_membership
 from pylmod.cli.commands import add_commands
-from pylmod.cli.errors import command_logging, report_error
+from pylmod.cli.completion import add_completion_command
+from pylmod.cli.errors import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_STATUSES_HELP,
+    EXIT_USAGE,
+    CliError,
+    CommandParser,
+    command_logging,
+    report_error,
+)
 from pylmod.cli.fake_commands import add_fake_commands
 from pylmod.cli.learner_command import add_learner_command
 from pylmod.cli.openedx_commands import add_openedx_commands
 from pylmod.cli.options import (
-    EXIT_FAILURE,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    CliError,
     global_options_parser,
+    output_options_parser,
     resolve_settings,
     setting_rows,
 )
-from pylmod.cli.output import (
-    print_mapping,
-    print_rows,
-    report_upload,
-    silence_stdout,
-    summarize,
-    write_report,
-)
+from pylmod.cli.output import print_mapping, print_rows, silence_stdout
+from pylmod.cli.upload_report import report_upload, summarize, write_report
 
 __all__ = [
     'EXIT_FAILURE', 'EXIT_OK', 'EXIT_USAGE', 'CliError', 'build_parser',
@@ -91,17 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
     """
     global_options = global_options_parser()
     parents: List[argparse.ArgumentParser] = [global_options]
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog='pylmod', parents=parents,
         description='Work with MIT Learning Modules (LMod) gradebooks and '
                     'course membership. Start with `pylmod demo`.',
-        epilog='Exit status: 0 done, 1 the operation failed (or has-role '
-               'said no), 2 usage or configuration error.')
+        epilog=EXIT_STATUSES_HELP.replace(
+            'operation failed', 'operation failed (or has-role said no)'))
     parser.add_argument('--version', action='version', version=_version())
-    subparsers = parser.add_subparsers(title='commands', metavar='COMMAND')
+    subparsers: Any = parser.add_subparsers(title='commands',
+                                            metavar='COMMAND')
     subparsers.required = True
     add_commands(subparsers, parents)
-    add_fake_commands(subparsers, parents)
+    # Commands that do not talk to LMod take only the output options.
+    add_fake_commands(subparsers, [output_options_parser()])
+    completion = add_completion_command(subparsers, [output_options_parser()])
     config_parser = subparsers.add_parser(
         'config', parents=parents,
         help='show the settings in effect and where each comes from',
@@ -110,7 +114,19 @@ def build_parser() -> argparse.ArgumentParser:
                     'default.  Secrets are never shown.')
     config_parser.set_defaults(handler=_config_command)
     add_learner_command(add_openedx_commands(subparsers, parents), parents)
+    completion.set_defaults(root_parser=parser)
+    _end_help_with_exit_statuses(parser)
     return parser
+
+
+def _end_help_with_exit_statuses(parser: argparse.ArgumentParser) -> None:
+    """Give every command's ``--help`` the exit statuses."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in set(action.choices.values()):
+                if not command.epilog:
+                    command.epilog = EXIT_STATUSES_HELP
+                _end_help_with_exit_statuses(command)
 
 
 class Terminated(KeyboardInterrupt):
@@ -160,6 +176,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    # The command line as typed, for a command that prints how to go on
+    # (`pylmod upload` prints its --resume command).
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     args.verbose = getattr(args, 'verbose', 0) or 0
     args.quiet = getattr(args, 'quiet', False)
     with command_logging(args.verbose), _terminate_as_interrupt():

@@ -4,7 +4,7 @@
 :class:`pylmod.GradeBook` / :class:`pylmod.Membership` from the resolved
 settings (see :func:`pylmod.cli.options.resolve_settings`), and turn the
 usual mistakes (no certificate, no gradebook, a gradebook or course LMod
-does not know) into a :class:`~pylmod.cli.options.CliError`.
+does not know) into a :class:`~pylmod.cli.errors.CliError`.
 
 The certificate is loaded before the first request
 (:func:`client_certificate`), so that its problems are reported as such;
@@ -14,12 +14,16 @@ was given none, from a prompt.
 """
 import argparse
 import getpass
+import logging
 import sys
+import urllib.parse
 import warnings
 from typing import Any, Dict, Mapping, Optional
 
 from pylmod._transport import PASSWORD_OPTIONS, ClientCertificate
-from pylmod.cli.options import EXIT_USAGE, CliError, missing_setting
+from pylmod.base import DEFAULT_URLBASE
+from pylmod.cli.errors import EXIT_USAGE, CliError
+from pylmod.cli.options import SETTINGS_BY_NAME, missing_setting
 from pylmod.endpoints import call
 from pylmod.exceptions import (
     PyLmodCertificatePasswordError,
@@ -29,6 +33,8 @@ from pylmod.exceptions import (
 )
 from pylmod.gradebook import GradeBook
 from pylmod.membership import Membership
+
+log = logging.getLogger(__name__)
 
 #: Where the command takes a certificate password from, for messages.
 CLI_PASSWORD_OPTIONS = ('--cert-password-file FILE or PYLMOD_CERT_PASSWORD; '
@@ -119,6 +125,62 @@ def transport_options(args: argparse.Namespace) -> Dict[str, Any]:
     }
 
 
+#: The form of an LMod URL, for the usage error of one that is not.
+URL_FORM = 'https://HOST[:PORT]/, e.g. {0}'.format(DEFAULT_URLBASE)
+
+
+def setting_source(args: argparse.Namespace, name: str) -> str:
+    """Where a setting came from, in the user's words: its flag, its
+    variable or the config file (see :func:`resolve_settings`)."""
+    source = getattr(args, 'setting_sources', {}).get(name, 'flag')
+    setting = SETTINGS_BY_NAME[name]
+    if source.startswith('env '):
+        return setting.env
+    if source.startswith('config '):
+        return '{0} = in {1}'.format(name, source[len('config '):])
+    return setting.flag or setting.env
+
+
+def url_problem(url: str) -> Optional[str]:
+    """Return what keeps ``url`` from being the root of an LMod server
+    (``https://host[:port]/``), or ``None``; ``http://`` is left to
+    ``--allow-http`` (the library refuses it without)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ('https', 'http') or '://' not in url:
+        if '://' not in url:
+            return 'it does not start with https://'
+        return 'pylmod speaks https, not {0}'.format(parts.scheme)
+    if not parts.hostname:
+        return 'it names no host'
+    try:
+        if parts.port == 0:
+            raise ValueError(parts.port)
+    except ValueError:
+        return 'its port is not a number from 1 to 65535'
+    if parts.path not in ('', '/'):
+        return ('it has a path, {0}: give the server root, pylmod adds '
+                'service/... itself'.format(parts.path))
+    if parts.query or parts.fragment:
+        return 'it has a query or fragment'
+    return None
+
+
+def lmod_url(args: argparse.Namespace) -> str:
+    """Return the LMod URL of the settings.
+
+    Raises:
+        CliError: it is not of the form ``https://HOST[:PORT]/`` (exit
+            status 2), naming where it came from.
+    """
+    problem = url_problem(args.url)
+    if problem is not None:
+        raise CliError('{0} {1!r} is not the address of an LMod server '
+                       '({2}); give it as {3}'.format(
+                           setting_source(args, 'url'), args.url, problem,
+                           URL_FORM), EXIT_USAGE)
+    return str(args.url)
+
+
 def lmod_message(body: Any) -> str:
     """Return the ``message`` of an LMod answer, or the start of the body."""
     if isinstance(body, Mapping) and body.get('message'):
@@ -154,23 +216,34 @@ def make_gradebook(args: argparse.Namespace) -> GradeBook:
         raise CliError(
             'this command needs a gradebook: pass --gradebook UUID or '
             '--gradebook-id ID (or set PYLMOD_GRADEBOOK)', EXIT_USAGE)
+    url = lmod_url(args)
     cert = client_certificate(args)
     if args.gradebook:
         try:
-            return GradeBook(cert, args.url, gbuuid=args.gradebook,
+            return GradeBook(cert, url, gbuuid=args.gradebook,
                              **transport_options(args))
         except PyLmodNotAuthorized:
             raise
         except PyLmodUnexpectedData as err:
-            raise CliError('LMod has no gradebook with uuid {0!r} '
-                           '({1})'.format(args.gradebook, err)) from err
-    gradebook = GradeBook(cert, args.url, **transport_options(args))
+            # Said once, with the next step (LMod's answer is in -v).
+            raise CliError(
+                'LMod at {0} has no gradebook with uuid {1!r}: check {2} '
+                '(the uuid as LMod shows it, e.g. STELLAR:/project/'
+                'mitxdemosite), or give the numeric --gradebook-id '
+                'instead'.format(url, args.gradebook,
+                                 setting_source(args, 'gradebook'))
+            ) from err
+    gradebook = GradeBook(cert, url, **transport_options(args))
     # A wrong id would otherwise surface as a body without data deep inside
     # a command: ask for the gradebook's options once, up front.
     body = call(gradebook, 'options', gradebookId=args.gradebook_id)
     if not isinstance(body, Mapping) or 'data' not in body:
-        raise CliError('LMod has no gradebook with id {0} ({1})'.format(
-            args.gradebook_id, lmod_message(body)))
+        log.debug('LMod on gradebook id %s: %s', args.gradebook_id,
+                  lmod_message(body))
+        raise CliError('LMod at {0} has no gradebook with id {1}: check {2}, '
+                       'or give --gradebook UUID instead'.format(
+                           url, args.gradebook_id,
+                           setting_source(args, 'gradebook_id')))
     gradebook.gradebook_id = args.gradebook_id
     return gradebook
 
@@ -193,12 +266,15 @@ def make_membership(args: argparse.Namespace) -> Membership:
         raise CliError(
             'this command needs a course: pass --course UUID (or set '
             'PYLMOD_COURSE)', EXIT_USAGE)
+    url = lmod_url(args)
     cert = client_certificate(args)
     try:
-        return Membership(cert, args.url, uuid=args.course,
+        return Membership(cert, url, uuid=args.course,
                           **transport_options(args))
     except PyLmodNotAuthorized:
         raise
     except PyLmodUnexpectedData as err:
-        raise CliError('LMod has no course with uuid {0!r} ({1})'.format(
-            args.course, err)) from err
+        raise CliError(
+            'LMod at {0} has no course with uuid {1!r}: check {2} (the '
+            'membership group uuid, e.g. /project/mitxdemosite)'.format(
+                url, args.course, setting_source(args, 'course'))) from err

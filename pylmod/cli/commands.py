@@ -7,12 +7,13 @@ library; a handler only chooses what to show.
 import argparse
 import logging
 import sys
-from typing import Any, List, Mapping
+from typing import Any, Dict, List, Mapping
 
 from pylmod.answer import reading
 from pylmod.cli.clients import lmod_message, make_gradebook, make_membership
+from pylmod.cli.errors import EXIT_FAILURE, EXIT_OK, CliError
 from pylmod.cli.export import export_grades
-from pylmod.cli.options import EXIT_FAILURE, EXIT_OK, CliError
+from pylmod.cli.options import global_options_parser
 from pylmod.cli.output import print_mapping, print_rows
 from pylmod.cli.upload_command import add_upload_arguments, upload_command
 from pylmod.cli.values import (
@@ -57,15 +58,22 @@ def students_command(args: argparse.Namespace) -> int:
     """``pylmod students``: the students, of one section with --section."""
     gradebook = make_gradebook(args)
     try:
-        students = gradebook.get_students(simple=args.simple,
-                                          section_name=args.section or '')
+        students = gradebook.get_students(section_name=args.section or '')
     except PyLmodNoSuchSection:
         names = [section['SectionName']
                  for section in gradebook.get_sections(simple=True)]
         raise CliError('no section named {0!r} in the gradebook; the '
                        'sections are: {1}'.format(args.section,
                                                   ', '.join(names))) from None
-    print_rows(args, students,
+    simple: List[Dict[str, Any]] = []
+    if args.simple:
+        # The email as LMod stores it, as in export-grades and the upload
+        # report (the library's simple=True upper-cases @MIT.EDU, as 1.0.x
+        # did for certificates).
+        simple = [{'email': student['accountEmail'],
+                   'name': student['displayName'],
+                   'section': student['section']} for student in students]
+    print_rows(args, simple if args.simple else students,
                SIMPLE_STUDENT_COLUMNS if args.simple else STUDENT_COLUMNS)
     return EXIT_OK
 
@@ -194,11 +202,21 @@ def course_staff_command(args: argparse.Namespace) -> int:
 
 def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
                  ) -> None:
-    """Add the LMod subcommands to the ``pylmod`` parser."""
-    def add(name: str, handler: Any,
-            help_text: str) -> argparse.ArgumentParser:
-        parser = subparsers.add_parser(name, parents=parents, help=help_text,
-                                       description=help_text + '.')
+    """Add the LMod subcommands to the ``pylmod`` parser.
+
+    A gradebook command's ``--help`` does not list ``--course``, nor a
+    membership command's ``--gradebook`` (``parents`` keeps them for the
+    other commands; before the command they work as ever).
+    """
+    scoped = {'gradebook': [global_options_parser(without=('course',))],
+              'membership': [global_options_parser(
+                  without=('gradebook', 'gradebook_id'))]}
+
+    def add(name: str, handler: Any, help_text: str,
+            scope: str = 'gradebook') -> argparse.ArgumentParser:
+        parser = subparsers.add_parser(
+            name, parents=scoped.get(scope, parents), help=help_text,
+            description=help_text + '.')
         parser.set_defaults(handler=handler)
         return parser
 
@@ -206,8 +224,7 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
     parser.add_argument('--section', metavar='NAME',
                         help='only the students of this section')
     parser.add_argument('--simple', action='store_true',
-                        help='only email (@MIT.EDU upper-cased), name and '
-                             'section')
+                        help='only email, name and section')
     add('assignments', assignments_command, 'list the assignments')
     add('sections', sections_command, 'list the sections')
     add('staff', staff_command, 'list the gradebook staff and their roles')
@@ -262,10 +279,10 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
 
     parser = add('has-role', has_role_command,
                  'tell whether EMAIL has ROLE in --course (exit status 0 '
-                 'if yes, 1 if no)')
+                 'if yes, 1 if no)', scope='membership')
     parser.add_argument('email', metavar='EMAIL', help='the email to look '
                                                        'up')
     parser.add_argument('role', metavar='ROLE', help='e.g. TA, Instructor')
     add('course-staff', course_staff_command,
-        'list the course guide staff of --course')
+        'list the course guide staff of --course', scope='membership')
 

@@ -7,12 +7,12 @@ an operation that failed.  With ``-v`` the traceback follows.
 import argparse
 import contextlib
 import logging
+import re
 import sys
-from typing import Iterator, Optional, Tuple
+from typing import Any, Iterator, NoReturn, Optional, Tuple
 
 import requests
 
-from pylmod.cli.options import EXIT_FAILURE, EXIT_USAGE, CliError
 from pylmod.exceptions import (
     CLIENT_REFUSED,
     SERVER_UNTRUSTED,
@@ -29,6 +29,51 @@ from pylmod.exceptions import (
 )
 
 log = logging.getLogger(__name__)
+
+#: Exit status of a command that did what was asked.
+EXIT_OK = 0
+#: Exit status of an operation that failed (LMod refused, a grade was not
+#: stored, the server cannot be reached), or a ``has-role`` answer of no.
+EXIT_FAILURE = 1
+#: Exit status of a usage or configuration error (nothing was done).
+EXIT_USAGE = 2
+#: Exit status of a command stopped by Ctrl-C or SIGTERM (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+
+
+class CliError(Exception):
+    """An error the command reports as one line on stderr.
+
+    Args:
+        message: what went wrong and what to do about it.
+        status: the exit status, :data:`EXIT_USAGE` or :data:`EXIT_FAILURE`.
+
+    Example:
+
+    .. code-block:: python
+
+        raise CliError('no client certificate: pass --cert PATH', EXIT_USAGE)
+    """
+
+    def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+#: What every command's ``--help`` ends with.
+EXIT_STATUSES_HELP = ('Exit status: 0 done, 1 the operation failed, 2 usage '
+                      'or configuration error, 130 interrupted (Ctrl-C or '
+                      'SIGTERM).')
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of ``pylmod`` and its commands: a usage error is one line
+    that points to the command's ``--help``, not the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, '{0}: error: {1}; see `{0} --help`\n'.format(
+            self.prog, message))
+
 
 #: Log level of pylmod's own loggers by ``-v`` count.  Without ``-v`` the
 #: command speaks for itself and pylmod's log is silent.
@@ -47,23 +92,58 @@ TLS_ADVICE = {
 
 
 class RetryWarnings(logging.Filter):
-    """Let the first of urllib3's "Retrying ..." warnings of a command
-    through, and no other unless ``-vv`` (the error that ends the command
-    says what went wrong)."""
+    """Say urllib3's "Retrying (LmodRetry(total=9, ...)) after connection
+    broken by ..." warnings as a user reads them, ``retrying (2 of 10):
+    connection refused``; with ``-vv`` as urllib3 wrote them."""
 
     def __init__(self, verbosity: int) -> None:
         super().__init__()
         self.show_all = verbosity >= 2
-        self.shown = 0
 
     def filter(self, record: logging.LogRecord) -> bool:
         if (self.show_all or not record.name.startswith('urllib3')
                 or not str(record.msg).startswith('Retrying')):
             return True
-        self.shown += 1
-        if self.shown == 1:
-            record.msg = str(record.msg) + ' (further retries: -vv shows them)'
-        return self.shown == 1
+        record.msg, record.args = short_retry_line(record.args), None
+        record.pylmod_line = True
+        return True
+
+
+def short_retry_line(args: Any) -> str:
+    """``retrying (2 of 10): connection refused`` from the arguments of
+    urllib3's warning ``(retry, error, url)``."""
+    retry, error = (tuple(args) + (None, None))[:2] if isinstance(
+        args, tuple) else (None, None)
+    history = getattr(retry, 'history', None) or ()
+    remaining = getattr(retry, 'total', None)
+    attempt = len(history) or 1
+    of = ' of {0}'.format(attempt + remaining) if isinstance(
+        remaining, int) else ''
+    return 'retrying ({0}{1}): {2}'.format(attempt, of, retry_reason(error))
+
+
+def retry_reason(error: Any) -> str:
+    """The reason of a retry in a few words: ``connection refused``,
+    ``read timed out``."""
+    text = str(error) if error is not None else 'no answer'
+    errno_text = re.search(r'\[Errno -?\d+\] ([^\'")]+)', text)
+    if errno_text:
+        text = errno_text.group(1)
+    elif text.startswith('<') and '>: ' in text:
+        text = text.split('>: ', 1)[1]
+    elif "timed out" in text.lower():
+        text = 'read timed out'
+    return text.strip().rstrip('.').lower()[:120]
+
+
+class CommandLogFormatter(logging.Formatter):
+    """``LEVEL logger: message``, but a line the command says itself (a
+    retry) as ``pylmod: message``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, 'pylmod_line', False):
+            return 'pylmod: ' + record.getMessage()
+        return super().format(record)
 
 
 @contextlib.contextmanager
@@ -71,12 +151,13 @@ def command_logging(verbosity: int) -> Iterator[None]:
     """Log to stderr for the time of one command, then restore logging.
 
     ``-v`` shows pylmod's INFO messages (counts and ids), ``-vv`` DEBUG
-    (student data); other libraries log their warnings in any case, but of
-    urllib3's retries only the first (all of them with ``-vv``).
+    (student data); other libraries log their warnings in any case, but
+    urllib3's retries as one short line each (see :class:`RetryWarnings`;
+    as urllib3 wrote them with ``-vv``).
     """
     level = LOG_LEVELS[min(verbosity, 2)]
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(
+    handler.setFormatter(CommandLogFormatter(
         '%(levelname)s %(name)s: %(message)s'))
     handler.addFilter(RetryWarnings(verbosity))
     root = logging.getLogger()
@@ -131,7 +212,8 @@ def describe_error(err: BaseException, args: Optional[argparse.Namespace]
                 .format(url, _connection_reason(err)), EXIT_FAILURE)
     if isinstance(err, requests.ConnectionError):
         return ('cannot connect to LMod at {0}: {1}. Check --url (or '
-                'PYLMOD_URL)'.format(url, _connection_reason(err)),
+                'PYLMOD_URL)'.format(url, retry_reason(
+                    _connection_reason(err))),
                 EXIT_FAILURE)
     if isinstance(err, requests.Timeout):
         return ('LMod at {0} did not answer in time: {1}. Try a larger '

@@ -10,7 +10,7 @@ import sys
 from typing import Any, Dict, List, Mapping, Sequence, TextIO, Tuple
 
 from pylmod.answer import reading
-from pylmod.cli.options import CliError
+from pylmod.cli.errors import CliError
 from pylmod.gradebook import GradeBook
 from pylmod.grades import (
     DEFAULT_EMAIL_FIELD,

@@ -9,15 +9,30 @@ import contextlib
 import csv
 import logging
 import os
+import shlex
 import signal
 import sys
 import tempfile
 import time
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import (
+    Any,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
+from pylmod.cli.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
 from pylmod.cli.export import export_grades
-from pylmod.cli.options import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CliError
-from pylmod.cli.output import summarize
+from pylmod.cli.fake_openedx_commands import (
+    openedx_demo_steps,
+    print_openedx_serving,
+    start_fake_openedx,
+)
+from pylmod.cli.upload_report import summarize
 from pylmod.cli.values import count
 from pylmod.gradebook import GradeBook
 from pylmod.grades import DEFAULT_EMAIL_FIELD, UploadReport
@@ -158,8 +173,30 @@ def _print_serving(server: Any, fake: Any) -> None:
         command += ['--course', "'{0}'".format(courses[0] if courses
                                                else 'UUID'), 'course-staff']
     out.write('Try, in another terminal:\n  {0}\n'.format(' '.join(command)))
-    out.write('Press Ctrl-C to stop.\n')
-    out.flush()
+    out.write('Or paste these lines there, and every pylmod command uses '
+              'this fake:\n')
+    for name, value in _exports(server, cert, gradebooks, courses):
+        out.write('  export {0}={1}\n'.format(name, shlex.quote(value)))
+
+
+def _exports(server: Any, cert: str, gradebooks: List[str],
+             courses: List[str]) -> List[Tuple[str, str]]:
+    """The ``PYLMOD_*`` variables that point the command at the fake."""
+    exports = [('PYLMOD_URL', server.url), ('PYLMOD_CERT', cert),
+               ('PYLMOD_CA_BUNDLE', server.ca_cert)]
+    if gradebooks:
+        exports.append(('PYLMOD_GRADEBOOK', gradebooks[0]))
+    if courses:
+        exports.append(('PYLMOD_COURSE', courses[0]))
+    return exports
+
+
+def _demo_students(fake: Any, testing: Any) -> List[Any]:
+    """The students of the demo gradebook (none when ``--data`` has no
+    such gradebook)."""
+    if testing.DEMO_GRADEBOOK_UUID not in fake.gradebook_uuids():
+        return []
+    return list(fake.students(testing.DEMO_GRADEBOOK_ID))
 
 
 def serve_fake_command(args: argparse.Namespace) -> int:
@@ -168,8 +205,14 @@ def serve_fake_command(args: argparse.Namespace) -> int:
     fake = _serving_fake(args, testing)
     server = _start_server(args, testing, fake)
     previous_handlers: Dict[int, Any] = {}
+    openedx = None
     try:
         _print_serving(server, fake)
+        if args.openedx:
+            openedx = start_fake_openedx(_demo_students(fake, testing))
+            print_openedx_serving(openedx, sys.stdout)
+        sys.stdout.write('Press Ctrl-C to stop.\n')
+        sys.stdout.flush()
         previous_handlers = _stop_on_signals()
         while True:
             time.sleep(3600)
@@ -177,6 +220,8 @@ def serve_fake_command(args: argparse.Namespace) -> int:
         sys.stdout.write('Stopped.\n')
     finally:
         server.stop()
+        if openedx is not None:
+            openedx.stop()
         for number, handler in previous_handlers.items():
             signal.signal(number, handler)
     return EXIT_OK
@@ -313,6 +358,8 @@ def _demo_session(server: Any, testing: Any, work_dir: str) -> None:
         ', '.join('{displayName} ({role})'.format(**person)
                   for person in staff)))
 
+    openedx_demo_steps(gradebook, 8, _step, _say)
+
 
 def add_fake_commands(subparsers: Any,
                       parents: List[argparse.ArgumentParser]) -> None:
@@ -342,6 +389,10 @@ def add_fake_commands(subparsers: Any,
     parser.add_argument('--students', metavar='N', type=count, default=0,
                         help='add N generated students to the first '
                              'gradebook (for load tests)')
+    parser.add_argument('--openedx', action='store_true',
+                        help='also run a fake Open edX (HTTP) whose demo '
+                             'course holds the same learners, for the '
+                             'pylmod openedx commands')
     parser.set_defaults(handler=serve_fake_command)
 
     parser = subparsers.add_parser(

@@ -13,13 +13,11 @@ import sys
 from typing import Any, Iterator, List
 
 from pylmod.cli.clients import make_gradebook
+from pylmod.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from pylmod.cli.openedx_commands import openedx_errors
 from pylmod.cli.options import (
-    EXIT_OK,
-    EXIT_USAGE,
     OPENEDX,
     OPENEDX_LEARNER,
-    CliError,
     add_setting_flags,
     missing_setting,
 )

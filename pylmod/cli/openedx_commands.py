@@ -28,11 +28,10 @@ from typing import (
 import requests
 
 from pylmod.cli.clients import make_gradebook, make_membership
+from pylmod.cli.errors import EXIT_USAGE, CliError
 from pylmod.cli.options import (
-    EXIT_USAGE,
     OPENEDX,
     OPENEDX_WRITES,
-    CliError,
     add_setting_flags,
     missing_setting,
 )
@@ -278,12 +277,27 @@ def _sync_outcome(args: argparse.Namespace, report: 'SyncReport',
                  for row in rows if row['status'] not in OK_STATUSES]]
     if report.error:
         problems.append(['stopped: {0}'.format(report.error)])
+    plan = ([row for row in rows if row['status'] == DRY_RUN]
+            if args.dry_run else None)
     return Outcome(
         counts=counts, ok=report.ok, columns=columns, rows=lambda: rows,
         document=report.as_dict, problems=problems,
-        shown_when_zero=set(summary) | {CONFIRMED},
-        plan=[row for row in rows if row['status'] == DRY_RUN]
-        if args.dry_run else None)
+        shown_when_zero=set(summary) | {CONFIRMED}, plan=plan,
+        verdict=_sync_verdict(report, plan))
+
+
+def _sync_verdict(report: 'SyncReport',
+                  plan: Optional[List[Dict[str, Any]]]) -> str:
+    """The last line of a sync: what was done, then every outcome
+    counted."""
+    said = ', '.join('{0} {1}'.format(count, status) for status, count
+                     in report.counts().items() if count and status != DRY_RUN)
+    if plan is not None:
+        return 'nothing sent; {0} would be sent{1}'.format(
+            len(plan), '; ' + said if said else '')
+    head = ('stopped' if report.error else 'done' if report.ok
+            else 'not done')
+    return '{0}: {1}'.format(head, said or 'nothing to send')
 
 
 def _skip_reasons(rows: List[Dict[str, Any]]) -> Dict[str, int]:

@@ -38,6 +38,7 @@ from typing import (
 from pylmod._transport import DEADLINE_FACTOR, Limits
 from pylmod.base import DEFAULT_URLBASE, Base
 from pylmod.cli.config_file import default_config_path, permission_problems
+from pylmod.cli.errors import EXIT_USAGE, CliError
 from pylmod.cli.values import (
     count,
     identifier,
@@ -48,16 +49,6 @@ from pylmod.cli.values import (
 )
 
 log = logging.getLogger(__name__)
-
-#: Exit status of a command that did what was asked.
-EXIT_OK = 0
-#: Exit status of an operation that failed (LMod refused, a grade was not
-#: stored, the server cannot be reached), or a ``has-role`` answer of no.
-EXIT_FAILURE = 1
-#: Exit status of a usage or configuration error (nothing was done).
-EXIT_USAGE = 2
-#: Exit status of a command stopped by Ctrl-C or SIGTERM (128 + SIGINT).
-EXIT_INTERRUPTED = 130
 
 #: The section of the config file holding the settings.
 CONFIG_SECTION = 'pylmod'
@@ -77,25 +68,6 @@ OPENEDX_LEARNER = 'openedx learner'
 
 #: What ``pylmod config`` shows for a secret that is set.
 SECRET_SHOWN = '(set, not shown)'
-
-
-class CliError(Exception):
-    """An error the command reports as one line on stderr.
-
-    Args:
-        message: what went wrong and what to do about it.
-        status: the exit status, :data:`EXIT_USAGE` or :data:`EXIT_FAILURE`.
-
-    Example:
-
-    .. code-block:: python
-
-        raise CliError('no client certificate: pass --cert PATH', EXIT_USAGE)
-    """
-
-    def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -228,7 +200,8 @@ SETTINGS_BY_NAME: Dict[str, Setting] = {
 _SOURCE_RANK = {'flag': 3, 'env': 2, 'config': 1, 'default': 0}
 
 
-def global_options_parser() -> argparse.ArgumentParser:
+def global_options_parser(without: Collection[str] = ()
+                          ) -> argparse.ArgumentParser:
     """Return the parser of the global options, to use as a parent.
 
     It is the parent of the main parser and of every subcommand, so global
@@ -236,17 +209,38 @@ def global_options_parser() -> argparse.ArgumentParser:
     default here (``argparse.SUPPRESS``): a value that is absent was not
     given on the command line, and :func:`resolve_settings` looks further.
 
+    Args:
+        without: settings a command has no use for (its ``--help`` does
+            not list them), e.g. ``('course',)`` for a gradebook command.
+
     Returns:
         argparse.ArgumentParser: a parser without ``-h``.
     """
     parser = argparse.ArgumentParser(add_help=False)
     group = parser.add_argument_group(
         'global options (also from PYLMOD_* variables and the config file)')
-    add_setting_flags(group, GLOBAL)
+    add_setting_flags(group, GLOBAL, [
+        setting.name for setting in SETTINGS if setting.name not in without])
     group.add_argument(
         '--config', metavar='FILE', default=argparse.SUPPRESS,
         help='config file with a [pylmod] section '
              '(default ~/.config/pylmod.ini) [{0}]'.format(CONFIG_ENV))
+    add_output_flags(group)
+    return parser
+
+
+def output_options_parser() -> argparse.ArgumentParser:
+    """Return the parent parser of a command that does not talk to LMod
+    (``serve-fake``, ``demo``, ``completion``): ``-v`` and ``-q`` only, so
+    its ``--help`` lists only options that apply to it."""
+    parser = argparse.ArgumentParser(add_help=False)
+    add_output_flags(parser.add_argument_group('output options'))
+    return parser
+
+
+def add_output_flags(group: Any) -> None:
+    """Add ``-v``/``--verbose`` and ``-q``/``--quiet`` to a parser or
+    group."""
     group.add_argument(
         '-v', '--verbose', action='count', default=argparse.SUPPRESS,
         help='log what is done (-v: INFO, -vv: DEBUG, which shows student '
@@ -255,7 +249,6 @@ def global_options_parser() -> argparse.ArgumentParser:
         '-q', '--quiet', action='store_true', default=argparse.SUPPRESS,
         help='show no progress (results, problems and errors are still '
              'printed)')
-    return parser
 
 
 def add_setting_flags(group: Any, scope: str,

@@ -8,13 +8,15 @@ only the data.
 ``pylmod upload`` and ``pylmod openedx push-grades|sync-roster`` end the
 same way: each turns its library report into an :class:`Outcome` (report
 rows, counts, problem lines, ok or not), and :func:`finish` prints the
-problems, writes the ``--report`` file and chooses the exit status.
+problems, writes the ``--report`` file and chooses the exit status
+(:mod:`pylmod.cli.upload_report` builds the upload's).
 """
 import argparse
 import csv
-import functools
 import json
 import os
+import re
+import stat
 import sys
 from dataclasses import dataclass
 from typing import (
@@ -29,29 +31,11 @@ from typing import (
     TextIO,
 )
 
-from pylmod.cli.options import EXIT_FAILURE, EXIT_OK
-from pylmod.grades import (
-    ALREADY_CONFIRMED,
-    CONFIRMED,
-    DRY_RUN,
-    FAILED,
-    NOT_SENT,
-    UNCONFIRMED,
-    UploadReport,
-)
-from pylmod.grades.header import ROW_NOT_SENT
+from pylmod.cli.errors import EXIT_FAILURE, EXIT_OK
 
 #: Problems of each kind listed on stderr (the rest are counted, and all
 #: are in the ``--report`` file).
 PROBLEMS_SHOWN = 10
-
-#: Columns of the ``--report`` file of ``pylmod upload``, one row per grade,
-#: skipped cell or unknown email.
-REPORT_COLUMNS = ('line', 'email', 'assignment', 'value', 'status', 'message')
-
-#: Counts of an upload a table shows even when they are 0.
-UPLOAD_COUNTS_SHOWN = ('rows read', 'grades sent', 'confirmed', 'failed')
-
 
 def _cell_text(value: Any) -> str:
     if value is None:
@@ -102,13 +86,29 @@ def print_rows(args: argparse.Namespace, rows: Sequence[Mapping[str, Any]],
             for row in rows])
 
 
+def json_key(name: str) -> str:
+    """The key of a name the command made (a count, a field) in JSON:
+    snake_case, ``'grades sent'`` -> ``'grades_sent'``, ``'skipped: no
+    email'`` -> ``'skipped_no_email'``.  A name without spaces (a field of
+    LMod or Open edX, ``studentId``) is kept as it is."""
+    if not re.search(r'[\s:-]', name):
+        return name
+    return re.sub(r'[^a-z0-9]+', '_', name.lower()).strip('_')
+
+
+def json_keys(mapping: Mapping[str, Any]) -> Dict[str, Any]:
+    """``mapping`` with :func:`json_key` keys."""
+    return {json_key(str(name)): value for name, value in mapping.items()}
+
+
 def print_mapping(args: argparse.Namespace, mapping: Mapping[str, Any],
                   stream: Optional[TextIO] = None) -> None:
     """Print one record (name -> value) in the format of ``args.format``:
-    a two-column table or CSV, or a JSON object."""
+    a two-column table or CSV, or a JSON object (its keys snake_case, see
+    :func:`json_key`)."""
     stream = sys.stdout if stream is None else stream
     if getattr(args, 'format', None) == 'json':
-        json.dump(dict(mapping), stream, indent=2, default=str,
+        json.dump(json_keys(mapping), stream, indent=2, default=str,
                   ensure_ascii=False)
         stream.write('\n')
         return
@@ -131,8 +131,8 @@ def _print_table(stream: TextIO, lines: List[List[str]]) -> None:
 
 def exit_status(ok: bool) -> int:
     """Return the exit status of a command that sends records:
-    :data:`~pylmod.cli.options.EXIT_OK` (0) when everything went through,
-    else :data:`~pylmod.cli.options.EXIT_FAILURE` (1)."""
+    :data:`~pylmod.cli.errors.EXIT_OK` (0) when everything went through,
+    else :data:`~pylmod.cli.errors.EXIT_FAILURE` (1)."""
     return EXIT_OK if ok else EXIT_FAILURE
 
 
@@ -160,6 +160,9 @@ class Outcome:
         plan: what a dry run would send: printed on stdout (in
             ``--format``, the report columns) instead of the counts, which
             then go to stderr.
+        verdict: the last line on stderr: what was done and what kept it
+            from going through (``None``: none; ``--quiet`` shows it only
+            when something did not go through).
     """
 
     counts: Dict[str, Any]
@@ -172,6 +175,7 @@ class Outcome:
     shown_when_zero: Collection[str] = ()
     report_holds: str = 'every record'
     plan: Optional[Sequence[Mapping[str, Any]]] = None
+    verdict: Optional[str] = None
 
 
 def add_report_option(parser: Any, holds: str) -> None:
@@ -187,33 +191,59 @@ def add_report_option(parser: Any, holds: str) -> None:
 
 
 def print_problems(problems: Sequence[Sequence[str]],
-                   stream: Optional[TextIO] = None) -> None:
+                   stream: Optional[TextIO] = None,
+                   report_path: Optional[str] = None) -> None:
     """Print problem lines on stderr (or ``stream``): the first
-    :data:`PROBLEMS_SHOWN` of each kind, then how many more there are."""
+    :data:`PROBLEMS_SHOWN` of each kind, then how many more there are and
+    where they are all listed (``report_path``, or ``--report FILE``)."""
     stream = sys.stderr if stream is None else stream
+    where = ('see {0}'.format(report_path) if report_path
+             else 'pass --report FILE to list them all')
     for lines in problems:
         for line in lines[:PROBLEMS_SHOWN]:
             stream.write('pylmod: ' + line + '\n')
         if len(lines) > PROBLEMS_SHOWN:
-            stream.write('pylmod: ... and {0} more like this (see '
-                         '--report FILE)\n'.format(
-                             len(lines) - PROBLEMS_SHOWN))
+            stream.write('pylmod: ... and {0} more like this ({1})\n'.format(
+                len(lines) - PROBLEMS_SHOWN, where))
 
 
 def write_report_file(path: str, outcome: Outcome) -> None:
     """Write the ``--report`` file: :attr:`Outcome.document` as JSON when
     the name ends with ``.json``, else :attr:`Outcome.rows` as CSV with
-    the :attr:`Outcome.columns` (empty for ``None``)."""
-    with open(path, 'w', newline='', encoding='utf-8') as report_file:
-        if path.endswith('.json'):
-            json.dump(outcome.document(), report_file, indent=2, default=str)
-            report_file.write('\n')
-            return
-        writer = csv.writer(report_file, lineterminator='\n')
-        writer.writerow(outcome.columns)
-        for row in outcome.rows():
-            writer.writerow([_cell_text(row.get(column))
-                             for column in outcome.columns])
+    the :attr:`Outcome.columns` (empty for ``None``).
+
+    The file is written beside ``path`` and then replaces it in one step:
+    interrupted half way, the file at ``path`` is what it was (for an
+    upload, the report streamed so far).
+    """
+    partial = '{0}.{1}.partial'.format(path, os.getpid())
+    try:
+        # Made as private as the file it replaces (a report in the data
+        # directory is readable by its user only).
+        mode = (stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path)
+                else 0o666)
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                             mode & 0o600 if mode & 0o077 == 0 else mode)
+        with open(descriptor, 'w', newline='',
+                  encoding='utf-8') as report_file:
+            _write_report(report_file, path.endswith('.json'), outcome)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+def _write_report(report_file: TextIO, as_json: bool,
+                  outcome: Outcome) -> None:
+    if as_json:
+        json.dump(outcome.document(), report_file, indent=2, default=str)
+        report_file.write('\n')
+        return
+    writer = csv.writer(report_file, lineterminator='\n')
+    writer.writerow(outcome.columns)
+    for row in outcome.rows():
+        writer.writerow([_cell_text(row.get(column))
+                         for column in outcome.columns])
 
 
 def finish(args: argparse.Namespace, outcome: Outcome) -> int:
@@ -234,8 +264,8 @@ def finish(args: argparse.Namespace, outcome: Outcome) -> int:
     """
     for note in outcome.notes:
         sys.stderr.write('pylmod: ' + note + '\n')
-    print_problems(outcome.problems)
     report_path = getattr(args, 'report', None)
+    print_problems(outcome.problems, report_path=report_path)
     if report_path:
         write_report_file(report_path, outcome)
     counts = _shown_counts(args, outcome)
@@ -257,6 +287,8 @@ def finish(args: argparse.Namespace, outcome: Outcome) -> int:
     if report_path:
         sys.stderr.write('pylmod: wrote {0} to {1}\n'.format(
             outcome.report_holds, report_path))
+    if outcome.verdict and not (getattr(args, 'quiet', False) and outcome.ok):
+        sys.stderr.write('pylmod: {0}\n'.format(outcome.verdict))
     return exit_status(outcome.ok)
 
 
@@ -277,211 +309,3 @@ def _shown_counts(args: argparse.Namespace,
     # Zero counts of outcomes that did not happen are noise in a table.
     return {name: value for name, value in outcome.counts.items()
             if value or name in outcome.shown_when_zero}
-
-
-# -- pylmod upload ----------------------------------------------------------
-
-def bad_cells(report: UploadReport) -> list:
-    """Return the skipped cells that held something (not empty): values
-    that are not numbers, or cells beyond the header."""
-    return [cell for cell in report.skipped_cells if cell.reason != 'empty']
-
-
-def summarize(report: UploadReport) -> Dict[str, int]:
-    """Return the counts of an upload, in the order they are printed.
-
-    Args:
-        report: the report filled by ``spreadsheet2gradebook(report=...)``.
-
-    Returns:
-        dict: ``rows read``, ``grades sent``, ``confirmed``, ``failed``,
-        ``unconfirmed``, ``not sent``, ``dry run``, ``already confirmed``
-        (by the upload resumed), ``unknown emails``, ``skipped cells``
-        (not numbers, or in rows not sent), ``empty cells``, ``replaced by
-        a later row``, ``assignments created``, ``assignments to create``
-        (a dry run's), ``requests``.
-
-    Example:
-
-    .. code-block:: python
-
-        summarize(report)['confirmed']  # 1200
-    """
-    counts = report.summary()
-    bad = len(bad_cells(report))
-    created = list(report.created_assignments.values())
-    return {
-        'rows read': report.rows_read,
-        'grades sent': (counts[CONFIRMED] + counts[FAILED]
-                        + counts[UNCONFIRMED]),
-        'confirmed': counts[CONFIRMED],
-        'failed': counts[FAILED],
-        'unconfirmed': counts[UNCONFIRMED],
-        'not sent': counts[NOT_SENT],
-        'dry run': counts[DRY_RUN],
-        ALREADY_CONFIRMED: counts[ALREADY_CONFIRMED],
-        'unknown emails': counts['unknown emails'],
-        'skipped cells': bad,
-        'empty cells': len(report.skipped_cells) - bad,
-        'replaced by a later row': counts['duplicates'],
-        'assignments created': len(created) - created.count(None),
-        'assignments to create': created.count(None),
-        'requests': report.requests_sent,
-    }
-
-
-def report_rows(report: UploadReport) -> List[Dict[str, Any]]:
-    """Return the outcome of every grade, cell that is not a number,
-    unknown email and replaced value of an upload as rows of
-    :data:`REPORT_COLUMNS`, in file order; each row has the email of its
-    line."""
-    rows: List[Dict[str, Any]] = [
-        {'line': grade.line, 'email': grade.email,
-         'assignment': grade.assignment,
-         'value': grade.grade.get('numericGradeValue'),
-         'status': grade.status, 'message': grade.message}
-        for grade in report.already_confirmed + report.grades]
-    for cell in bad_cells(report):
-        rows.append({'line': cell.line, 'email': cell.email,
-                     'assignment': cell.column, 'value': cell.value,
-                     'status': 'skipped', 'message': cell.reason})
-    for line, email in report.unknown_emails:
-        rows.append({'line': line, 'email': email, 'assignment': '',
-                     'value': '', 'status': 'unknown email',
-                     'message': 'no student of the gradebook has this email'})
-    email_of_line = {row['line']: row['email'] for row in rows}
-    for line, earlier_line, column in report.duplicates:
-        rows.append({'line': earlier_line,
-                     'email': email_of_line.get(line, ''),
-                     'assignment': column, 'value': '', 'status': 'replaced',
-                     'message': 'replaced by line {0}'.format(line)})
-    rows.sort(key=lambda row: (row['line'], str(row['assignment'])))
-    return rows
-
-
-def upload_ok(report: UploadReport) -> bool:
-    """Return whether an upload went through: every grade confirmed by LMod
-    (or a dry run), every cell a number, nothing stopped it.  A grade
-    ``failed``, ``unconfirmed`` or ``not sent`` makes it fail (exit status
-    1).  Unknown emails and empty cells are reported but do not fail the
-    upload."""
-    counts = report.status_counts()
-    not_confirmed = sum(counts.values()) - counts[CONFIRMED] - counts[DRY_RUN]
-    return (not not_confirmed and not bad_cells(report)
-            and report.error is None)
-
-
-def upload_outcome(report: UploadReport) -> Outcome:
-    """Return the :class:`Outcome` of an upload: the :func:`report_rows`,
-    the :func:`summarize` counts, the assignments created, the problems
-    (unknown emails, cells that are not numbers, grades not confirmed) and
-    :func:`upload_ok`.
-    """
-    bad = bad_cells(report)
-    problems = [
-        ['line {0}: {1!r} is no student of the gradebook; row '
-         'skipped'.format(line, email)
-         for line, email in report.unknown_emails],
-        _rows_not_sent(bad),
-        ['line {0}, column {1!r}: {2!r} is {3}; cell skipped'.format(
-            cell.line, cell.column, cell.value, cell.reason)
-         for cell in bad if not cell.reason.endswith(ROW_NOT_SENT)],
-        ['line {0}, column {1!r}: replaces the value of line {2} (same '
-         'student)'.format(line, column, earlier_line)
-         for line, earlier_line, column in report.duplicates],
-        ['line {0}, column {1!r} ({2}): {3}: {4}'.format(
-            grade.line, grade.assignment, grade.email, grade.status,
-            grade.message)
-         for grade in report.grades
-         if grade.status not in (CONFIRMED, DRY_RUN)],
-    ]
-    ok = upload_ok(report)
-    return Outcome(
-        counts=summarize(report), ok=ok, columns=REPORT_COLUMNS,
-        rows=functools.partial(report_rows, report),
-        document=functools.partial(_upload_document, report, ok),
-        problems=problems, notes=_upload_notes(report),
-        shown_when_zero=UPLOAD_COUNTS_SHOWN,
-        report_holds='the outcome of every row')
-
-
-def _upload_notes(report: UploadReport) -> List[str]:
-    """What an upload created (or would), left alone or did not resend."""
-    notes = [
-        'dry run: would create assignment {0!r}'.format(name)
-        if assignment_id is None else
-        'created assignment {0!r} (id {1})'.format(name, assignment_id)
-        for name, assignment_id in report.created_assignments.items()]
-    empty = report.columns_without_grades
-    if empty:
-        notes.append(
-            '{0} columns name no assignment of the gradebook and hold no '
-            'grade, so no assignment was created for them: {1}{2}'.format(
-                len(empty), ', '.join(repr(name) for name in
-                                      empty[:PROBLEMS_SHOWN]),
-                ' and {0} more'.format(len(empty) - PROBLEMS_SHOWN)
-                if len(empty) > PROBLEMS_SHOWN else ''))
-    if report.already_confirmed:
-        notes.append('not sent again: {0} grades the resumed report shows '
-                     'confirmed'.format(len(report.already_confirmed)))
-    return notes
-
-
-def _rows_not_sent(bad: List[Any]) -> List[str]:
-    """One line per row not sent (its cells share the reason)."""
-    lines: Dict[int, str] = {}
-    for cell in bad:
-        if cell.reason.endswith(ROW_NOT_SENT) and cell.line not in lines:
-            lines[cell.line] = (
-                'line {0} ({1}): {2} (a delimiter inside a cell shifts the '
-                'cells after it: quote that cell)'.format(
-                    cell.line, cell.email, cell.reason))
-    return list(lines.values())
-
-
-def _upload_document(report: UploadReport, ok: bool) -> Dict[str, Any]:
-    """The JSON report of an upload: ``ok``, ``error``, ``counts``,
-    ``created_assignments`` and ``rows``."""
-    return {'ok': ok,
-            'error': None if report.error is None else str(report.error),
-            'counts': summarize(report),
-            'created_assignments': dict(report.created_assignments),
-            'rows': report_rows(report)}
-
-
-def write_report(path: str, report: UploadReport) -> None:
-    """Write the per-row outcome of an upload: as CSV (columns
-    :data:`REPORT_COLUMNS`: ``line, email, assignment, value, status,
-    message``), or as JSON when ``path`` ends with ``.json`` (``ok``,
-    ``error``, ``counts``, ``created_assignments`` and the same ``rows``).
-
-    ``status`` is ``confirmed``, ``failed``, ``unconfirmed``, ``not sent``,
-    ``dry run``, ``skipped`` (a cell that is not a number), ``unknown
-    email`` or ``replaced`` (a later row of the same student gave the
-    grade).  Empty cells are not listed.
-
-    Args:
-        path: the file to write.
-        report: the report of the upload.
-    """
-    write_report_file(path, upload_outcome(report))
-
-
-def report_upload(args: argparse.Namespace, report: UploadReport) -> int:
-    """Report an upload the way ``pylmod upload`` does, and return its exit
-    status.
-
-    Assignments created and problems (unknown emails, cells that are not
-    numbers, grades not confirmed) go to stderr, the first
-    :data:`PROBLEMS_SHOWN` of each kind; the :func:`summarize` counts go
-    to stdout in ``args.format``; when ``args.report`` is set,
-    :func:`write_report` writes the per-row report.
-
-    Args:
-        args: the parsed arguments (``format``, optional ``report``).
-        report: the report of the upload.
-
-    Returns:
-        int: 0 when the upload went through (:func:`upload_ok`), else 1.
-    """
-    return finish(args, upload_outcome(report))

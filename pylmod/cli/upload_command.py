@@ -3,8 +3,8 @@
 The handler makes an :class:`~pylmod.grades.options.UploadOptions` of its
 arguments and calls :func:`~pylmod.grades.upload.upload_csv` with a
 progress display (:class:`~pylmod.cli.progress.SendProgress`) and reports
-the outcome with :func:`~pylmod.cli.output.report_upload`, also when the
-upload stops half way: when LMod cannot be reached, and on Ctrl-C or
+the outcome with :func:`~pylmod.cli.upload_report.report_upload`, also
+when the upload stops half way: when LMod cannot be reached, and on Ctrl-C or
 SIGTERM, after which the summary and ``--report`` file say which grades
 were confirmed (the batch in flight ``unconfirmed``, the later ones ``not
 sent``) and the exit status is 130.  ``--resume REPORT`` reads such a
@@ -17,15 +17,18 @@ import sys
 from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from pylmod.cli.clients import make_gradebook
-from pylmod.cli.options import EXIT_INTERRUPTED, EXIT_USAGE, CliError
-from pylmod.cli.output import add_report_option, report_upload
+from pylmod.cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, CliError
+from pylmod.cli.grade_file import check_text_file, in_cli_words
+from pylmod.cli.output import add_report_option
 from pylmod.cli.progress import SendProgress
-from pylmod.cli.values import count, delimiter, positive_count
-from pylmod.exceptions import (
-    PyLmodCSVError,
-    PyLmodMissingColumn,
-    PyLmodTooManyNewAssignments,
+from pylmod.cli.report_stream import (
+    StreamedReport,
+    new_report_path,
+    resume_command,
 )
+from pylmod.cli.upload_report import report_upload
+from pylmod.cli.values import count, delimiter, positive_count
+from pylmod.exceptions import PyLmodCSVError
 from pylmod.grades.answers import CONFIRMED
 from pylmod.grades.batches import DEFAULT_BATCH_SIZE
 from pylmod.grades.options import MAX_NEW_ASSIGNMENTS, UploadOptions
@@ -44,6 +47,7 @@ def upload_command(args: argparse.Namespace) -> int:
     if (columns[0] is None) != (columns[1] is None):
         raise CliError('--max-points-column and --normalize-column go '
                        'together: give both or neither', EXIT_USAGE)
+    check_text_file(args.csv, args.encoding)
     resume_from = (None if args.resume is None
                    else confirmed_in_report(args.resume))
     options = UploadOptions(
@@ -56,28 +60,66 @@ def upload_command(args: argparse.Namespace) -> int:
         resume_from=resume_from)
     gradebook = make_gradebook(args)
     report = UploadReport()
-    progress = None if args.quiet or args.dry_run else SendProgress()
+    stream = _report_stream(args, report)
+    shown = None if args.quiet or args.dry_run else SendProgress()
     try:
         upload_csv(gradebook, args.csv, options, report=report,
-                   progress=progress)
+                   progress=shown if stream is None
+                   else stream.progress(shown))
     except KeyboardInterrupt as interrupt:
-        _close(progress)
-        sys.stderr.write('pylmod: {0}: the report below says which grades '
-                         'LMod confirmed; `--resume` with the --report file '
-                         'sends the others\n'.format(
-                             str(interrupt) or 'interrupted'))
-        report_upload(args, report)
+        _close(shown)
+        _report_stopped(args, report, stream, str(interrupt) or 'interrupted')
         return EXIT_INTERRUPTED
     except PyLmodCSVError as err:
-        raise _with_cli_advice(err, args) from err
+        raise _with_cli_advice(err) from err
     except Exception:
-        _close(progress)
+        _close(shown)
         if report.requests_sent or report.created_assignments:
             # Stopped half way: say which grades are stored, then fail.
-            report_upload(args, report)
+            _report_stopped(args, report, stream, 'stopped')
+        elif stream is not None:
+            stream.discard()
         raise
-    _close(progress)
+    _close(shown)
+    if stream is not None:
+        stream.discard()
     return report_upload(args, report)
+
+
+def _report_stream(args: argparse.Namespace,
+                   report: UploadReport) -> Optional[StreamedReport]:
+    """The report written while the grades are sent: the ``--report`` CSV
+    file, else a new file in the per-user data directory (``None`` for a
+    dry run, which sends nothing)."""
+    if args.dry_run:
+        return None
+    if args.report and not args.report.endswith('.json'):
+        return StreamedReport(args.report, report)
+    return StreamedReport(new_report_path(args.csv), report, kept=False)
+
+
+def _report_stopped(args: argparse.Namespace, report: UploadReport,
+                    stream: Optional[StreamedReport], why: str) -> None:
+    """Report an upload that stopped half way: where its report is and
+    the command that sends the rest, first (a second Ctrl-C may come),
+    then the summary and the whole report."""
+    if stream is not None:
+        stream.write_answered()
+        stream.close()
+        if not args.report:
+            args.report = stream.path
+    counts = report.status_counts()
+    if args.report:
+        sys.stderr.write(
+            'pylmod: {0}: LMod confirmed {1} of {2} grades; the report {3} '
+            'says what became of each. To send the others, run:\n'
+            '  {4}\n'.format(why, counts[CONFIRMED], sum(counts.values()),
+                             args.report,
+                             resume_command(getattr(args, 'argv', None)
+                                            or sys.argv[1:], args.report)))
+    report_upload(args, report)
+    if stream is not None and stream.path != args.report:
+        stream.discard()
 
 
 def _close(progress: Optional[SendProgress]) -> None:
@@ -85,20 +127,10 @@ def _close(progress: Optional[SendProgress]) -> None:
         progress.close()
 
 
-def _with_cli_advice(err: PyLmodCSVError,
-                     args: argparse.Namespace) -> Exception:
-    """The error of a file that cannot be read, with the option that
-    helps."""
-    if isinstance(err, PyLmodMissingColumn) and args.email_field is None:
-        return CliError('{0} With pylmod upload: --email-field '
-                        'COLUMN.'.format(err), EXIT_USAGE)
-    if isinstance(err, PyLmodTooManyNewAssignments):
-        return CliError('{0} With pylmod upload: --allow-new-assignments '
-                        '{1}.'.format(err, len(err.names)), EXIT_USAGE)
-    if 'encoding=' in str(err):  # bytes it cannot decode (see decode_error)
-        return CliError('{0} With pylmod upload: --encoding NAME.'.format(
-            err), EXIT_USAGE)
-    return err
+def _with_cli_advice(err: PyLmodCSVError) -> CliError:
+    """The error of a file that cannot be read, in the command's words
+    (flags, not keyword arguments)."""
+    return CliError(in_cli_words(str(err)), EXIT_USAGE)
 
 
 def confirmed_in_report(path: str) -> Dict[Tuple[str, str], float]:

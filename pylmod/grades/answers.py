@@ -36,6 +36,8 @@ CONFIRMED_STATUS = (CONFIRMED, '')
 STATUSES = (CONFIRMED, FAILED, UNCONFIRMED, NOT_SENT, DRY_RUN)
 #: The message of the grades after a request that failed.
 NOT_SENT_AFTER_FAILURE = 'not sent: an earlier request failed'
+#: Why a grade was not sent when Ctrl-C or SIGTERM stopped the upload.
+NOT_SENT_INTERRUPTED = 'not sent: interrupted'
 
 #: Errors after which a request may or may not have reached LMod.
 AMBIGUOUS_ERRORS = (requests.RequestException, PyLmodBadResponse)

@@ -43,7 +43,10 @@ def check_batch_size(batch_size: int) -> None:
 
 
 def error_text(err: BaseException) -> str:
-    """The message of the grades an error left unconfirmed."""
+    """The message of the grades an error left unconfirmed (an interrupt
+    says so in words, not as ``KeyboardInterrupt()``)."""
+    if isinstance(err, KeyboardInterrupt):
+        return '{0} before LMod answered'.format(str(err) or 'interrupted')
     return str(err) or repr(err)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 from typing import (
     Any,
+    Callable,
     Dict,
     Iterable,
     Iterator,
@@ -117,6 +118,10 @@ class GradeLedger:
 
     def _segment_at(self, position: int) -> Segment:
         """The segment that holds the grade at ``position``."""
+        return self.segments[self._segment_index(position)]
+
+    def _segment_index(self, position: int) -> int:
+        """The index of the segment that holds the grade at ``position``."""
         segments = self.segments
         low, high = 0, len(segments)  # segments are in position order
         while high - low > 1:
@@ -125,16 +130,37 @@ class GradeLedger:
                 low = middle
             else:
                 high = middle
-        return segments[low]
+        return low
 
-    def outcomes(self) -> List[GradeOutcome]:
+    def outcomes(self, start: int = 0) -> List[GradeOutcome]:
         """Return a :class:`~pylmod.grades.report.GradeOutcome` for each
-        grade, in file order."""
+        grade from the ``start``-th on, in file order."""
         grades = self.grades
         return [GradeOutcome(line, email, column, grades[position], status,
                              message)
                 for position, line, email, column, (status, message)
-                in self._walk()]
+                in self._walk(start)]
+
+    def answered(self, start: int = 0,
+                 record: Callable[..., Any] = GradeOutcome) -> List[Any]:
+        """Return the records of the grades from the ``start``-th on whose
+        outcome is known (an answer came, or it was a dry run), in file
+        order, without building the others'.  ``record(line, email,
+        column, grade, status, message)`` builds each (a
+        :class:`~pylmod.grades.report.GradeOutcome` by default; a report
+        written as the upload runs takes plain rows)."""
+        known = len(self.statuses)
+        if start >= known:
+            return []
+        grades = self.grades
+        records = []
+        for position, line, email, column, (status, message) in self._walk(
+                start):
+            if position >= known:
+                break
+            records.append(record(line, email, column, grades[position],
+                                  status, message))
+        return records
 
     def lines_with_status(self, wanted: Iterable[str]) -> List[int]:
         """Return the line of each grade whose status is in ``wanted``
@@ -143,13 +169,19 @@ class GradeLedger:
         return [line for _, line, _, _, (status, _) in self._walk()
                 if status in wanted]
 
-    def _walk(self) -> Iterator[Tuple[int, int, Any, str, Tuple[str, str]]]:
+    def _walk(self, first: int = 0
+              ) -> Iterator[Tuple[int, int, Any, str, Tuple[str, str]]]:
         """Yield ``(position, line, email, column, (status, message))`` of
-        each grade, in file order."""
+        each grade from position ``first`` on, in file order."""
         statuses, replaced_by = self.statuses, self.replaced_by
         not_sent = (NOT_SENT, self.not_sent_message)
-        for segment_line, segment_email, start, columns in self.segments:
+        segments = self.segments
+        if first and segments:
+            segments = segments[self._segment_index(first):]
+        for segment_line, segment_email, start, columns in segments:
             for position, column in enumerate(columns, start):
+                if position < first:
+                    continue
                 line, email = replaced_by.get(
                     position, (segment_line, segment_email))
                 yield (position, line, email, column,

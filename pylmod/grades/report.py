@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import (
     Any,
+    Callable,
     Dict,
     Iterable,
     List,
@@ -98,6 +99,12 @@ class PendingGrades(Protocol):
 
     def status_counts(self) -> Dict[str, int]:
         """How many grades have each outcome."""
+
+    def answered(self, start: int = 0,
+                 record: Callable[..., Any] = GradeOutcome) -> List[Any]:
+        """The records of the grades from the ``start``-th on whose outcome
+        is known, in file order, each ``record(line, email, column, grade,
+        status, message)``."""
 
 
 class _Records:
@@ -219,6 +226,46 @@ class UploadReport:
         """Add the grades of an upload given this report (for
         :class:`~pylmod.grades.upload.GradeUpload`)."""
         _GradesField.records(self).pending.append(grades)
+
+    def answered_grades(self, start: int = 0,
+                        record: Callable[..., Any] = GradeOutcome
+                        ) -> List[Any]:
+        """Return the grades from the ``start``-th on (in :attr:`grades`
+        order) whose outcome is known so far, without building the
+        others' records: what a report written while the upload runs
+        adds after each request (``pylmod upload`` streams its
+        ``--report`` file so).
+
+        Args:
+            start: how many grades were taken already.
+            record: builds each record from ``(line, email, column, grade,
+                status, message)``: a :class:`GradeOutcome` by default (a
+                report file may take plain rows, which cost less).
+
+        Example:
+
+        .. code-block:: python
+
+            written = 0
+            def progress(sent, confirmed, total):
+                global written
+                new = report.answered_grades(written)
+                written += len(new)
+                save(new)
+        """
+        records = _GradesField.records(self)
+        answered: List[Any] = [
+            record(grade.line, grade.email, grade.assignment, grade.grade,
+                   grade.status, grade.message)
+            for grade in records.built[start:]]
+        start = max(0, start - len(records.built))
+        for pending in records.pending:
+            known = pending.answered(start, record)
+            answered.extend(known)
+            if not pending.finished:
+                break
+            start = max(0, start - sum(pending.status_counts().values()))
+        return answered
 
     def with_status(self, status: str) -> List[GradeOutcome]:
         """Return the grades whose outcome is ``status``."""

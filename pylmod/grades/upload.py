@@ -34,6 +34,7 @@ from pylmod.grades.answers import (
     CONFIRMED_STATUS,
     NOT_SENT,
     NOT_SENT_AFTER_FAILURE,
+    NOT_SENT_INTERRUPTED,
     STATUSES,
     UNCONFIRMED,
 )
@@ -211,7 +212,9 @@ class GradeUpload:
             # 1.0.x made one request even with no grade; so does this.
             sender.send(ledger.grades, at_least_one=True)
         except BaseException as err:
-            self._stopped_by(err, NOT_SENT_AFTER_FAILURE)
+            self._stopped_by(err, NOT_SENT_INTERRUPTED
+                             if isinstance(err, KeyboardInterrupt)
+                             else NOT_SENT_AFTER_FAILURE)
             unconfirmed = ledger.lines_with_status((UNCONFIRMED, NOT_SENT))
             log.error('Upload stopped by %s: %d of %d grades not confirmed '
                       '(lines %s)', type(err).__name__, len(unconfirmed),

@@ -42,6 +42,10 @@ from typing import TYPE_CHECKING
 from pylmod._faces import lazy_names
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pylmod.testing.fake_openedx.demo_course import (
+        DEMO_OPENEDX_ASSIGNMENT,
+        demo_course_openedx,
+    )
     from pylmod.testing.fake_openedx.server import OpenEdxServer
     from pylmod.testing.fake_openedx.state import (
         DEMO_COURSE_KEY,
@@ -55,15 +59,18 @@ if TYPE_CHECKING:  # pragma: no cover
 _HOMES = {
     'DEMO_COURSE_KEY': 'state',
     'DEMO_CURRICULUM_UUID': 'state',
+    'DEMO_OPENEDX_ASSIGNMENT': 'demo_course',
     'DEMO_PROGRAM_UUID': 'state',
     'FakeOpenEdx': 'state',
     'LoggedRequest': '..wire',
     'OpenEdxServer': 'server',
+    'demo_course_openedx': 'demo_course',
 }
 
 __all__ = [
-    'DEMO_COURSE_KEY', 'DEMO_CURRICULUM_UUID', 'DEMO_PROGRAM_UUID',
-    'FakeOpenEdx', 'LoggedRequest', 'OpenEdxServer',
+    'DEMO_COURSE_KEY', 'DEMO_CURRICULUM_UUID', 'DEMO_OPENEDX_ASSIGNMENT',
+    'DEMO_PROGRAM_UUID', 'FakeOpenEdx', 'LoggedRequest', 'OpenEdxServer',
+    'demo_course_openedx',
 ]
 
 __getattr__, __dir__ = lazy_names(__name__, _HOMES)
