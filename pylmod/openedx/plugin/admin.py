@@ -79,7 +79,7 @@ class GradebookLinkAdmin(admin.ModelAdmin):
     def _run(self, request: Any, links: QuerySet,
              dry_run: Optional[bool]) -> None:
         try:
-            result = tasks.fan_out(list(links), dry_run=dry_run,
+            sent = tasks.send_runs(list(links), dry_run=dry_run,
                                    trigger='admin')
         except Exception as err:  # the broker is down, misconfigured ...
             log.error('pylmod: cannot send runs: %s', type(err).__name__)
@@ -87,7 +87,6 @@ class GradebookLinkAdmin(admin.ModelAdmin):
                               'Celery workers: {0}'.format(err),
                               messages.ERROR)
             return
-        sent = len(result.results) if result is not None else 0
         self.message_user(request, '{0} runs sent to the workers; their '
                           'reports appear under "Run reports".'.format(sent))
 
