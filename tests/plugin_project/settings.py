@@ -102,9 +102,10 @@ else:
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Quick retries for the tests; the rest comes from the plugin's defaults.
+# Quick retries, and a short lease (a lost run is seen after 4 s), for the
+# tests; the rest comes from the plugin's defaults.
 PYLMOD_OPENEDX = {'RETRY_BACKOFF': 1, 'RETRY_BACKOFF_MAX': 2,
-                  'RETRY_JITTER': False}
+                  'RETRY_JITTER': False, 'LEASE': 4}
 PYLMOD_OPENEDX.update(json.loads(
     os.environ.get('PLUGIN_PROJECT_PYLMOD_OPENEDX') or '{}'))
 

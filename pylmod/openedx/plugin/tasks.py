@@ -46,14 +46,19 @@ from celery.result import GroupResult
 from celery.utils import uuid
 from django.utils import timezone
 
-from pylmod.openedx.plugin import runs
+from pylmod.openedx.plugin import leases, runs
 from pylmod.openedx.plugin.conf import (
     celery_retry_options,
     plugin_conf,
     send_timeout,
 )
 from pylmod.openedx.plugin.failures import TransientFailure
-from pylmod.openedx.plugin.models import GRADES, ROSTER, GradebookLink
+from pylmod.openedx.plugin.models import (
+    GRADES,
+    ROSTER,
+    GradebookLink,
+    RunReport,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +101,17 @@ def run_flow_task(task: Any, link_id: int, flow: str,
     if link is None:
         log.warning('pylmod: link %s is gone; nothing to run', link_id)
         return {'link': link_id, 'flow': flow, 'status': 'no such link'}
-    report = runs.start(link, flow, dry_run=dry_run, trigger=trigger,
-                        task_id=task.request.id or '')
+    begun = runs.begin(link, flow, dry_run=dry_run, trigger=trigger,
+                       task_id=task.request.id or '')
+    report = begun.report
+    if not begun.run:
+        if begun.holder is not None and report.status not in (
+                RunReport.DONE + (RunReport.LOST,)):
+            # Delivered again while its first delivery still runs (a
+            # visibility timeout shorter than the run): look again later,
+            # to take the report over if that worker dies.
+            raise task.retry(countdown=leases.lease_seconds())
+        return report.as_task_result()
     try:
         report = runs.execute(report, may_retry=_may_retry(task, report))
     except TransientFailure as failure:
@@ -221,7 +235,13 @@ def fan_out(links: Optional[Iterable[GradebookLink]] = None,
 def sync_all_links(dry_run: Optional[bool] = None) -> Dict[str, Any]:
     """The periodic task: :func:`send_runs` every enabled link.
 
+    First it ends as ``lost`` the runs whose lease expired
+    (:func:`~pylmod.openedx.plugin.leases.sweep_lost`).
+
     Returns:
-        dict: ``{'runs': number of tasks sent}``.
+        dict: ``{'runs': number of tasks sent, 'lost': runs ended lost}``.
     """
-    return {'runs': send_runs(dry_run=dry_run)}
+    lost = leases.sweep_lost()
+    if lost:
+        log.warning('pylmod: %d runs were lost with their workers', lost)
+    return {'runs': send_runs(dry_run=dry_run), 'lost': lost}
