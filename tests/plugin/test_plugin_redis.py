@@ -231,3 +231,58 @@ def test_the_tasks_are_delivered_at_least_once():
 def test_the_redis_helpers_clean_up(redis_url):
     assert redis_url.startswith('redis://127.0.0.1:')
     assert os.environ.get('PLUGIN_PROJECT_REDIS') is None
+
+
+def tutor_patches():
+    """Run the Tutor plugin of the docs with a stand-in ``tutor.hooks``;
+    return the patches it adds."""
+    import runpy
+    import sys
+    import types
+    patches = []
+    hooks = types.SimpleNamespace(Filters=types.SimpleNamespace(
+        ENV_PATCHES=types.SimpleNamespace(add_item=patches.append)))
+    tutor = types.ModuleType('tutor')
+    tutor.hooks = hooks
+    saved = sys.modules.get('tutor')
+    sys.modules['tutor'] = tutor
+    try:
+        runpy.run_path(os.path.join(os.path.dirname(courses.__file__),
+                                    'tutor_pylmod.py'))
+    finally:
+        if saved is None:
+            del sys.modules['tutor']
+        else:
+            sys.modules['tutor'] = saved
+    return dict(patches)
+
+
+def test_the_tutor_example_gives_the_lms_its_broker_settings(redis_url):
+    """The patch, laid over settings as edx-platform's production settings
+    leave them, keeps their options and adds a visibility timeout longer
+    than the plugin's longest run; Celery and kombu read it."""
+    from celery import Celery
+
+    from pylmod.openedx.plugin.conf import DEFAULTS
+    settings = {'BROKER_TRANSPORT_OPTIONS': {'fanout_patterns': True,
+                                             'fanout_prefix': True},
+                'PYLMOD_OPENEDX': dict(DEFAULTS, CLIENT_ID='sync')}
+    exec(tutor_patches()['openedx-lms-common-settings'], settings)
+    for name in ('BROKER_TRANSPORT_OPTIONS',
+                 'CELERY_BROKER_TRANSPORT_OPTIONS'):
+        options = settings[name]
+        # Longer than a run may last: its retries end by RETRY_DEADLINE.
+        assert options['visibility_timeout'] > DEFAULTS['RETRY_DEADLINE']
+        assert options['visibility_timeout'] > 10 * settings[
+            'PYLMOD_OPENEDX']['LEASE']
+    assert settings['BROKER_TRANSPORT_OPTIONS']['fanout_prefix'] is True
+    assert settings['PYLMOD_OPENEDX']['CLIENT_ID'] == 'sync'
+    app = Celery('lms', set_as_current=False)
+    app.config_from_object({'broker_url': redis_url,
+                            'broker_transport_options': settings[
+                                'CELERY_BROKER_TRANSPORT_OPTIONS']})
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        assert channel.visibility_timeout == 6 * 3600
+        assert channel.unacked_restore_throttle == 6
+    app.close()
