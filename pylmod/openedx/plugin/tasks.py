@@ -75,13 +75,16 @@ class BrokerUnreachable(Exception):
     """The runs could not be sent: the broker did not answer within
     ``SEND_TIMEOUT`` seconds (or refused the message)."""
 
-    def __init__(self, timeout: float, error: BaseException) -> None:
+    def __init__(self, timeout: float, error: BaseException, sent: int = 0,
+                 total: int = 0) -> None:
+        what = ('so only {0} of the {1} runs were sent'.format(sent, total)
+                if sent else 'so no run was sent')
         super().__init__(
-            'the Celery broker could not be reached within {0:g} s, so no '
-            'run was sent ({1}: {2}); check the broker and try again'.format(
-                timeout, type(error).__name__, error))
-        #: The seconds allowed.
-        self.timeout = timeout
+            'the Celery broker could not be reached within {0:g} s, {1} '
+            '({2}: {3}); check the broker and try again'.format(
+                timeout, what, type(error).__name__, error))
+        #: The seconds allowed, and the runs sent before it failed.
+        self.timeout, self.sent = timeout, sent
 
 
 def _may_retry(task: Any, report: Any) -> bool:
@@ -167,15 +170,18 @@ def _send(signatures: List[Any], results: bool) -> List[Any]:
     timeout = send_timeout()
     app = current_app._get_current_object()
     bounds = {'socket_connect_timeout': timeout, 'socket_timeout': timeout}
+    sent: List[Any] = []
     try:
         with app.connection_for_write(connect_timeout=timeout,
                                       transport_options=bounds) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
-            return [signature.apply_async(connection=conn, retry=False,
-                                          ignore_result=not results)
-                    for signature in signatures]
+            for signature in signatures:
+                sent.append(signature.apply_async(
+                    connection=conn, retry=False, ignore_result=not results))
     except Exception as err:  # refused, timed out, unknown host ...
-        raise BrokerUnreachable(timeout, err) from err
+        raise BrokerUnreachable(timeout, err, len(sent),
+                                len(signatures)) from err
+    return sent
 
 
 def send_runs(links: Optional[Iterable[GradebookLink]] = None,
