@@ -157,7 +157,10 @@ def begin(link: GradebookLink, flow: str, *, dry_run: Optional[bool] = None,
                                 holder.heartbeat))
             report.save()
         return Begun(report, False, holder)
-    if earlier is not None:
+    if earlier is None:  # it starts now that it holds the lock
+        report.started = timezone.now()
+        report.save(update_fields=['started'])
+    else:  # a retry, a redelivery, or a lost run taken over
         if earlier.is_lost() or earlier.status == RunReport.RUNNING:
             report.losses = list(report.losses or []) + [{
                 'worker': earlier.worker, 'heartbeat': str(earlier.heartbeat),
