@@ -128,7 +128,7 @@ def test_the_fan_out_runs_on_worker_processes_and_again_sends_nothing(
 
 
 def test_a_worker_killed_mid_run_loses_no_run(
-        engine, make_link, lmod_server, lmod_fake, openedx):
+        engine, make_link, lmod_server, lmod_fake, openedx, writes):
     """Kill a worker's whole process group while it runs: every flow is
     delivered again (after the visibility timeout) to the other worker,
     on its same report, without a re-trigger; nothing is left running."""
@@ -153,6 +153,10 @@ def test_a_worker_killed_mid_run_loses_no_run(
                        if report.attempts > 1} >= killed
     assert not RunReport.objects.filter(finished=None).exists()
     assert_fakes_done(lmod_fake, openedx)
+    # Sent again at most: the one batch each killed run had in flight.
+    grade_posts, enrollment_writes = writes()
+    assert grade_posts <= COURSES + len(killed)
+    assert enrollment_writes <= COURSES + len(killed)
 
 
 def test_two_fan_outs_at_once_never_run_a_link_flow_twice_at_once(
