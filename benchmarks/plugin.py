@@ -17,8 +17,10 @@ For each number of worker processes (default 1, then 4):
    which lists the plugin only through edx-django-utils' discovery),
    ``django-admin migrate``, and one link per course (grade push and
    program roster sync);
-3. ``celery -A plugin_project.celery_app worker --concurrency N`` (prefork:
-   N processes) on Celery's ``filesystem://`` broker;
+3. a ``redis-server`` of its own (a free loopback port, a temporary
+   directory: Debian's ``redis-server`` package) as broker and result
+   backend, and ``celery -A plugin_project.celery_app worker --concurrency
+   N`` (prefork: N processes) on it;
 4. the fan-out (:func:`pylmod.openedx.plugin.tasks.fan_out`, every link's
    two flows as one group), timed from sending to the last result; then
    the same again, which must send nothing;
@@ -32,7 +34,9 @@ recorded numbers.
 import argparse
 import json
 import os
+import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -110,10 +114,42 @@ class Fake:
         return final
 
 
+# -- the broker ------------------------------------------------------------
+
+def start_redis(folder: str) -> Any:
+    """A redis-server on a free loopback port; returns ``(process, url)``.
+    """
+    path = shutil.which('redis-server')
+    if path is None:
+        sys.exit('redis-server is not installed (apt-get install -y '
+                 'redis-server)')
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    os.makedirs(folder, exist_ok=True)
+    process = subprocess.Popen(
+        [path, '--port', str(port), '--bind', '127.0.0.1', '--dir', folder,
+         '--save', '', '--appendonly', 'no', '--logfile',
+         os.path.join(folder, 'redis.log')])
+    import redis
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            client.ping()
+            return process, 'redis://127.0.0.1:{0}/0'.format(port)
+        except redis.exceptions.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError('redis-server did not start; see '
+                                   + folder)
+            time.sleep(0.05)
+
+
 # -- the stand-in LMS and its worker --------------------------------------
 
-def environment(work: str, lmod: Fake, openedx: Fake) -> Dict[str, str]:
-    """The stand-in LMS's environment: its database, queues and
+def environment(work: str, lmod: Fake, openedx: Fake,
+                redis_url: str) -> Dict[str, str]:
+    """The stand-in LMS's environment: its database, broker and
     ``PYLMOD_OPENEDX`` (the fakes)."""
     plugin = {
         'LMS_URL': openedx.ready['url'],
@@ -126,7 +162,7 @@ def environment(work: str, lmod: Fake, openedx: Fake) -> Dict[str, str]:
     return dict(os.environ, PYTHONPATH=TESTS,
                 DJANGO_SETTINGS_MODULE='plugin_project.settings',
                 PLUGIN_PROJECT_DB=os.path.join(work, 'lms.sqlite3'),
-                PLUGIN_PROJECT_QUEUES=os.path.join(work, 'queues'),
+                PLUGIN_PROJECT_REDIS=redis_url,
                 PLUGIN_PROJECT_PYLMOD_OPENEDX=json.dumps(plugin))
 
 
@@ -154,7 +190,7 @@ def setup_django(env: Dict[str, str]) -> None:
     """This process as the stand-in LMS (the sender of the fan-out)."""
     os.environ.update({key: env[key] for key in (
         'DJANGO_SETTINGS_MODULE', 'PLUGIN_PROJECT_DB',
-        'PLUGIN_PROJECT_QUEUES', 'PLUGIN_PROJECT_PYLMOD_OPENEDX')})
+        'PLUGIN_PROJECT_REDIS', 'PLUGIN_PROJECT_PYLMOD_OPENEDX')})
     import django
     django.setup()
     from plugin_project.celery_app import app
@@ -190,7 +226,8 @@ def one_run(options: argparse.Namespace, processes: int) -> Dict[str, Any]:
     work = tempfile.mkdtemp(prefix='pylmod-plugin-bench-', dir=options.work)
     lmod = Fake('lmod', options, os.path.join(work, 'certs'))
     openedx = Fake('openedx', options, work)
-    env = environment(work, lmod, openedx)
+    redis_server, redis_url = start_redis(os.path.join(work, 'redis'))
+    env = environment(work, lmod, openedx, redis_url)
     subprocess.run([sys.executable, '-m', 'django', 'migrate', '-v', '0'],
                    env=env, cwd=REPO, check=True)
     # Several worker processes write reports at once: with a write-ahead
@@ -209,6 +246,8 @@ def one_run(options: argparse.Namespace, processes: int) -> Dict[str, Any]:
     finally:
         worker.terminate()
         worker.wait(timeout=120)
+        redis_server.terminate()
+        redis_server.wait(timeout=60)
     later = RunReport.objects.order_by('pk')[len(first):]
     return {'processes': processes, 'seconds': seconds,
             'again_seconds': again,

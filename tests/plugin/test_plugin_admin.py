@@ -9,7 +9,6 @@ pytest.importorskip('celery', reason='the plugin needs the openedx extra')
 from plugin_helpers import LEARNERS, finished_reports  # noqa: E402
 from plugin_project import courses  # noqa: E402
 
-from pylmod.openedx.plugin import tasks  # noqa: E402
 from pylmod.openedx.plugin.models import (  # noqa: E402
     GradebookLink,
     RunReport,
@@ -116,16 +115,6 @@ def test_a_link_that_cannot_run_is_refused_by_the_form(staff_client, db):
     assert 'a grade push needs both the program and the course run' in text
     assert 'This roster sync needs it.' in text
     assert not GradebookLink.objects.exists()
-
-
-def test_run_now_says_when_the_broker_cannot_be_reached(
-        staff_client, make_link, db, monkeypatch):
-    def unreachable(*args, **kwargs):
-        raise ConnectionRefusedError('no broker at amqp://nowhere')
-    monkeypatch.setattr(tasks, 'fan_out', unreachable)
-    page = act(staff_client, 'run_now', [make_link(0)])
-    assert 'could not be sent to the Celery workers' in (
-        page.content.decode())
 
 
 def test_a_dry_run_from_the_admin_sends_nothing(

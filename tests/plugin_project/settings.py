@@ -12,6 +12,10 @@ The environment chooses the database and the Celery broker:
     a directory: Celery's ``filesystem://`` broker and ``file://`` result
     backend there, so that worker processes share them (default: the
     in-memory broker and results, for a worker in the test's process);
+``PLUGIN_PROJECT_REDIS``
+    the URL of a Redis server: the broker and the result backend, with
+    ``PLUGIN_PROJECT_BROKER_OPTIONS`` (JSON) as the broker's transport
+    options (e.g. a short ``visibility_timeout``);
 ``PLUGIN_PROJECT_PYLMOD_OPENEDX``
     JSON laid over ``PYLMOD_OPENEDX`` (where the fakes are).
 """
@@ -73,7 +77,14 @@ CACHES = {'default': {
 OPENEDX_TELEMETRY: list = []
 
 _QUEUES = os.environ.get('PLUGIN_PROJECT_QUEUES')
-if _QUEUES:
+_REDIS = os.environ.get('PLUGIN_PROJECT_REDIS')
+if _REDIS:
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = _REDIS
+    CELERY_BROKER_TRANSPORT_OPTIONS = json.loads(
+        os.environ.get('PLUGIN_PROJECT_BROKER_OPTIONS') or '{}')
+    # One message reserved per process: the rest wait in Redis.
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+elif _QUEUES:
     for _folder in ('messages', 'control', 'results'):
         os.makedirs(os.path.join(_QUEUES, _folder), exist_ok=True)
     CELERY_BROKER_URL = 'filesystem://'
@@ -91,9 +102,10 @@ else:
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Quick retries for the tests; the rest comes from the plugin's defaults.
+# Quick retries, and a short lease (a lost run is seen after 4 s), for the
+# tests; the rest comes from the plugin's defaults.
 PYLMOD_OPENEDX = {'RETRY_BACKOFF': 1, 'RETRY_BACKOFF_MAX': 2,
-                  'RETRY_JITTER': False}
+                  'RETRY_JITTER': False, 'LEASE': 4}
 PYLMOD_OPENEDX.update(json.loads(
     os.environ.get('PLUGIN_PROJECT_PYLMOD_OPENEDX') or '{}'))
 

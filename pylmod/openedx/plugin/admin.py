@@ -79,7 +79,7 @@ class GradebookLinkAdmin(admin.ModelAdmin):
     def _run(self, request: Any, links: QuerySet,
              dry_run: Optional[bool]) -> None:
         try:
-            result = tasks.fan_out(list(links), dry_run=dry_run,
+            sent = tasks.send_runs(list(links), dry_run=dry_run,
                                    trigger='admin')
         except Exception as err:  # the broker is down, misconfigured ...
             log.error('pylmod: cannot send runs: %s', type(err).__name__)
@@ -87,7 +87,6 @@ class GradebookLinkAdmin(admin.ModelAdmin):
                               'Celery workers: {0}'.format(err),
                               messages.ERROR)
             return
-        sent = len(result.results) if result is not None else 0
         self.message_user(request, '{0} runs sent to the workers; their '
                           'reports appear under "Run reports".'.format(sent))
 
@@ -118,15 +117,32 @@ class GradebookLinkAdmin(admin.ModelAdmin):
 class RunReportAdmin(admin.ModelAdmin):
     """Run reports: read-only."""
 
-    list_display = ('link', 'flow', 'status', 'dry_run', 'trigger',
+    list_display = ('link', 'flow', 'state', 'dry_run', 'trigger',
                     'attempts', 'started', 'finished', 'counts_line')
     list_filter = ('status', 'flow', 'dry_run', 'trigger')
-    search_fields = ('link__name', 'link__course_key', 'task_id')
-    readonly_fields = ('link', 'flow', 'status', 'dry_run', 'trigger',
+    search_fields = ('link__name', 'link__course_key', 'task_id', 'worker')
+    readonly_fields = ('link', 'flow', 'state', 'dry_run', 'trigger',
                        'task_id', 'attempts', 'started', 'finished',
+                       'worker', 'heartbeat', 'lease_expires',
                        'counts_line', 'requests_sent', 'error',
-                       'problems_table')
-    exclude = ('counts', 'problems', 'problems_total')
+                       'losses_line', 'problems_table')
+    exclude = ('status', 'counts', 'problems', 'problems_total', 'progress',
+               'losses')
+
+    @admin.display(description='status', ordering='status')
+    def state(self, report: RunReport) -> str:
+        """The status; running or lost: the worker, its last heartbeat
+        and the progress so far."""
+        return report.state()
+
+    @admin.display(description='workers lost')
+    def losses_line(self, report: RunReport) -> str:
+        """The workers lost while running it, and who took it over."""
+        return format_html_join(
+            '', '<div>{0} (last heartbeat {1}), taken over {2} by {3}</div>',
+            ((loss.get('worker'), loss.get('heartbeat'),
+              loss.get('taken_over'), loss.get('by'))
+             for loss in report.losses or [])) or '—'
 
     @admin.display(description='counts')
     def counts_line(self, report: RunReport) -> str:

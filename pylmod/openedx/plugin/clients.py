@@ -39,16 +39,22 @@ class RecordingOpenEdxClient(OpenEdxClient):
         super().__init__(*args, **kwargs)
         #: The exceptions the writes raised, oldest first.
         self.write_failures: List[BaseException] = []
+        #: Learners in the writes done so far (a run's progress).
+        self.learners_written = 0
 
     def write_enrollments(self, *args: Any, **kwargs: Any) -> Any:
         """:meth:`OpenEdxClient.write_enrollments`, recording a failure."""
-        return _recorded(self.write_failures, lambda: super(
+        written = _recorded(self.write_failures, lambda: super(
             RecordingOpenEdxClient, self).write_enrollments(*args, **kwargs))
+        self.learners_written += len(written)
+        return written
 
     def bulk_enroll(self, *args: Any, **kwargs: Any) -> Any:
         """:meth:`OpenEdxClient.bulk_enroll`, recording a failure."""
-        return _recorded(self.write_failures, lambda: super(
+        written = _recorded(self.write_failures, lambda: super(
             RecordingOpenEdxClient, self).bulk_enroll(*args, **kwargs))
+        self.learners_written += len(written)
+        return written
 
 
 class RecordingGradeBook(GradeBook):
@@ -58,13 +64,17 @@ class RecordingGradeBook(GradeBook):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         #: The exceptions the POSTs raised, oldest first.
         self.write_failures: List[BaseException] = []
+        #: POSTs answered so far (a run's progress).
+        self.posts_sent = 0
         super().__init__(*args, **kwargs)
 
     def post(self, service: str, data: Any) -> Any:
         """:meth:`pylmod.base.Base.post`, recording a failure."""
-        return _recorded(self.write_failures,
-                         lambda: super(RecordingGradeBook, self).post(
-                             service, data))
+        answer = _recorded(self.write_failures,
+                           lambda: super(RecordingGradeBook, self).post(
+                               service, data))
+        self.posts_sent += 1
+        return answer
 
 
 def gradebook_options(conf: PluginConf) -> Dict[str, Any]:

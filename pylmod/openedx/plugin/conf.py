@@ -65,6 +65,10 @@ DEFAULTS: Dict[str, Any] = {
     'RETRY_DEADLINE': 3600,         # no retry this long after the first try
     'REPORTS_KEPT': 100,            # run reports kept per link and flow
     'PROBLEMS_KEPT': 500,           # learners listed per report
+    # Delivery: a run's lease (renewed while it works), and how long
+    # "Run now" and the nightly fan-out may wait for the broker.
+    'LEASE': 120,                   # seconds; renewed every quarter
+    'SEND_TIMEOUT': 3,              # seconds to reach the broker
 }
 
 _PASSWORD_SOURCES = ('LMOD_CERT_PASSWORD_FILE', 'LMOD_CERT_PASSWORD_ENV',
@@ -197,6 +201,7 @@ class PluginConf:
     retry_deadline: float
     reports_kept: int
     problems_kept: int
+    lease: float
 
 
 def plugin_conf() -> PluginConf:
@@ -232,7 +237,21 @@ def plugin_conf() -> PluginConf:
         max_retries=_whole(values, 'MAX_RETRIES', 0) or 0,
         retry_deadline=float(deadline),
         reports_kept=_whole(values, 'REPORTS_KEPT', 1) or 1,
-        problems_kept=_whole(values, 'PROBLEMS_KEPT', 0) or 0)
+        problems_kept=_whole(values, 'PROBLEMS_KEPT', 0) or 0,
+        lease=float(_whole(values, 'LEASE', 4) or 4))
+
+
+def send_timeout() -> float:
+    """``SEND_TIMEOUT``: the seconds sending runs may wait for the broker
+    (its default when the setting is wrong: sending must stay bounded)."""
+    try:
+        value = raw_settings()['SEND_TIMEOUT']
+    except PluginConfigError:
+        value = DEFAULTS['SEND_TIMEOUT']
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            value <= 0):
+        value = DEFAULTS['SEND_TIMEOUT']
+    return float(value)
 
 
 def celery_retry_options() -> Dict[str, Any]:

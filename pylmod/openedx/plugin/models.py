@@ -130,13 +130,18 @@ class RunReport(models.Model):
 
     RUNNING, RETRYING = 'running', 'retrying'
     OK, PROBLEMS, FAILED = 'ok', 'problems', 'failed'
+    LOST, SKIPPED = 'lost', 'skipped'
     STATUS_CHOICES = [
         (RUNNING, 'running'),
         (RETRYING, 'retrying (transient failure)'),
         (OK, 'ok'),
         (PROBLEMS, 'done, with learners not confirmed'),
         (FAILED, 'failed'),
+        (LOST, 'lost (its worker stopped renewing its lease)'),
+        (SKIPPED, 'not run (another run of the link and flow was running)'),
     ]
+    #: The statuses of a run that will not run again.
+    DONE = (OK, PROBLEMS, FAILED, SKIPPED)
     FLOW_CHOICES = [(GRADES, 'grade push'), (ROSTER, 'roster sync')]
 
     link = models.ForeignKey(GradebookLink, on_delete=models.CASCADE,
@@ -163,6 +168,20 @@ class RunReport(models.Model):
     problems_total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True,
                              help_text='What stopped the run, if anything.')
+    worker = models.CharField(
+        max_length=255, blank=True,
+        help_text='The worker running it (host:process id).')
+    heartbeat = models.DateTimeField(
+        null=True, blank=True, help_text='When its lease was last renewed.')
+    lease_expires = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text='Running, past this: lost (its worker stopped).')
+    progress = models.JSONField(
+        default=dict, blank=True, help_text='What it sent so far.')
+    losses = models.JSONField(
+        default=list, blank=True,
+        help_text='Workers lost while running it: worker, last heartbeat, '
+                  'when it was taken over.')
 
     class Meta:
         ordering = ['-started', '-pk']
@@ -172,13 +191,33 @@ class RunReport(models.Model):
         return '{0} {1} {2:%Y-%m-%d %H:%M}: {3}'.format(
             self.link, self.flow, self.started, self.status)
 
+    def is_lost(self) -> bool:
+        """Ended as lost, or running with its lease expired (its worker
+        stopped: a redelivery or the next run takes it over or ends it)."""
+        return self.status == self.LOST or (
+            self.status == self.RUNNING and self.lease_expires is not None
+            and self.lease_expires < timezone.now())
+
+    def state(self) -> str:
+        """The status, and for a running or lost run: which worker, its
+        last heartbeat and its progress."""
+        if self.status not in (self.RUNNING, self.LOST):
+            return self.status
+        beat = ('{0:%Y-%m-%d %H:%M:%S}'.format(self.heartbeat)
+                if self.heartbeat else 'never')
+        progress = ', '.join('{0} {1}'.format(number, name) for name, number
+                             in (self.progress or {}).items())
+        return '{0} on {1} (last heartbeat {2}{3})'.format(
+            'lost' if self.is_lost() else 'running', self.worker or '?',
+            beat, '; ' + progress if progress else '')
+
     def summary(self) -> str:
         """One line: the outcome counts that are not zero, and the error."""
         counts = ', '.join('{0} {1}'.format(number, name) for name, number
                            in (self.counts or {}).items() if number)
         if not counts and self.counts:
             counts = 'nothing to do'
-        return ': '.join(part for part in (self.status, counts, self.error)
+        return ': '.join(part for part in (self.state(), counts, self.error)
                          if part)
 
     def as_task_result(self) -> Dict[str, Any]:
@@ -190,3 +229,25 @@ class RunReport(models.Model):
                 'attempts': self.attempts, 'counts': dict(self.counts or {}),
                 'requests_sent': self.requests_sent,
                 'error': self.error.partition(':')[0]}
+
+
+class FlowLock(models.Model):
+    """Who runs a link's flow now: the report holding it, its worker and
+    until when (renewed by the run's heartbeat).  One row per link and
+    flow; taken with a compare-and-set update, so two runs of one link
+    and flow never execute at once, on any number of machines."""
+
+    link = models.ForeignKey(GradebookLink, on_delete=models.CASCADE,
+                             related_name='locks')
+    flow = models.CharField(max_length=10, choices=RunReport.FLOW_CHOICES)
+    report_id = models.BigIntegerField(null=True, blank=True)
+    worker = models.CharField(max_length=255, blank=True)
+    expires = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=['link', 'flow'], name='pylmod_one_lock_per_link_flow')]
+
+    def __str__(self) -> str:
+        return '{0} {1}: {2}'.format(self.link_id, self.flow,
+                                     self.report_id or 'free')

@@ -24,11 +24,14 @@ learners; otherwise a write that may have reached Open edX is not sent
 again blindly, and the run is stored as failed.
 """
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Callable, Dict, List, Optional
 
 from django.utils import timezone
 
 from pylmod.openedx.grades import push_grades
+from pylmod.openedx.plugin import leases
 from pylmod.openedx.plugin.clients import run_clients
 from pylmod.openedx.plugin.conf import (
     PluginConf,
@@ -95,10 +98,27 @@ def rerun_is_safe(link: GradebookLink, flow: str, conf: PluginConf) -> bool:
         or conf.course_enrollments_reader is not None
 
 
-def start(link: GradebookLink, flow: str, *, dry_run: Optional[bool] = None,
-          trigger: str = '', task_id: str = '') -> RunReport:
-    """Store the report of a run that starts, or, for a retry of a task
-    (the same ``task_id``), count its attempt on the first one's report.
+@dataclass
+class Begun:
+    """What :func:`begin` found: the report, whether to run it now, and
+    the live run of the same link and flow that holds the lock."""
+
+    report: RunReport
+    run: bool
+    holder: Optional[RunReport] = None
+
+
+def begin(link: GradebookLink, flow: str, *, dry_run: Optional[bool] = None,
+          trigger: str = '', task_id: str = '',
+          worker: str = '') -> Begun:
+    """Store the report of a run that starts and take the lock of its link
+    and flow (:mod:`~pylmod.openedx.plugin.leases`).
+
+    A task seen before (the same ``task_id``: a Celery retry, or the same
+    message delivered again after its worker was lost) runs on its first
+    report, counting the attempt, unless that report is done.  When a
+    live run holds the lock, nothing runs: a new report is stored as
+    ``skipped``; a task's earlier report is left as it is.
 
     Args:
         link: the link.
@@ -107,21 +127,61 @@ def start(link: GradebookLink, flow: str, *, dry_run: Optional[bool] = None,
         dry_run: ``None``: the link's own setting.
         trigger: what started it (``schedule``, ``admin``, ``command``).
         task_id: the Celery task id, if a task runs it.
+        worker: who runs it (default: this host and process).
     """
     if flow not in FLOWS:
         raise ValueError('flow must be one of {0}, got {1!r}'.format(
             sorted(FLOWS), flow))
-    if task_id:
-        report = RunReport.objects.filter(task_id=task_id, link=link,
-                                          flow=flow).first()
-        if report is not None:
-            report.attempts += 1
-            report.status = RunReport.RUNNING
-            report.save(update_fields=['attempts', 'status'])
-            return report
-    return RunReport.objects.create(
-        link=link, flow=flow, trigger=trigger, task_id=task_id,
-        dry_run=link.dry_run if dry_run is None else dry_run)
+    worker = worker or leases.worker_name()
+    lease = leases.lease_seconds()
+    now = timezone.now()
+    report = RunReport.objects.filter(
+        task_id=task_id, link=link, flow=flow).first() if task_id else None
+    if report is not None and report.status in RunReport.DONE:
+        return Begun(report, False)  # delivered again after it ended
+    earlier = report
+    if report is None:
+        report = RunReport.objects.create(
+            link=link, flow=flow, trigger=trigger, task_id=task_id,
+            dry_run=link.dry_run if dry_run is None else dry_run,
+            worker=worker, heartbeat=now,
+            lease_expires=now + timedelta(seconds=lease))
+    holder = leases.acquire(report, worker, lease)
+    if holder is not None:
+        if earlier is None:
+            report.status, report.finished = RunReport.SKIPPED, now
+            report.lease_expires = None
+            report.error = ('not run: run {0} of this link and flow was '
+                            'running on {1} (last heartbeat {2})'.format(
+                                holder.pk, holder.worker or '?',
+                                holder.heartbeat))
+            report.save()
+        return Begun(report, False, holder)
+    if earlier is None:  # it starts now that it holds the lock
+        report.started = timezone.now()
+        report.save(update_fields=['started'])
+    else:  # a retry, a redelivery, or a lost run taken over
+        if earlier.is_lost() or earlier.status == RunReport.RUNNING:
+            report.losses = list(report.losses or []) + [{
+                'worker': earlier.worker, 'heartbeat': str(earlier.heartbeat),
+                'taken_over': str(now), 'by': worker}]
+            log.warning('pylmod run %s (link %s, %s): taken over from lost '
+                        'worker %s', report.pk, link.pk, flow, earlier.worker)
+        report.attempts += 1
+        report.status, report.finished, report.error = (
+            RunReport.RUNNING, None, '')
+        report.worker, report.heartbeat = worker, now
+        report.lease_expires = now + timedelta(seconds=lease)
+        report.save()
+    return Begun(report, True)
+
+
+def start(link: GradebookLink, flow: str, *, dry_run: Optional[bool] = None,
+          trigger: str = '', task_id: str = '') -> RunReport:
+    """:func:`begin`, returning the report (``skipped`` if a live run of
+    the link and flow holds the lock: :func:`execute` leaves it so)."""
+    return begin(link, flow, dry_run=dry_run, trigger=trigger,
+                 task_id=task_id).report
 
 
 def prune(link: GradebookLink, flow: str, kept: int) -> int:
@@ -135,7 +195,9 @@ def prune(link: GradebookLink, flow: str, kept: int) -> int:
 
 def _finish(report: RunReport, status: str, error: str = '') -> RunReport:
     report.status, report.error = status, error
-    report.finished = timezone.now() if status != RunReport.RETRYING else None
+    now = timezone.now()
+    report.finished = now if status != RunReport.RETRYING else None
+    report.heartbeat, report.lease_expires = now, None
     report.save()
     log.info('pylmod run %s (link %s, %s): %s, attempt %d, %s', report.pk,
              report.link_id, report.flow, status, report.attempts,
@@ -166,14 +228,18 @@ def _stopped(report: RunReport, error: BaseException, may_retry: bool,
     return _finish(report, RunReport.FAILED, text)
 
 
-def _run(report: RunReport, conf: PluginConf, may_retry: bool
-         ) -> RunReport:
+def _run(report: RunReport, conf: PluginConf, may_retry: bool,
+         beat: leases.Heartbeat) -> RunReport:
     link = report.link
     try:
         with run_clients(conf, link.gradebook_uuid) as (client, gradebook):
+            beat.progress = lambda: {
+                'grade batches sent': gradebook.posts_sent,
+                'learners written': client.learners_written}
             flow_report = FLOWS[report.flow](link, conf, client, gradebook,
                                              report.dry_run)
             stop = (client.write_failures + gradebook.write_failures)[-1:]
+            report.progress = beat.progress()
     except Exception as err:  # every failure ends in the report
         # Raised before any write: running again is safe.
         return _stopped(report, err, may_retry, safe=True)
@@ -201,7 +267,8 @@ def execute(report: RunReport, *, may_retry: bool = False) -> RunReport:
             is safe (the report says ``retrying``).
 
     Returns:
-        RunReport: the report, ``ok``, ``problems`` or ``failed``.
+        RunReport: the report, ``ok``, ``problems`` or ``failed`` (or as
+        it was, if not ``running``: e.g. ``skipped``).
 
     Example:
 
@@ -210,10 +277,13 @@ def execute(report: RunReport, *, may_retry: bool = False) -> RunReport:
         report = execute(start(link, GRADES, trigger='shell'))
         print(report.summary())
     """
-    try:
-        conf = plugin_conf()
-    except PluginConfigError as err:
-        return _stopped(report, err, may_retry, safe=True)
-    finished = _run(report, conf, may_retry)
+    if report.status != RunReport.RUNNING:
+        return report  # skipped (another run holds the lock), or done
+    with leases.Heartbeat(report, leases.lease_seconds()) as beat:
+        try:
+            conf = plugin_conf()
+        except PluginConfigError as err:
+            return _stopped(report, err, may_retry, safe=True)
+        finished = _run(report, conf, may_retry, beat)
     prune(report.link, report.flow, conf.reports_kept)
     return finished
