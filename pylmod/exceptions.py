@@ -8,7 +8,7 @@ working.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import requests
 
@@ -475,3 +475,32 @@ class PyLmodDuplicateAssignment(PyLmodException, ValueError):
         # See PyLmodCertificateError.__reduce__.
         return (type(self), (str(self), self.name, self.assignment_ids),
                 self.__dict__)
+
+
+class PyLmodSnapshotError(PyLmodException, ValueError):
+    """A snapshot of grades (see :mod:`pylmod.grades.snapshot`) cannot be
+    written, or cannot be read as one: missing, damaged or edited by hand.
+    Nothing was sent."""
+
+
+class PyLmodSnapshotMismatch(PyLmodSnapshotError):
+    """A snapshot is of another gradebook or another LMod than the one a
+    rollback was asked to change; nothing was sent."""
+
+
+class PyLmodNearMissAssignment(PyLmodCSVError):
+    """A column names no assignment of the gradebook but one nearly (other
+    capitals, spaces, or a small typo): an upload would create a new
+    assignment by mistake.  Nothing was created or sent.
+
+    Attributes:
+        near_misses (dict): column -> the existing assignment it is near.
+    """
+
+    def __init__(self, message: str, near_misses: Dict[str, str]) -> None:
+        super().__init__(message)
+        self.near_misses = dict(near_misses)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return (type(self), (str(self), self.near_misses), self.__dict__)

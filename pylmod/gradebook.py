@@ -110,6 +110,8 @@ class GradeBook(Base, SpreadsheetUpload):
 
     SERVICE = GRADEBOOK
     gradebook_id: Optional[GradebookId] = None
+    #: The uuid the client was bound to (``None`` when bound by id).
+    gradebook_uuid: Optional[str] = None
 
     def __init__(self, cert: Any, urlbase: str = DEFAULT_URLBASE,
                  gbuuid: Optional[str] = None,
@@ -118,6 +120,7 @@ class GradeBook(Base, SpreadsheetUpload):
         mount_create_policies(self)
         if gbuuid is not None:
             self.gradebook_id = self.get_gradebook_id(gbuuid)
+            self.gradebook_uuid = gbuuid
 
     def _gradebook_id(self, gradebook_id: Optional[GradebookId]
                       ) -> GradebookId:

@@ -17,6 +17,7 @@ from pylmod.upload_defaults import MAX_NEW_ASSIGNMENTS
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from pylmod.grades import Progress, UploadReport
+    from pylmod.grades.safeguards import Safeguards
 
 
 class SpreadsheetUpload:
@@ -41,6 +42,9 @@ class SpreadsheetUpload:
             max_new_assignments: Optional[int] = (
                 MAX_NEW_ASSIGNMENTS),
             resume_from: Any = None,
+            changes_only: bool = False,
+            snapshot: Optional[str] = None,
+            safeguards: Optional[Safeguards] = None,
     ) -> Tuple[dict, float]:
         """Transfer grades from rows of a spreadsheet with ``multi_grade()``.
 
@@ -54,8 +58,8 @@ class SpreadsheetUpload:
                 which should not be treated as assignment names
             approve_grades, use_max_points_column, max_points_column,
                 normalize_column, batch_size, dry_run, report, progress,
-                max_new_assignments, resume_from: as for
-                :meth:`spreadsheet2gradebook`
+                max_new_assignments, resume_from, changes_only, snapshot,
+                safeguards: as for :meth:`spreadsheet2gradebook`
 
         Returns:
             tuple: ``(response, seconds)`` as for :meth:`spreadsheet2gradebook`
@@ -69,7 +73,9 @@ class SpreadsheetUpload:
             max_points_column=max_points_column,
             normalize_column=normalize_column, batch_size=batch_size,
             dry_run=dry_run, report=report, progress=progress,
-            max_new_assignments=max_new_assignments, resume_from=resume_from)
+            max_new_assignments=max_new_assignments, resume_from=resume_from,
+            changes_only=changes_only, snapshot=snapshot,
+            safeguards=safeguards)
 
     def spreadsheet2gradebook(
             self,
@@ -89,6 +95,9 @@ class SpreadsheetUpload:
             max_new_assignments: Optional[int] = (
                 MAX_NEW_ASSIGNMENTS),
             resume_from: Any = None,
+            changes_only: bool = False,
+            snapshot: Optional[str] = None,
+            safeguards: Optional[Safeguards] = None,
     ) -> Tuple[dict, float]:
         """Upload grade spreadsheet to gradebook.
 
@@ -163,6 +172,19 @@ class SpreadsheetUpload:
                 :meth:`~pylmod.grades.UploadReport.confirmed_grades`: the
                 grades it confirmed (same student, column and value) are
                 not sent again.
+            changes_only (bool): send only the grades LMod does not hold
+                already: read the stored grades first (one read) and leave
+                out each grade of the same number and approval (status
+                ``unchanged`` in the report).  Default ``False``: every
+                grade is sent, as PyLmod 1.0.x did.  See :doc:`/safe-uploads`.
+            snapshot (str): write the grades LMod holds before the upload
+                changes them to this new file (mode 0600) before anything
+                is created or sent; :func:`pylmod.grades.rollback.rollback`
+                undoes the upload from it.  Nothing is sent if it cannot be
+                written.
+            safeguards (Safeguards): instead of ``changes_only`` and
+                ``snapshot``, a :class:`pylmod.grades.safeguards.Safeguards`
+                whose ``plan`` and ``snapshot_path`` you read afterwards.
 
         Raises:
             PyLmodFailedAssignmentCreation: Failed to create assignment
@@ -192,4 +214,5 @@ class SpreadsheetUpload:
             use_max_points_column=use_max_points_column,
             batch_size=batch_size, dry_run=dry_run, report=report,
             progress=progress, max_new_assignments=max_new_assignments,
-            resume_from=resume_from)
+            resume_from=resume_from, changes_only=changes_only,
+            snapshot=snapshot, safeguards=safeguards)

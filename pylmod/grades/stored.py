@@ -36,12 +36,14 @@ class StoredGrade(NamedTuple):
         numeric: ``numericGradeValue`` as LMod gave it.
         letter: ``letterGradeValue``.
         special: ``specialGradeValue`` (``'x'``: excused), or ``None``.
+        approved: ``isGradeApproved`` (``None`` when LMod did not say).
     """
 
     assignment_id: Any
     numeric: Any = None
     letter: Optional[str] = None
     special: Optional[str] = None
+    approved: Optional[bool] = None
 
     @property
     def number(self) -> Any:
@@ -97,7 +99,8 @@ def read_stored_grades(student: Mapping[str, Any]) -> StoredGrades:
         if isinstance(info, Mapping) and info.get('assignmentId') is not None:
             by_assignment[info['assignmentId']] = StoredGrade(
                 info['assignmentId'], info.get('numericGradeValue'),
-                info.get('letterGradeValue'), info.get('specialGradeValue'))
+                info.get('letterGradeValue'), info.get('specialGradeValue'),
+                info.get('isGradeApproved'))
     overall = student.get('overallGradeInformation')
     letter = overall.get('letterGradeValue') if isinstance(
         overall, Mapping) else None

@@ -55,6 +55,7 @@ from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.report import UploadReport
 from pylmod.grades.resume import confirmed_grades
 from pylmod.grades.rows import RowReader
+from pylmod.grades.safeguards import Safeguards
 from pylmod.grades.students import index_students
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,10 @@ class Gradebook(AssignmentBook, Protocol):
     bound to (those of :class:`~pylmod.grades.assignments.AssignmentBook`,
     and these)."""
 
-    def get_students(self) -> Iterable[Mapping[str, Any]]:
-        """The students (see :ref:`shape-student`)."""
+    def get_students(self, *, include_grade_info: bool = ...
+                     ) -> Iterable[Mapping[str, Any]]:
+        """The students (see :ref:`shape-student`), with their stored
+        grades when ``include_grade_info``."""
 
     def multi_grade(self, grade_array: Sequence[Mapping[str, Any]]) -> Any:
         """Send one ``multiGrades`` array; return LMod's answer."""
@@ -99,6 +102,10 @@ class GradeUpload:
             <pylmod.grades.report.UploadReport.confirmed_grades>`).  A
             grade of the same student, column and value is not sent; it is
             in the report's ``already_confirmed``.
+        safeguards: plan the upload against the grades LMod stores, send
+            only the changes, write a snapshot first (see
+            :class:`~pylmod.grades.safeguards.Safeguards`; ``None``: none,
+            as PyLmod 1.0.x).  Its ``plan`` is there once :meth:`read` is.
 
     Raises:
         ValueError: ``use_max_points_column`` without both column names.
@@ -122,7 +129,8 @@ class GradeUpload:
                  report: Optional[UploadReport] = None,
                  dry_run: bool = False,
                  max_new_assignments: Optional[int] = MAX_NEW_ASSIGNMENTS,
-                 resume_from: Any = None) -> None:
+                 resume_from: Any = None,
+                 safeguards: Optional[Safeguards] = None) -> None:
         if use_max_points_column:
             for name, value in (('max_points_column', max_points_column),
                                 ('normalize_column', normalize_column)):
@@ -140,6 +148,7 @@ class GradeUpload:
         self.dry_run = dry_run
         self.max_new_assignments = max_new_assignments
         self.confirmed_before = confirmed_grades(resume_from)
+        self.safeguards = safeguards
         self.report = report if report is not None else UploadReport()
         self.ledger = GradeLedger()
         self.report._add_pending(self.ledger)
@@ -175,11 +184,18 @@ class GradeUpload:
                 self.gradebook, report.created_assignments, self.dry_run,
                 self.max_points_column if use_columns else None,
                 self.normalize_column if use_columns else None)
-            RowReader(self.ledger, report,
-                      index_students(self.gradebook.get_students()),
+            safeguards = self.safeguards
+            students = list(self.gradebook.get_students() if safeguards is None
+                            else self.gradebook.get_students(
+                                include_grade_info=True))
+            RowReader(self.ledger, report, index_students(students),
                       self.email_field, self.non_assignment_fields,
                       self.approve_grades, resolver.plan,
                       self.confirmed_before).read(rows)
+            if safeguards is not None:
+                stage = 'writing the snapshot'
+                safeguards.before_changes(self.gradebook, self.ledger,
+                                          resolver, students, self.dry_run)
             stage = 'creating assignments'
             create_planned_assignments(resolver, self.ledger, report,
                                        self.max_new_assignments)
@@ -207,19 +223,29 @@ class GradeUpload:
             RuntimeError: the upload has stopped already.
         """
         report, ledger = self.report, self.ledger
+        changes = (None if self.safeguards is None
+                   else self.safeguards.grades_to_send(ledger))
+        grades = ledger.grades if changes is None else changes
         sender = BatchSender(self.gradebook.multi_grade, batch_size,
-                             dry_run=self.dry_run, statuses=ledger.statuses,
-                             progress=progress)
+                             dry_run=self.dry_run,
+                             statuses=ledger.statuses if changes is None
+                             else [], progress=progress)
         if ledger.finished:
             raise RuntimeError('this upload has stopped already: make a new '
                                'GradeUpload to send its grades again')
         if not self.dry_run:
             log.info('Data read from file, doing multiGrades API call '
-                     '(%d grades in %d requests)', len(ledger.grades),
-                     sender.request_count(len(ledger.grades), True))
+                     '(%d grades in %d requests)', len(grades),
+                     sender.request_count(len(grades), changes is None))
         try:
-            # 1.0.x made one request even with no grade; so does this.
-            sender.send(ledger.grades, at_least_one=True)
+            try:
+                # 1.0.x made one request even with no grade; so does this
+                # (a changes-only upload makes none).
+                sender.send(grades, at_least_one=changes is None)
+            finally:
+                if changes is not None:  # the unchanged grades' statuses
+                    self.safeguards.plan.fill_statuses(  # type: ignore
+                        ledger.statuses, sender.statuses)
         except BaseException as err:
             self._stopped_by(err, NOT_SENT_AFTER_FAILURE)
             unconfirmed = ledger.lines_with_status((UNCONFIRMED, NOT_SENT))
@@ -240,6 +266,9 @@ class GradeUpload:
         if ledger.statuses.count(CONFIRMED_STATUS) < len(ledger.statuses):
             lines = ledger.lines_with_status(
                 status for status in STATUSES if status != CONFIRMED)
+        else:
+            lines = []
+        if lines:  # (not the grades LMod held already)
             log.warning('LMod did not confirm %d of %d grades (lines %s): '
                         'see the response\'s data.results or the upload '
                         'report', len(lines), len(ledger.grades),
@@ -266,10 +295,18 @@ def upload_rows(gradebook: Gradebook, rows: Iterable[Mapping[str, Any]],
                 report: Optional[UploadReport] = None,
                 progress: Optional[Progress] = None,
                 max_new_assignments: Optional[int] = MAX_NEW_ASSIGNMENTS,
-                resume_from: Any = None) -> Tuple[Dict[str, Any], float]:
+                resume_from: Any = None, changes_only: bool = False,
+                snapshot: Optional[str] = None,
+                safeguards: Optional[Safeguards] = None
+                ) -> Tuple[Dict[str, Any], float]:
     """Upload rows of a grade spreadsheet: what
     ``GradeBook._spreadsheet2gradebook_multi`` does (see
     :meth:`pylmod.GradeBook.spreadsheet2gradebook` for the arguments).
+
+    ``changes_only`` and ``snapshot`` make the
+    :class:`~pylmod.grades.safeguards.Safeguards` of the upload, unless
+    ``safeguards`` is given (whose ``plan`` and ``snapshot_path`` the caller
+    reads afterwards).
 
     Returns:
         tuple: ``(response, seconds)``: the merged ``multiGrades`` response
@@ -279,13 +316,16 @@ def upload_rows(gradebook: Gradebook, rows: Iterable[Mapping[str, Any]],
     if batch_size is None:
         batch_size = DEFAULT_BATCH_SIZE
     check_batch_size(batch_size)
+    if safeguards is None and (changes_only or snapshot is not None):
+        safeguards = Safeguards(changes_only, snapshot)
     upload = GradeUpload(
         gradebook, email_field, non_assignment_fields,
         approve_grades=approve_grades,
         use_max_points_column=use_max_points_column,
         max_points_column=max_points_column,
         normalize_column=normalize_column, report=report, dry_run=dry_run,
-        max_new_assignments=max_new_assignments, resume_from=resume_from)
+        max_new_assignments=max_new_assignments, resume_from=resume_from,
+        safeguards=safeguards)
     upload.read(rows)
     upload.send(batch_size, progress)
     return upload.report.response, upload.report.duration

@@ -1,0 +1,77 @@
+"""Previewing an upload: the plan, with nothing created or sent.
+
+:func:`plan_upload` reads a grade file as an upload does (every check
+included) and the grades LMod stores (one read), and returns the
+:class:`~pylmod.grades.plan.UploadPlan`; ``pylmod upload --preview`` prints
+it.
+"""
+from __future__ import annotations
+
+from typing import Any, Collection, Iterable, Mapping, Optional, Tuple
+
+from pylmod.grades.plan import UploadPlan
+from pylmod.grades.report import UploadReport
+from pylmod.grades.safeguards import Safeguards
+from pylmod.grades.upload import Gradebook, GradeUpload, upload_csv
+
+
+def plan_upload(gradebook: Gradebook, csv_file: Any,
+                email_field: Optional[str] = None,
+                approve_grades: bool = False, *,
+                max_points_column: Optional[str] = None,
+                normalize_column: Optional[str] = None,
+                delimiter: Optional[str] = None,
+                encoding: Optional[str] = None,
+                confirm_new_assignments: Optional[Collection[str]] = None,
+                report: Optional[UploadReport] = None) -> UploadPlan:
+    """Plan the upload of a grade file: what each grade would do to the
+    grades LMod stores.  Nothing is created or sent.
+
+    Args:
+        gradebook: the gradebook (a :class:`pylmod.GradeBook`).
+        csv_file: a path or an open file, as for
+            :meth:`pylmod.GradeBook.spreadsheet2gradebook` (and
+            ``email_field``, ``approve_grades``, ``max_points_column``,
+            ``normalize_column``, ``delimiter``, ``encoding`` likewise).
+        confirm_new_assignments: check the columns that would create an
+            assignment against the existing names: one that nearly names
+            one is an error unless it is in this collection (``None``: no
+            check).
+        report: the report of the reading (skipped cells, unknown emails
+            ...), filled in; the plan's ``report`` in any case.
+
+    Returns:
+        UploadPlan: the plan; its ``report`` attribute is the reading's
+        :class:`~pylmod.grades.report.UploadReport`.
+
+    Raises:
+        PyLmodCSVError: as the upload (the file cannot be read as meant).
+        PyLmodNearMissAssignment: see ``confirm_new_assignments``.
+
+    Example:
+
+    .. code-block:: python
+
+        plan = plan_upload(gradebook, 'grades.csv')
+        plan.counts()      # {'new': 0, 'changed': 2, 'unchanged': 598}
+        [(grade.email, grade.old, grade.new) for grade in plan.changes()]
+    """
+    report = report if report is not None else UploadReport()
+    safeguards = Safeguards(True, None, confirm_new_assignments)
+
+    def read(rows: Iterable[Mapping[str, Any]], email: str,
+             non_assignment_fields: Iterable[str],
+             **options: Any) -> Tuple[dict, float]:
+        GradeUpload(gradebook, email, non_assignment_fields, dry_run=True,
+                    report=report, safeguards=safeguards,
+                    use_max_points_column=max_points_column is not None,
+                    **options).read(rows)
+        return {}, 0.0
+
+    upload_csv(read, csv_file, email_field, max_points_column,
+               normalize_column, delimiter, encoding,
+               approve_grades=approve_grades)
+    plan = safeguards.plan
+    assert plan is not None  # read() plans, or raises
+    plan.report = report
+    return plan

@@ -1,0 +1,205 @@
+"""The safeguards of an upload to the system of record, between reading the
+file and the first change to the gradebook.
+
+:class:`Safeguards` is what :class:`~pylmod.grades.upload.GradeUpload` is
+given when the caller asks for any of them (``changes_only``, ``snapshot``,
+``confirm_new_assignments``, or a plan); once the file is read and before
+any assignment is created it
+
+1. plans the upload against the grades LMod stores
+   (:class:`~pylmod.grades.plan.UploadPlan`),
+2. refuses a column that nearly names an existing assignment
+   (:func:`near_misses`) unless it is named to be created,
+3. writes the snapshot of the grades about to be sent
+   (:mod:`pylmod.grades.snapshot`), so that nothing is changed when it
+   cannot be written.
+
+With ``changes_only`` only the new and changed grades are sent.
+"""
+from __future__ import annotations
+
+import re
+import time
+from typing import (
+    Any,
+    Collection,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+)
+
+from pylmod.exceptions import PyLmodNearMissAssignment
+from pylmod.grades.assignments import AssignmentResolver, PendingAssignment
+from pylmod.grades.ledger import GradeLedger
+from pylmod.grades.plan import (
+    NewAssignment,
+    PlannedGrade,
+    UploadPlan,
+    stored_by_student,
+)
+from pylmod.grades.report import UNCHANGED
+from pylmod.grades.snapshot import (
+    UPLOAD,
+    SnapshotGrade,
+    snapshot_of_grades,
+    utc_text,
+    write_snapshot,
+)
+
+#: Most edits between a column and an assignment name for a near miss
+#: (names of at least :data:`TYPO_MIN_LENGTH` characters).
+TYPO_EDITS = 2
+TYPO_MIN_LENGTH = 5
+
+
+def _folded(name: str) -> str:
+    return re.sub(r'[\s_\-.]+', '', name).casefold()
+
+
+def _edits(first: str, second: str) -> int:
+    """Edits (insert, delete, replace, swap of neighbours) between two
+    short texts."""
+    previous2: List[int] = []
+    previous = list(range(len(second) + 1))
+    for i, char in enumerate(first, 1):
+        current = [i]
+        for j, other in enumerate(second, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1,
+                       previous[j - 1] + (char != other))
+            if (i > 1 and j > 1 and char == second[j - 2]
+                    and first[i - 2] == other):
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def near_miss(column: str, names: Iterable[str]) -> Optional[str]:
+    """The existing assignment ``column`` nearly names, or ``None``.
+
+    Nearly: the same but for capitals, spaces, ``_``, ``-`` and ``.``
+    (``Midterm 1`` / ``midterm1``), or, for names of 5 characters or more,
+    at most two typing slips away with the same digits (``Midtrem1`` /
+    ``Midterm1``; not ``Quiz 10`` / ``Quiz 1``, nor ``hw2`` / ``hw1``).
+
+    Example:
+
+    .. code-block:: python
+
+        near_miss('Midterm1', ['midterm1', 'final'])   # 'midterm1'
+        near_miss('Quiz 10', ['Quiz 1'])               # None
+    """
+    folded = _folded(column)
+    digits = re.sub(r'\D', '', column)
+    for name in names:
+        other = _folded(name)
+        if other == folded:
+            return name
+        if (min(len(folded), len(other)) >= TYPO_MIN_LENGTH
+                and re.sub(r'\D', '', name) == digits
+                and _edits(folded, other) <= TYPO_EDITS):
+            return name
+    return None
+
+
+def near_misses(new_names: Iterable[str], names: Collection[str]
+                ) -> Dict[str, str]:
+    """``column -> existing name`` of the new columns that nearly name an
+    existing assignment."""
+    found = {}
+    for column in new_names:
+        existing = near_miss(column, names)
+        if existing is not None:
+            found[column] = existing
+    return found
+
+
+def near_miss_error(found: Mapping[str, str]) -> PyLmodNearMissAssignment:
+    """The error of columns that nearly name existing assignments."""
+    return PyLmodNearMissAssignment(
+        'the file would create {0}, but the gradebook has {1}: did you mean '
+        '{2}?  Rename the column, or name it as an assignment to create; '
+        'nothing was created or sent'.format(
+            ', '.join('assignment {0!r}'.format(column) for column in found),
+            ', '.join(repr(name) for name in found.values()),
+            ' / '.join(repr(name) for name in found.values())), found)
+
+
+class Safeguards:
+    """The safeguards of one upload (see the module).
+
+    Args:
+        changes_only: send only the new and changed grades.
+        snapshot: the file to write the snapshot to (``None``: none).
+        confirm_new_assignments: the columns the caller means to create
+            though they nearly name an existing assignment (``None``: no
+            check, as PyLmod 1.0.x).
+
+    Attributes:
+        plan: the :class:`~pylmod.grades.plan.UploadPlan`, once planned.
+        snapshot_path: the snapshot written, once written.
+    """
+
+    def __init__(self, changes_only: bool = False,
+                 snapshot: Optional[str] = None,
+                 confirm_new_assignments: Optional[Collection[str]] = None
+                 ) -> None:
+        self.changes_only = changes_only
+        self.snapshot = snapshot
+        self.confirm_new_assignments = confirm_new_assignments
+        self.plan: Optional[UploadPlan] = None
+        self.snapshot_path: Optional[str] = None
+
+    def before_changes(self, gradebook: Any, ledger: GradeLedger,
+                       resolver: AssignmentResolver,
+                       students: Sequence[Mapping[str, Any]],
+                       dry_run: bool) -> UploadPlan:
+        """Plan, check the new assignments and write the snapshot (not in
+        a dry run); called once the file is read, before anything is
+        created.
+
+        Raises:
+            PyLmodNearMissAssignment: a new column nearly names an
+                existing assignment.
+            PyLmodSnapshotError: the snapshot cannot be written.
+        """
+        known = resolver._by_name  # the gradebook's assignments by name
+        max_points = {assignment.get('assignmentId'): assignment.get(
+            'maxPointsTotal') for assignment in known.values()}
+        used = {id(grade['assignmentId']) for grade in ledger.grades
+                if type(grade['assignmentId']) is PendingAssignment}
+        self.plan = plan = UploadPlan(
+            ledger, stored_by_student(students), max_points,
+            [NewAssignment.of(pending) for pending in resolver.pending
+             if id(pending) in used])
+        if self.confirm_new_assignments is not None:
+            found = near_misses(
+                [assignment.name for assignment in plan.new_assignments
+                 if assignment.name not in self.confirm_new_assignments],
+                list(known))
+            if found:
+                raise near_miss_error(found)
+        if self.snapshot is not None and not dry_run:
+            self.snapshot_path = write_snapshot(self.snapshot, snapshot_of_grades(
+                gradebook, UPLOAD, self._snapshot_grades(plan), time.time()))
+        return plan
+
+    def _snapshot_grades(self, plan: UploadPlan) -> List[SnapshotGrade]:
+        read_at = utc_text(plan.read_at)
+        grades: Iterable[PlannedGrade] = plan.grades()
+        if self.changes_only:
+            grades = (grade for grade in grades if grade.kind != UNCHANGED)
+        return [SnapshotGrade(
+            grade.student_id, grade.email, grade.assignment_id,
+            grade.assignment, grade.old, grade.old_approved, grade.new,
+            grade.approved, read_at) for grade in grades]
+
+    def grades_to_send(self, ledger: GradeLedger) -> Optional[List[Any]]:
+        """The grades to send when only changes are sent (``None``: every
+        grade of the ledger)."""
+        if not self.changes_only or self.plan is None:
+            return None
+        return [ledger.grades[position] for position in self.plan.to_send()]
