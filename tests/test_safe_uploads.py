@@ -1,7 +1,6 @@
 """Safe uploads against the fake LMod over mutual TLS: the plan of an
 upload against the stored grades, changes-only sending, the snapshot
 written before the first grade is sent, and rolling an upload back."""
-import json
 import os
 import stat
 import threading
@@ -137,7 +136,7 @@ def test_the_plan_flags_grades_out_of_range_and_lists_new_assignments(
             if grade.assignment == 'Final Exam'] == [None]
 
 
-# Changes only -----------------------------------------------------------------
+# Changes only ---------------------------------------------------------------
 
 def test_changes_only_sends_only_new_and_changed_grades(gradebook, grades_csv,
                                                         lmod_fake,
@@ -177,3 +176,248 @@ def test_by_default_every_grade_is_sent_as_in_1_0(gradebook, grades_csv,
              if request.path.startswith('service/gradebook/students/')]
     assert 'includeGradeInfo' not in reads[0].params or reads[0].params[
         'includeGradeInfo'] == 'false'
+
+
+# The snapshot ---------------------------------------------------------------
+
+def upload_with_snapshot(gradebook, csv_path, snapshot_path, **options):
+    report = UploadReport()
+    gradebook.spreadsheet2gradebook(str(csv_path), report=report,
+                                    changes_only=True,
+                                    snapshot=str(snapshot_path), **options)
+    return report
+
+
+def test_the_snapshot_is_complete_while_the_first_multigrades_is_in_flight(
+        gradebook, grades_csv, lmod_fake, lmod_server, tmp_path):
+    snapshot_path = tmp_path / 'snapshots' / 'before.json'
+    release = threading.Event()
+    lmod_server.hold_next(1, release, path_prefix='multiGrades/')
+    upload = threading.Thread(target=upload_with_snapshot, args=(
+        gradebook, grades_csv, snapshot_path))
+    upload.start()
+    try:
+        for _ in range(2000):
+            if multigrades(lmod_server):
+                break
+            upload.join(0.01)
+        assert multigrades(lmod_server), 'the upload sent no multiGrades'
+        # In flight: LMod has not stored anything yet, and the snapshot is
+        # on disk, whole, readable by its owner only.
+        assert stored(lmod_fake)[(BOB, MIDTERM)] == 70.0
+        assert stat.S_IMODE(os.stat(snapshot_path).st_mode) == 0o600
+        taken = read_snapshot(str(snapshot_path))
+    finally:
+        release.set()
+        upload.join(30)
+    assert (taken.gradebook_id, taken.gradebook_uuid, taken.kind) == (
+        GRADEBOOK_ID, UUID, 'upload')
+    assert taken.lmod_url == gradebook.urlbase
+    assert sorted((grade.email, grade.assignment_id, grade.assignment,
+                   grade.old, grade.new) for grade in taken.grades) == [
+        ('bob@mit.edu', MIDTERM, 'midterm1', 70.0, 75.0),
+        ('bob@mit.edu', HW1, 'hw1', None, 8.0),
+        ('carol@mit.edu', MIDTERM, 'midterm1', None, 60.0)]
+    assert all(grade.time and grade.old_approved in (None, False)
+               for grade in taken.grades)
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 75.0
+
+
+def test_nothing_is_sent_or_created_when_the_snapshot_cannot_be_written(
+        gradebook, tmp_path, lmod_fake, lmod_server):
+    path = tmp_path / 'new.csv'
+    path.write_text('External email,midterm1,Final\nbob@mit.edu,75,80\n')
+    existing = tmp_path / 'taken.json'
+    existing.write_text('{}')
+    with pytest.raises(PyLmodSnapshotError, match='nothing was sent'):
+        upload_with_snapshot(gradebook, path, existing)
+    assert not multigrades(lmod_server)
+    assert [assignment['name'] for assignment in
+            lmod_fake.assignments(GRADEBOOK_ID)] == ['midterm1', 'hw1']
+    assert existing.read_text() == '{}'
+
+
+@pytest.mark.parametrize('damage, message', [
+    (lambda text: text.replace('75.0', '76.0'), 'checksum'),
+    (lambda text: text[:len(text) // 2], 'not JSON'),
+    (lambda text: text.replace('"version": 1', '"version": 7'), 'version 7'),
+    (lambda text: '[]', 'format'),
+])
+def test_a_damaged_or_edited_snapshot_is_a_clear_error(
+        gradebook, grades_csv, tmp_path, lmod_server, damage, message):
+    snapshot_path = tmp_path / 'before.json'
+    upload_with_snapshot(gradebook, grades_csv, snapshot_path)
+    snapshot_path.write_text(damage(snapshot_path.read_text()))
+    sent = len(multigrades(lmod_server))
+    with pytest.raises(PyLmodSnapshotError, match=message):
+        rollback(gradebook, str(snapshot_path), snapshot=str(
+            tmp_path / 'undo.json'))
+    assert len(multigrades(lmod_server)) == sent
+
+
+# Rollback -------------------------------------------------------------------
+
+def test_a_rollback_restores_what_the_upload_changed(
+        gradebook, grades_csv, tmp_path, lmod_fake):
+    snapshot_path = tmp_path / 'before.json'
+    upload_with_snapshot(gradebook, grades_csv, snapshot_path)
+
+    result = rollback(gradebook, str(snapshot_path),
+                      snapshot=str(tmp_path / 'undo.json'))
+
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 70.0
+    assert [(item.email, item.assignment, item.old, item.current)
+            for item in result.restored] == [
+        ('bob@mit.edu', 'midterm1', 70.0, 75.0)]
+    # Empty before: LMod cannot clear them; listed with their value.
+    assert sorted((item.email, item.assignment, item.current)
+                  for item in result.cannot_clear) == [
+        ('bob@mit.edu', 'hw1', 8.0), ('carol@mit.edu', 'midterm1', 60.0)]
+    assert not result.conflicts and not result.ok
+    assert result.snapshot == str(tmp_path / 'undo.json')
+
+
+def test_a_grade_changed_since_the_upload_is_left_alone_unless_forced(
+        gradebook, tmp_path, lmod_fake):
+    path = tmp_path / 'changes.csv'
+    path.write_text('External email,midterm1,hw1\n'
+                    'alice@mit.edu,95,9.5\nbob@mit.edu,75,\n')
+    snapshot_path = tmp_path / 'before.json'
+    upload_with_snapshot(gradebook, path, snapshot_path)
+    gradebook.set_grade(MIDTERM, BOB, 77.0)  # a TA's correction since
+
+    result = rollback(gradebook, str(snapshot_path),
+                      snapshot=str(tmp_path / 'undo.json'))
+
+    assert [(item.email, item.old, item.current)
+            for item in result.conflicts] == [('bob@mit.edu', 70.0, 77.0)]
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 77.0
+    assert stored(lmod_fake)[(ALICE, MIDTERM)] == 93.5
+    assert stored(lmod_fake)[(ALICE, HW1)] == 9.0
+    assert len(result.restored) == 2 and not result.ok
+
+    forced = rollback(gradebook, str(snapshot_path), force=True,
+                      snapshot=str(tmp_path / 'undo2.json'))
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 70.0
+    assert [item.email for item in forced.restored] == ['bob@mit.edu']
+    # The grades put back already need nothing, and are no conflict.
+    assert len(forced.already) == 2 and forced.ok
+
+
+def test_a_dry_run_rollback_sends_nothing(gradebook, grades_csv, tmp_path,
+                                          lmod_fake, lmod_server):
+    snapshot_path = tmp_path / 'before.json'
+    upload_with_snapshot(gradebook, grades_csv, snapshot_path)
+    sent = len(multigrades(lmod_server))
+    result = rollback(gradebook, str(snapshot_path), dry_run=True)
+    assert len(result.restored) == 1 and result.snapshot is None
+    assert len(multigrades(lmod_server)) == sent
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 75.0
+
+
+def test_a_rollback_of_a_rollback_puts_the_upload_back(
+        gradebook, grades_csv, tmp_path, lmod_fake):
+    snapshot_path = tmp_path / 'before.json'
+    upload_with_snapshot(gradebook, grades_csv, snapshot_path)
+    first = rollback(gradebook, str(snapshot_path),
+                     snapshot=str(tmp_path / 'undo.json'))
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 70.0
+    assert read_snapshot(first.snapshot).kind == 'rollback'
+
+    second = rollback(gradebook, first.snapshot,
+                      snapshot=str(tmp_path / 'redo.json'))
+
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 75.0
+    assert [(item.old, item.current) for item in second.restored] == [
+        (75.0, 70.0)]
+    assert second.ok
+
+
+def test_an_interrupted_upload_is_rolled_back(gradebook, tmp_path,
+                                              lmod_fake, lmod_server):
+    path = tmp_path / 'two.csv'
+    path.write_text('External email,midterm1\n'
+                    'alice@mit.edu,50\nbob@mit.edu,51\n')
+    snapshot_path = tmp_path / 'before.json'
+
+    def stop_after_first(sent, confirmed, total):
+        if sent == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        gradebook.spreadsheet2gradebook(
+            str(path), changes_only=True, snapshot=str(snapshot_path),
+            batch_size=1, progress=stop_after_first)
+    assert stored(lmod_fake)[(ALICE, MIDTERM)] == 50.0
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 70.0  # never sent
+
+    result = rollback(gradebook, str(snapshot_path),
+                      snapshot=str(tmp_path / 'undo.json'))
+
+    assert stored(lmod_fake)[(ALICE, MIDTERM)] == 93.5
+    assert [item.email for item in result.restored] == ['alice@mit.edu']
+    assert [item.email for item in result.already] == ['bob@mit.edu']
+    assert result.ok
+
+
+def test_another_gradebooks_snapshot_is_refused(gradebook, grades_csv,
+                                                tmp_path, lmod_server,
+                                                lmod_client_cert):
+    from pylmod import GradeBook
+    snapshot_path = tmp_path / 'before.json'
+    upload_with_snapshot(gradebook, grades_csv, snapshot_path)
+    other = GradeBook(lmod_client_cert, lmod_server.url,
+                      gbuuid='STELLAR:/project/othercourse',
+                      verify=lmod_server.ca_cert)
+    sent = len(multigrades(lmod_server))
+    with pytest.raises(PyLmodSnapshotMismatch,
+                       match='snapshot of gradebook STELLAR:/project/'
+                             'smallcourse .id 500., not of the gradebook '
+                             'configured .STELLAR:/project/othercourse, '
+                             'id 900.'):
+        rollback(other, str(snapshot_path))
+    assert len(multigrades(lmod_server)) == sent
+
+
+def test_another_lmods_snapshot_is_refused(gradebook, grades_csv, tmp_path):
+    snapshot_path = tmp_path / 'before.json'
+    upload_with_snapshot(gradebook, grades_csv, snapshot_path)
+    gradebook.urlbase = 'https://learning-modules.mit.edu:8443/service/' \
+                        'gradebook/'
+    with pytest.raises(PyLmodSnapshotMismatch, match='not of the one '
+                                                     'configured'):
+        rollback(gradebook, str(snapshot_path))
+
+
+# Assignments created by mistake -------------------------------------------
+
+@pytest.mark.parametrize('column, existing', [
+    ('Midterm1', 'midterm1'), ('midterm 1', 'midterm1'),
+    ('Midtrem1', 'midterm1'), ('HW1', 'hw1')])
+def test_a_near_miss_column_is_an_error_naming_the_assignment(
+        gradebook, tmp_path, lmod_fake, lmod_server, column, existing):
+    path = tmp_path / 'one.csv'
+    path.write_text('External email,{0}\nalice@mit.edu,50\n'.format(column))
+    with pytest.raises(PyLmodNearMissAssignment,
+                       match="did you mean '{0}'".format(existing)):
+        gradebook.spreadsheet2gradebook(
+            str(path), safeguards=Safeguards(
+                True, None, confirm_new_assignments=()))
+    assert len(lmod_fake.assignments(GRADEBOOK_ID)) == 2
+    assert not multigrades(lmod_server)
+
+
+def test_a_near_miss_named_to_be_created_is_created(gradebook, tmp_path,
+                                                    lmod_fake):
+    path = tmp_path / 'one.csv'
+    path.write_text('External email,Midterm1\nalice@mit.edu,50\n')
+    gradebook.spreadsheet2gradebook(str(path), safeguards=Safeguards(
+        True, None, confirm_new_assignments=['Midterm1']))
+    assert 'Midterm1' in [assignment['name'] for assignment in
+                          lmod_fake.assignments(GRADEBOOK_ID)]
+
+
+@pytest.mark.parametrize('column, names', [
+    ('Quiz 10', ['Quiz 1']), ('hw2', ['hw1']), ('Final', ['midterm1'])])
+def test_names_that_are_not_near_misses(column, names):
+    assert near_miss(column, names) is None

@@ -165,7 +165,7 @@ def rollback(gradebook: Any, snapshot_path: str, *, force: bool = False,
         snapshot_of_grades(gradebook, ROLLBACK, [
             SnapshotGrade(item.student_id, item.email, item.assignment_id,
                           item.assignment, item.current,
-                          current_approved, grade.old,
+                          current_approved, grade.old,  # type: ignore
                           bool(grade.old_approved), utc_text(seconds))
             for (item, current_approved), grade in to_send], seconds))
     _send(gradebook, to_send, result, batch_size)

@@ -125,7 +125,7 @@ def near_miss_error(found: Mapping[str, str]) -> PyLmodNearMissAssignment:
         'nothing was created or sent'.format(
             ', '.join('assignment {0!r}'.format(column) for column in found),
             ', '.join(repr(name) for name in found.values()),
-            ' / '.join(repr(name) for name in found.values())), found)
+            ' / '.join(repr(name) for name in found.values())), dict(found))
 
 
 class Safeguards:
@@ -183,8 +183,10 @@ class Safeguards:
             if found:
                 raise near_miss_error(found)
         if self.snapshot is not None and not dry_run:
-            self.snapshot_path = write_snapshot(self.snapshot, snapshot_of_grades(
-                gradebook, UPLOAD, self._snapshot_grades(plan), time.time()))
+            self.snapshot_path = write_snapshot(
+                self.snapshot, snapshot_of_grades(
+                    gradebook, UPLOAD, self._snapshot_grades(plan),
+                    time.time()))
         return plan
 
     def _snapshot_grades(self, plan: UploadPlan) -> List[SnapshotGrade]:
