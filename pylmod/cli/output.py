@@ -40,6 +40,7 @@ from pylmod.grades import (
     UploadReport,
 )
 from pylmod.grades.header import ROW_NOT_SENT
+from pylmod.grades.report import UNCHANGED
 
 #: Problems of each kind listed on stderr (the rest are counted, and all
 #: are in the ``--report`` file).
@@ -50,7 +51,8 @@ PROBLEMS_SHOWN = 10
 REPORT_COLUMNS = ('line', 'email', 'assignment', 'value', 'status', 'message')
 
 #: Counts of an upload a table shows even when they are 0.
-UPLOAD_COUNTS_SHOWN = ('rows read', 'grades sent', 'confirmed', 'failed')
+UPLOAD_COUNTS_SHOWN = ('rows read', 'grades sent', 'confirmed', 'failed',
+                       'unchanged (not sent)')
 
 
 def _cell_text(value: Any) -> str:
@@ -295,7 +297,8 @@ def summarize(report: UploadReport) -> Dict[str, int]:
 
     Returns:
         dict: ``rows read``, ``grades sent``, ``confirmed``, ``failed``,
-        ``unconfirmed``, ``not sent``, ``dry run``, ``already confirmed``
+        ``unconfirmed``, ``not sent``, ``unchanged (not sent)`` (LMod held
+        them already), ``dry run``, ``already confirmed``
         (by the upload resumed), ``unknown emails``, ``skipped cells``
         (not numbers, or in rows not sent), ``empty cells``, ``replaced by
         a later row``, ``assignments created``, ``assignments to create``
@@ -318,6 +321,7 @@ def summarize(report: UploadReport) -> Dict[str, int]:
         'failed': counts[FAILED],
         'unconfirmed': counts[UNCONFIRMED],
         'not sent': counts[NOT_SENT],
+        'unchanged (not sent)': counts.get(UNCHANGED, 0),
         'dry run': counts[DRY_RUN],
         ALREADY_CONFIRMED: counts[ALREADY_CONFIRMED],
         'unknown emails': counts['unknown emails'],
@@ -366,7 +370,8 @@ def upload_ok(report: UploadReport) -> bool:
     1).  Unknown emails and empty cells are reported but do not fail the
     upload."""
     counts = report.status_counts()
-    not_confirmed = sum(counts.values()) - counts[CONFIRMED] - counts[DRY_RUN]
+    not_confirmed = (sum(counts.values()) - counts[CONFIRMED]
+                     - counts[DRY_RUN] - counts.get(UNCHANGED, 0))
     return (not not_confirmed and not bad_cells(report)
             and report.error is None)
 
@@ -393,7 +398,7 @@ def upload_outcome(report: UploadReport) -> Outcome:
             grade.line, grade.assignment, grade.email, grade.status,
             grade.message)
          for grade in report.grades
-         if grade.status not in (CONFIRMED, DRY_RUN)],
+         if grade.status not in (CONFIRMED, DRY_RUN, UNCHANGED)],
     ]
     ok = upload_ok(report)
     return Outcome(

@@ -17,12 +17,19 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from pylmod.cli.clients import make_gradebook
 from pylmod.cli.options import EXIT_INTERRUPTED, EXIT_USAGE, CliError
-from pylmod.cli.output import add_report_option, report_upload
+from pylmod.cli.output import add_report_option
 from pylmod.cli.progress import SendProgress
+from pylmod.cli.safe_upload import (
+    add_safe_upload_arguments,
+    print_preview,
+    report_safe_upload,
+    upload_safeguards,
+)
 from pylmod.cli.values import count, delimiter, positive_count
 from pylmod.exceptions import (
     PyLmodCSVError,
     PyLmodMissingColumn,
+    PyLmodNearMissAssignment,
     PyLmodTooManyNewAssignments,
 )
 from pylmod.grades import (
@@ -32,6 +39,7 @@ from pylmod.grades import (
     MAX_NEW_ASSIGNMENTS,
     UploadReport,
 )
+from pylmod.grades.preview import plan_upload
 
 #: The statuses of a report row that ``--resume`` does not send again.
 RESUMED_STATUSES = (CONFIRMED, ALREADY_CONFIRMED)
@@ -49,6 +57,9 @@ def upload_command(args: argparse.Namespace) -> int:
                    else confirmed_in_report(args.resume))
     gradebook = make_gradebook(args)
     report = UploadReport()
+    if args.preview:
+        return _preview(args, gradebook, columns)
+    safeguards = upload_safeguards(args)
     progress = None if args.quiet or args.dry_run else SendProgress()
     try:
         gradebook.spreadsheet2gradebook(
@@ -60,14 +71,14 @@ def upload_command(args: argparse.Namespace) -> int:
             dry_run=args.dry_run, report=report, encoding=args.encoding,
             progress=progress,
             max_new_assignments=args.allow_new_assignments,
-            resume_from=resume_from)
+            resume_from=resume_from, safeguards=safeguards)
     except KeyboardInterrupt as interrupt:
         _close(progress)
         sys.stderr.write('pylmod: {0}: the report below says which grades '
                          'LMod confirmed; `--resume` with the --report file '
                          'sends the others\n'.format(
                              str(interrupt) or 'interrupted'))
-        report_upload(args, report)
+        report_safe_upload(args, report, safeguards)
         return EXIT_INTERRUPTED
     except PyLmodCSVError as err:
         raise _with_cli_advice(err, args) from err
@@ -75,10 +86,24 @@ def upload_command(args: argparse.Namespace) -> int:
         _close(progress)
         if report.requests_sent or report.created_assignments:
             # Stopped half way: say which grades are stored, then fail.
-            report_upload(args, report)
+            report_safe_upload(args, report, safeguards)
         raise
     _close(progress)
-    return report_upload(args, report)
+    return report_safe_upload(args, report, safeguards)
+
+
+def _preview(args: argparse.Namespace, gradebook: Any,
+             columns: Tuple[Optional[str], Optional[str]]) -> int:
+    """``pylmod upload --preview``: the plan, nothing sent."""
+    try:
+        plan = plan_upload(
+            gradebook, args.csv, args.email_field, args.approve,
+            max_points_column=columns[0], normalize_column=columns[1],
+            delimiter=args.delimiter, encoding=args.encoding,
+            confirm_new_assignments=frozenset(args.new_assignment))
+    except PyLmodCSVError as err:
+        raise _with_cli_advice(err, args) from err
+    return print_preview(args, plan)
 
 
 def _close(progress: Optional[SendProgress]) -> None:
@@ -93,6 +118,10 @@ def _with_cli_advice(err: PyLmodCSVError,
     if isinstance(err, PyLmodMissingColumn) and args.email_field is None:
         return CliError('{0} With pylmod upload: --email-field '
                         'COLUMN.'.format(err), EXIT_USAGE)
+    if isinstance(err, PyLmodNearMissAssignment):
+        return CliError('{0} With pylmod upload: --new-assignment {1}.'.format(
+            err, ' --new-assignment '.join(
+                repr(name) for name in err.near_misses)), EXIT_USAGE)
     if isinstance(err, PyLmodTooManyNewAssignments):
         return CliError('{0} With pylmod upload: --allow-new-assignments '
                         '{1}.'.format(err, len(err.names)), EXIT_USAGE)
@@ -175,4 +204,5 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
                         help='a --report file of an upload that stopped: '
                              'send only the grades it does not show '
                              'confirmed')
+    add_safe_upload_arguments(parser)
     add_report_option(parser, 'the outcome of every row')

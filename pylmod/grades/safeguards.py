@@ -182,11 +182,11 @@ class Safeguards:
                 list(known))
             if found:
                 raise near_miss_error(found)
-        if self.snapshot is not None and not dry_run:
+        grades = self._snapshot_grades(plan)
+        if self.snapshot is not None and not dry_run and grades:
             self.snapshot_path = write_snapshot(
                 self.snapshot, snapshot_of_grades(
-                    gradebook, UPLOAD, self._snapshot_grades(plan),
-                    time.time()))
+                    gradebook, UPLOAD, grades, time.time()))
         return plan
 
     def _snapshot_grades(self, plan: UploadPlan) -> List[SnapshotGrade]:
