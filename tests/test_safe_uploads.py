@@ -1,6 +1,7 @@
 """Safe uploads against the fake LMod over mutual TLS: the plan of an
 upload against the stored grades, changes-only sending, the snapshot
 written before the first grade is sent, and rolling an upload back."""
+import json
 import os
 import stat
 import threading
@@ -421,3 +422,119 @@ def test_a_near_miss_named_to_be_created_is_created(gradebook, tmp_path,
     ('Quiz 10', ['Quiz 1']), ('hw2', ['hw1']), ('Final', ['midterm1'])])
 def test_names_that_are_not_near_misses(column, names):
     assert near_miss(column, names) is None
+
+
+# The command line -------------------------------------------------------------
+
+@pytest.fixture
+def pylmod(lmod_server, capsys, no_user_settings):
+    from pylmod.cli import main
+
+    def run(*argv):
+        status = main(['--url', lmod_server.url, '--cert',
+                       lmod_server.client_cert, '--ca-bundle',
+                       lmod_server.ca_cert, '--gradebook', UUID]
+                      + [str(arg) for arg in argv])
+        out, err = capsys.readouterr()
+        return status, out, err
+    return run
+
+
+def test_preview_prints_the_plan_and_sends_nothing(pylmod, grades_csv,
+                                                   lmod_server):
+    status, out, err = pylmod('upload', grades_csv, '--preview')
+    assert status == 0, err
+    assert out.splitlines() == [
+        'preview, nothing sent: 2 new, 1 changed, 2 unchanged',
+        'bob@mit.edu  midterm1  70 \u2192 75']
+    status, out, err = pylmod('upload', grades_csv, '--preview', '--show',
+                              'all')
+    assert 'carol@mit.edu  midterm1  - \u2192 60' in out.splitlines()
+    assert not multigrades(lmod_server)
+
+
+def test_preview_as_json(pylmod, tmp_path, lmod_fake, lmod_server):
+    path = tmp_path / 'one.csv'
+    path.write_text('External email,midterm1,Final\n'
+                    'bob@mit.edu,75,80\nalice@mit.edu,93.50,\n')
+    status, out, err = pylmod('--format', 'json', 'upload', path,
+                              '--preview')
+    assert status == 0, err
+    document = json.loads(out)
+    assert (document['new'], document['changed'],
+            document['unchanged']) == (1, 1, 1)
+    assert [{key: change[key] for key in ('email', 'student_id',
+                                          'assignment', 'assignment_id',
+                                          'old', 'new')}
+            for change in document['changes']] == [
+        {'email': 'bob@mit.edu', 'student_id': BOB,
+         'assignment': 'midterm1', 'assignment_id': MIDTERM, 'old': 70.0,
+         'new': 75.0},
+        {'email': 'bob@mit.edu', 'student_id': BOB, 'assignment': 'Final',
+         'assignment_id': None, 'old': None, 'new': 80.0}]
+    assert document['assignments_to_create'] == [
+        {'name': 'Final', 'max_points': 1.0, 'short_name': 'Final',
+         'weight': 1.0, 'due_date': '12-15-2013'}]
+    # 80 is above the 1 point a created assignment gets: flagged.
+    assert document['flagged'] and 'above max points 1' in err
+    assert len(lmod_fake.assignments(GRADEBOOK_ID)) == 2
+    assert not multigrades(lmod_server)
+
+
+def test_upload_then_rollback_on_the_command_line(pylmod, grades_csv,
+                                                  tmp_path, lmod_fake):
+    snapshot_path = tmp_path / 'before.json'
+    status, out, err = pylmod('--format', 'json', 'upload', grades_csv,
+                              '--snapshot', snapshot_path)
+    assert status == 0, err
+    counts = json.loads(out)
+    assert counts['snapshot'] == str(snapshot_path)
+    assert counts['unchanged (not sent)'] == 2 and counts['confirmed'] == 3
+    assert 'undo with: pylmod rollback {0}'.format(snapshot_path) in err
+
+    status, out, err = pylmod('--format', 'json', 'rollback', snapshot_path,
+                              '--dry-run')
+    assert status == 1  # the empty-before grades stay
+    assert json.loads(out)['restored'][0]['current'] == 75.0
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 75.0
+
+    status, out, err = pylmod('--format', 'json', 'rollback', snapshot_path,
+                              '--snapshot', tmp_path / 'undo.json')
+    document = json.loads(out)
+    assert status == 1
+    assert document['restored'] == [{'email': 'bob@mit.edu',
+                                     'assignment': 'midterm1', 'old': 70.0,
+                                     'current': 75.0}]
+    assert sorted(item['email'] for item in document['cannot_clear']) == [
+        'bob@mit.edu', 'carol@mit.edu']
+    assert document['conflicts'] == []
+    assert document['snapshot'] == str(tmp_path / 'undo.json')
+    assert "LMod cannot clear a grade: it holds 60" in err
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 70.0
+
+    status, out, err = pylmod('rollback', tmp_path / 'undo.json',
+                              '--snapshot', tmp_path / 'redo.json')
+    assert status == 0, err
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 75.0
+
+
+def test_rollback_refuses_a_damaged_snapshot(pylmod, grades_csv, tmp_path):
+    snapshot_path = tmp_path / 'before.json'
+    pylmod('upload', grades_csv, '--snapshot', snapshot_path)
+    snapshot_path.write_text(snapshot_path.read_text().replace('75', '65'))
+    status, out, err = pylmod('rollback', snapshot_path)
+    assert status == 2
+    assert 'checksum does not match' in err and 'nothing was sent' in err
+
+
+def test_a_near_miss_header_is_an_error_on_the_command_line(pylmod, tmp_path,
+                                                            lmod_fake):
+    path = tmp_path / 'one.csv'
+    path.write_text('External email,Midterm1\nalice@mit.edu,50\n')
+    status, out, err = pylmod('upload', path)
+    assert status == 2
+    assert "did you mean 'midterm1'?" in err
+    assert "--new-assignment 'Midterm1'" in err
+    status, out, err = pylmod('upload', path, '--new-assignment', 'Midterm1')
+    assert status == 0, err
+    assert "created assignment 'Midterm1'" in err

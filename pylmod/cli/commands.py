@@ -14,6 +14,10 @@ from pylmod.cli.clients import lmod_message, make_gradebook, make_membership
 from pylmod.cli.export import export_grades
 from pylmod.cli.options import EXIT_FAILURE, EXIT_OK, CliError
 from pylmod.cli.output import print_mapping, print_rows
+from pylmod.cli.rollback_command import (
+    add_rollback_arguments,
+    rollback_command,
+)
 from pylmod.cli.upload_command import add_upload_arguments, upload_command
 from pylmod.cli.values import (
     due_date,
@@ -253,6 +257,11 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
         'upload a CSV spreadsheet of grades (one row per student, one column '
         'per assignment; missing assignments are created once the whole '
         'file is read and checked)'))
+
+    add_rollback_arguments(add(
+        'rollback', rollback_command,
+        'undo an upload from its snapshot: restore the grades LMod still '
+        'holds as the upload wrote them'))
 
     parser = add('export-grades', export_grades_command,
                  'write the stored grades as a CSV that `pylmod upload` '
