@@ -424,7 +424,7 @@ def test_names_that_are_not_near_misses(column, names):
     assert near_miss(column, names) is None
 
 
-# The command line -------------------------------------------------------------
+# The command line -----------------------------------------------------------
 
 @pytest.fixture
 def pylmod(lmod_server, capsys, no_user_settings):
@@ -538,3 +538,26 @@ def test_a_near_miss_header_is_an_error_on_the_command_line(pylmod, tmp_path,
     status, out, err = pylmod('upload', path, '--new-assignment', 'Midterm1')
     assert status == 0, err
     assert "created assignment 'Midterm1'" in err
+
+
+def test_delete_assignment_asks_on_a_terminal_saying_how_many_grades(
+        terminal, lmod_server, lmod_fake, no_user_settings):
+    import sys
+    argv = [sys.executable, '-m', 'pylmod', '--url', lmod_server.url,
+            '--cert', lmod_server.client_cert, '--ca-bundle',
+            lmod_server.ca_cert, '--gradebook', UUID, 'delete-assignment',
+            str(MIDTERM)]
+    command = terminal(argv)
+    assert (b"Delete assignment 'midterm1' (id 701) and its 2 grades? "
+            in command.read_until(b'[y/N] '))
+    command.type('n\n')
+    assert b'nothing was deleted' in command.read_until(b'deleted\r\n')
+    assert command.process.wait(60) == 1
+    assert len(lmod_fake.assignments(GRADEBOOK_ID)) == 2
+
+    command = terminal(argv + ['--yes'])
+    output = command.read_until(b'grades\r\n')
+    assert command.process.wait(60) == 0, output
+    assert b"deleted assignment 'midterm1' (id 701) and its 2 grades" in output
+    assert [assignment['name'] for assignment in
+            lmod_fake.assignments(GRADEBOOK_ID)] == ['hw1']

@@ -28,7 +28,7 @@ from pylmod.cli.values import (
 )
 from pylmod.exceptions import PyLmodNoSuchSection
 from pylmod.gradebook import GradeBook
-from pylmod.grades import find_assignment
+from pylmod.grades import find_assignment, read_stored_grades
 
 log = logging.getLogger(__name__)
 
@@ -129,12 +129,26 @@ def create_assignment_command(args: argparse.Namespace) -> int:
 
 
 def delete_assignment_command(args: argparse.Namespace) -> int:
-    """``pylmod delete-assignment ID``."""
+    """``pylmod delete-assignment ID``: says how many grades it deletes;
+    on a terminal it asks first, unless ``--yes``."""
     gradebook = make_gradebook(args)
-    body = gradebook.delete_assignment(args.assignment_id)
-    _check_answer(body, 'delete assignment {0}'.format(args.assignment_id))
-    _print_answer(args, body, 'deleted assignment {0}'.format(
-        args.assignment_id))
+    assignment_id = args.assignment_id
+    names = [assignment['name'] for assignment in gradebook.get_assignments()
+             if assignment['assignmentId'] == assignment_id]
+    grades = sum(assignment_id in read_stored_grades(student).by_assignment
+                 for student in gradebook.get_students(
+                     include_grade_info=True))
+    what = '{0}(id {1}) and its {2} grades'.format(
+        '{0!r} '.format(names[0]) if names else '', assignment_id, grades)
+    if not args.yes and sys.stdin is not None and sys.stdin.isatty():
+        sys.stderr.write('Delete assignment {0}? This cannot be undone. '
+                         '[y/N] '.format(what))
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ('y', 'yes'):
+            raise CliError('nothing was deleted')
+    body = gradebook.delete_assignment(assignment_id)
+    _check_answer(body, 'delete assignment {0}'.format(assignment_id))
+    _print_answer(args, body, 'deleted assignment {0}'.format(what))
     return EXIT_OK
 
 
@@ -240,6 +254,10 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
                  'delete an assignment and its grades')
     parser.add_argument('assignment_id', metavar='ID', type=identifier,
                         help='the assignment id (see `pylmod assignments`)')
+    parser.add_argument('--yes', action='store_true',
+                        help='do not ask for confirmation (on a terminal, '
+                             'the command asks first, saying how many '
+                             'grades it would delete)')
 
     parser = add('set-grade', set_grade_command,
                  'set one grade of one student')
