@@ -561,3 +561,24 @@ def test_delete_assignment_asks_on_a_terminal_saying_how_many_grades(
     assert b"deleted assignment 'midterm1' (id 701) and its 2 grades" in output
     assert [assignment['name'] for assignment in
             lmod_fake.assignments(GRADEBOOK_ID)] == ['hw1']
+
+
+def test_created_assignments_take_their_settings_from_the_command_line(
+        pylmod, tmp_path, lmod_fake):
+    path = tmp_path / 'one.csv'
+    path.write_text('External email,Final Exam\nalice@mit.edu,150\n')
+    options = ('--max-points', '120', '--weight', '2', '--due', '05-20-2027')
+    status, out, err = pylmod('upload', path, '--preview', *options)
+    assert status == 0, err
+    assert ("would create assignment 'Final Exam': max points 120, short "
+            "name 'Finam', weight 2, due 05-20-2027") in out
+    assert 'is above max points 120' in err
+    status, out, err = pylmod('upload', path, *options)
+    assert status == 0, err
+    [created] = [assignment for assignment in
+                 lmod_fake.assignments(GRADEBOOK_ID)
+                 if assignment['name'] == 'Final Exam']
+    assert (created['maxPointsTotal'], created['weight'],
+            created['dueDateString']) == (120.0, 2.0, '05-20-2027')
+    assert "line 2, column 'Final Exam' (alice@mit.edu): 150 is above max " \
+           "points 120" in err

@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any, Dict, List, Optional
 
-from pylmod.cli.options import EXIT_OK
+from pylmod.cli.options import EXIT_OK, EXIT_USAGE, CliError
 from pylmod.cli.output import (
     Outcome,
     finish,
@@ -23,6 +23,7 @@ from pylmod.cli.output import (
     print_problems,
     upload_outcome,
 )
+from pylmod.cli.values import due_date, number, positive_points
 from pylmod.grades import UploadReport
 from pylmod.grades.plan import CHANGED, KINDS, PlannedGrade, UploadPlan
 from pylmod.grades.safeguards import Safeguards
@@ -57,6 +58,27 @@ def add_safe_upload_arguments(parser: argparse.ArgumentParser) -> None:
                         help='create the assignment NAME even though its '
                              'name is close to an existing one (the upload '
                              'refuses such a column otherwise); repeatable')
+    group = parser.add_argument_group(
+        'settings of the assignments the upload creates')
+    group.add_argument('--max-points', type=positive_points,
+                       metavar='POINTS',
+                       help='their max points (default: from '
+                            '--max-points-column, else 1.0)')
+    group.add_argument('--weight', type=number, metavar='W',
+                       help='their weight (default 1.0)')
+    group.add_argument('--due', type=due_date, metavar='MM-DD-YYYY',
+                       help='their due date (default 12-15-2013, as PyLmod '
+                            '1.0.x)')
+
+
+def assignment_settings(args: argparse.Namespace) -> Dict[str, Any]:
+    """The settings of created assignments given on the command line."""
+    if args.max_points is not None and args.max_points_column is not None:
+        raise CliError('--max-points and --max-points-column both give the '
+                       'max points of created assignments: give one',
+                       EXIT_USAGE)
+    return {'max_points': args.max_points, 'weight': args.weight,
+            'due_date': args.due}
 
 
 def upload_safeguards(args: argparse.Namespace) -> Safeguards:
@@ -68,7 +90,8 @@ def upload_safeguards(args: argparse.Namespace) -> Safeguards:
         snapshot = args.snapshot or default_snapshot_path(
             args.gradebook or args.gradebook_id, time.time())
     return Safeguards(not args.send_all, snapshot,
-                      frozenset(args.new_assignment))
+                      frozenset(args.new_assignment),
+                      **assignment_settings(args))
 
 
 def _number(value: Any) -> Any:

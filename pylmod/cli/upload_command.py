@@ -21,6 +21,7 @@ from pylmod.cli.output import add_report_option
 from pylmod.cli.progress import SendProgress
 from pylmod.cli.safe_upload import (
     add_safe_upload_arguments,
+    assignment_settings,
     print_preview,
     report_safe_upload,
     upload_safeguards,
@@ -100,7 +101,8 @@ def _preview(args: argparse.Namespace, gradebook: Any,
             gradebook, args.csv, args.email_field, args.approve,
             max_points_column=columns[0], normalize_column=columns[1],
             delimiter=args.delimiter, encoding=args.encoding,
-            confirm_new_assignments=frozenset(args.new_assignment))
+            confirm_new_assignments=frozenset(args.new_assignment),
+            **assignment_settings(args))
     except PyLmodCSVError as err:
         raise _with_cli_advice(err, args) from err
     return print_preview(args, plan)

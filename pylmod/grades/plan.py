@@ -103,12 +103,13 @@ class NewAssignment:
     due_date: str
 
     @classmethod
-    def of(cls, pending: PendingAssignment) -> 'NewAssignment':
+    def of(cls, pending: PendingAssignment, weight: float = 1.0,
+           due_date: str = CREATED_DUE_DATE) -> 'NewAssignment':
         """The settings :class:`~pylmod.grades.assignments.AssignmentResolver`
-        creates a planned assignment with."""
+        creates a planned assignment with (its ``weight`` and
+        ``due_date``)."""
         return cls(pending.name, pending.max_points,
-                   pending.name[0:3] + pending.name[-2:], 1.0,
-                   CREATED_DUE_DATE)
+                   pending.name[0:3] + pending.name[-2:], weight, due_date)
 
 
 @dataclass(frozen=True)
@@ -227,14 +228,13 @@ class UploadPlan:
 
     def flagged(self) -> List[FlaggedGrade]:
         """The grades above their assignment's max points or below 0."""
-        limits = dict(self.max_points)
-        limits.update((assignment.name, assignment.max_points)
-                      for assignment in self.new_assignments)
+        created = {assignment.name: assignment.max_points
+                   for assignment in self.new_assignments}
         flagged = []
         for grade in self.grades():
-            limit = limits.get(grade.assignment_id if grade.assignment_id
-                               is not None else grade.assignment)
-            limit = stored_number(limit)
+            limit = stored_number(self.max_points.get(grade.assignment_id))
+            if limit is None:  # (created, or to be)
+                limit = created.get(grade.assignment)
             if grade.new < 0:
                 flagged.append(FlaggedGrade(grade, limit, 'below 0'))
             elif limit is not None and grade.new > limit:

@@ -23,7 +23,8 @@ def plan_upload(gradebook: Gradebook, csv_file: Any,
                 delimiter: Optional[str] = None,
                 encoding: Optional[str] = None,
                 confirm_new_assignments: Optional[Collection[str]] = None,
-                report: Optional[UploadReport] = None) -> UploadPlan:
+                report: Optional[UploadReport] = None,
+                **assignment_settings: Any) -> UploadPlan:
     """Plan the upload of a grade file: what each grade would do to the
     grades LMod stores.  Nothing is created or sent.
 
@@ -39,6 +40,9 @@ def plan_upload(gradebook: Gradebook, csv_file: Any,
             check).
         report: the report of the reading (skipped cells, unknown emails
             ...), filled in; the plan's ``report`` in any case.
+        assignment_settings: ``max_points``, ``weight``, ``due_date`` of
+            the assignments to create (see
+            :class:`~pylmod.grades.safeguards.Safeguards`).
 
     Returns:
         UploadPlan: the plan; its ``report`` attribute is the reading's
@@ -57,7 +61,8 @@ def plan_upload(gradebook: Gradebook, csv_file: Any,
         [(grade.email, grade.old, grade.new) for grade in plan.changes()]
     """
     report = report if report is not None else UploadReport()
-    safeguards = Safeguards(True, None, confirm_new_assignments)
+    safeguards = Safeguards(True, None, confirm_new_assignments,
+                            **assignment_settings)
 
     def read(rows: Iterable[Mapping[str, Any]], email: str,
              non_assignment_fields: Iterable[str],

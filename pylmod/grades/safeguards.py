@@ -137,6 +137,10 @@ class Safeguards:
         confirm_new_assignments: the columns the caller means to create
             though they nearly name an existing assignment (``None``: no
             check, as PyLmod 1.0.x).
+        max_points, weight, due_date: the settings of the assignments the
+            upload creates (``None``: those of PyLmod 1.0.x: max points
+            from the file's max points column or 1.0, weight 1.0, due
+            12-15-2013).
 
     Attributes:
         plan: the :class:`~pylmod.grades.plan.UploadPlan`, once planned.
@@ -145,9 +149,14 @@ class Safeguards:
 
     def __init__(self, changes_only: bool = False,
                  snapshot: Optional[str] = None,
-                 confirm_new_assignments: Optional[Collection[str]] = None
-                 ) -> None:
+                 confirm_new_assignments: Optional[Collection[str]] = None,
+                 *, max_points: Optional[float] = None,
+                 weight: Optional[float] = None,
+                 due_date: Optional[str] = None) -> None:
         self.changes_only = changes_only
+        self.max_points = max_points
+        self.weight = weight
+        self.due_date = due_date
         self.snapshot = snapshot
         self.confirm_new_assignments = confirm_new_assignments
         self.plan: Optional[UploadPlan] = None
@@ -169,12 +178,13 @@ class Safeguards:
         known = resolver._by_name  # the gradebook's assignments by name
         max_points = {assignment.get('assignmentId'): assignment.get(
             'maxPointsTotal') for assignment in known.values()}
+        self._settle(resolver)
         used = {id(grade['assignmentId']) for grade in ledger.grades
                 if type(grade['assignmentId']) is PendingAssignment}
         self.plan = plan = UploadPlan(
             ledger, stored_by_student(students), max_points,
-            [NewAssignment.of(pending) for pending in resolver.pending
-             if id(pending) in used])
+            [NewAssignment.of(pending, resolver.weight, resolver.due_date)
+             for pending in resolver.pending if id(pending) in used])
         if self.confirm_new_assignments is not None:
             found = near_misses(
                 [assignment.name for assignment in plan.new_assignments
@@ -188,6 +198,16 @@ class Safeguards:
                 self.snapshot, snapshot_of_grades(
                     gradebook, UPLOAD, grades, time.time()))
         return plan
+
+    def _settle(self, resolver: AssignmentResolver) -> None:
+        """Give the assignments to create the settings asked for."""
+        if self.max_points is not None:
+            for pending in resolver.pending:
+                pending.max_points = self.max_points
+        if self.weight is not None:
+            resolver.weight = self.weight
+        if self.due_date is not None:
+            resolver.due_date = self.due_date
 
     def _snapshot_grades(self, plan: UploadPlan) -> List[SnapshotGrade]:
         read_at = utc_text(plan.read_at)
