@@ -18,7 +18,13 @@ One idea per module:
   created; :mod:`pylmod.grades.creation`: creating them once the file is
   read, within a limit;
 * :mod:`pylmod.grades.upload`: the upload itself;
-* :mod:`pylmod.grades.stored`: reading the grades LMod stores.
+* :mod:`pylmod.grades.stored`: reading the grades LMod stores;
+* safe uploads (see :doc:`/safe-uploads`): the plan of an upload against
+  the stored grades (:mod:`pylmod.grades.plan`, previewed by
+  :mod:`pylmod.grades.preview`), the safeguards between reading and the
+  first change (:mod:`pylmod.grades.safeguards`), snapshots
+  (:mod:`pylmod.grades.snapshot`) and rollback
+  (:mod:`pylmod.grades.rollback`).
 
 The pipeline imports no client: an upload takes any object with the methods
 of :class:`~pylmod.grades.upload.Gradebook`.  Every public name is
@@ -65,12 +71,17 @@ from pylmod.grades.csvfile import (
 from pylmod.grades.header import check_header
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.numbers import parse_grade
+from pylmod.grades.plan import UploadPlan
+from pylmod.grades.preview import plan_upload
 from pylmod.grades.report import (
     ALREADY_CONFIRMED,
+    UNCHANGED,
     GradeOutcome,
     SkippedCell,
     UploadReport,
 )
+from pylmod.grades.rollback import RollbackResult, rollback
+from pylmod.grades.safeguards import Safeguards
 from pylmod.grades.stored import StoredGrade, StoredGrades, read_stored_grades
 from pylmod.grades.students import index_students
 from pylmod.grades.upload import (
@@ -87,11 +98,13 @@ __all__ = [
     'DEFAULT_MAX_POINTS', 'DRY_RUN', 'FAILED', 'GradeLedger', 'GradeOutcome',
     'GradeUpload', 'Gradebook', 'MAX_NEW_ASSIGNMENTS',
     'NON_ASSIGNMENT_FIELDS', 'NOT_SENT', 'NOT_SENT_AFTER_FAILURE',
-    'PendingAssignment', 'Progress', 'STATUSES', 'SkippedCell',
-    'StoredGrade', 'StoredGrades', 'UNCONFIRMED', 'UploadReport',
+    'PendingAssignment', 'Progress', 'RollbackResult', 'STATUSES',
+    'Safeguards', 'SkippedCell', 'StoredGrade', 'StoredGrades', 'UNCHANGED',
+    'UNCONFIRMED', 'UploadPlan', 'UploadReport',
     'check_batch_size', 'check_header', 'classify_multigrade_response',
     'duplicate_assignment_names', 'find_assignment', 'find_email_column',
     'guess_delimiter', 'index_assignments', 'index_students',
     'merge_multigrade_responses', 'multigrade_entry', 'open_grade_csv',
-    'parse_grade', 'read_stored_grades', 'upload_csv', 'upload_rows',
+    'parse_grade', 'plan_upload', 'read_stored_grades', 'rollback',
+    'upload_csv', 'upload_rows',
 ]

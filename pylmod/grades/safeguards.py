@@ -18,6 +18,7 @@ With ``changes_only`` only the new and changed grades are sent.
 """
 from __future__ import annotations
 
+import logging
 import re
 import time
 from typing import (
@@ -48,6 +49,8 @@ from pylmod.grades.snapshot import (
     utc_text,
     write_snapshot,
 )
+
+log = logging.getLogger(__name__)
 
 #: Most edits between a column and an assignment name for a near miss
 #: (names of at least :data:`TYPO_MIN_LENGTH` characters).
@@ -185,6 +188,9 @@ class Safeguards:
             ledger, stored_by_student(students), max_points,
             [NewAssignment.of(pending, resolver.weight, resolver.due_date)
              for pending in resolver.pending if id(pending) in used])
+        log.info('Upload plan against the stored grades: %s; %d '
+                 'assignments to create', plan.counts(),
+                 len(plan.new_assignments))
         if self.confirm_new_assignments is not None:
             found = near_misses(
                 [assignment.name for assignment in plan.new_assignments
