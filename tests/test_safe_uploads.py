@@ -241,7 +241,7 @@ def test_nothing_is_sent_or_created_when_the_snapshot_cannot_be_written(
 @pytest.mark.parametrize('damage, message', [
     (lambda text: text.replace('75.0', '76.0'), 'checksum'),
     (lambda text: text[:len(text) // 2], 'not JSON'),
-    (lambda text: text.replace('"version": 1', '"version": 7'), 'version 7'),
+    (lambda text: text.replace('"version":1', '"version":7'), 'version 7'),
     (lambda text: '[]', 'format'),
 ])
 def test_a_damaged_or_edited_snapshot_is_a_clear_error(
@@ -582,3 +582,23 @@ def test_created_assignments_take_their_settings_from_the_command_line(
             created['dueDateString']) == (120.0, 2.0, '05-20-2027')
     assert "line 2, column 'Final Exam' (alice@mit.edu): 150 is above max " \
            "points 120" in err
+
+
+def test_stored_values_read_every_shape_of_grade_info():
+    from pylmod.grades.stored import stored_values
+    students = [
+        {'studentId': 1, 'studentAssignmentInfo': [
+            {'assignmentId': 7, 'numericGradeValue': 93.5,
+             'specialGradeValue': None, 'isGradeApproved': True},
+            {'assignmentId': 8, 'numericGradeValue': '93.50',
+             'specialGradeValue': None, 'isGradeApproved': False}]},
+        {'studentId': 2, 'studentAssignmentInfo': [
+            {'assignmentId': 7, 'numericGradeValue': 9,
+             'specialGradeValue': None},
+            {'assignmentId': 8, 'numericGradeValue': None,
+             'specialGradeValue': 'x', 'isGradeApproved': True},
+            'not a grade', {'numericGradeValue': 3.0}]},
+        {'studentId': 3, 'studentAssignmentInfo': None}]
+    assert stored_values(students) == {
+        (1, 7): (93.5, True), (1, 8): (93.5, False),
+        (2, 7): (9.0, False), (2, 8): (None, True)}

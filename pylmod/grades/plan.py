@@ -30,10 +30,11 @@ import time
 from dataclasses import dataclass
 from typing import (
     Any,
+    Collection,
     Dict,
-    Iterable,
     List,
     Mapping,
+    NamedTuple,
     Optional,
     Sequence,
     Tuple,
@@ -43,7 +44,7 @@ from pylmod.grades.assignments import CREATED_DUE_DATE, PendingAssignment
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.numbers import parse_grade
 from pylmod.grades.report import UNCHANGED
-from pylmod.grades.stored import StoredGrades, read_stored_grades
+from pylmod.grades.stored import StoredValue
 
 #: A grade LMod does not store yet.
 NEW = 'new'
@@ -55,9 +56,9 @@ KINDS = (NEW, CHANGED, UNCHANGED)
 UNCHANGED_MESSAGE = 'not sent: LMod holds this value already'
 
 
-@dataclass(frozen=True)
-class PlannedGrade:
-    """One grade of an upload against what LMod stores.
+class PlannedGrade(NamedTuple):
+    """One grade of an upload against what LMod stores (a named tuple:
+    an upload may have half a million).
 
     Attributes:
         line: the line of the file.
@@ -128,13 +129,6 @@ class FlaggedGrade:
     reason: str
 
 
-def stored_by_student(students: Iterable[Mapping[str, Any]]
-                      ) -> Dict[Any, StoredGrades]:
-    """``studentId -> StoredGrades`` of students read with grade info."""
-    return {student['studentId']: read_stored_grades(student)
-            for student in students if 'studentId' in student}
-
-
 def stored_number(value: Any) -> Optional[float]:
     """A stored ``numericGradeValue`` as a number (``None``: none)."""
     number, _ = parse_grade(value)
@@ -165,7 +159,7 @@ class UploadPlan:
     """
 
     def __init__(self, ledger: GradeLedger,
-                 stored: Mapping[Any, StoredGrades],
+                 stored: Mapping[Tuple[Any, Any], StoredValue],
                  max_points: Mapping[Any, Any],
                  new_assignments: Sequence[NewAssignment] = ()) -> None:
         self.ledger = ledger
@@ -175,25 +169,19 @@ class UploadPlan:
         #: The report of reading the file (set by
         #: :func:`~pylmod.grades.preview.plan_upload`).
         self.report: Optional[Any] = None
-        self.kinds: List[str] = []
-        self.old: List[Optional[float]] = []
-        self.old_approved: List[Optional[bool]] = []
-        empty: Dict[Any, Any] = {}
-        for grade in ledger.grades:
-            holder = stored.get(grade['studentId'])
-            found = (holder.by_assignment if holder is not None
-                     else empty).get(grade['assignmentId'])
-            old = None if found is None else stored_number(found.number)
-            approved = None if found is None else bool(found.approved)
-            self.old.append(old)
-            self.old_approved.append(approved)
-            if old is None:
-                self.kinds.append(NEW)
-            elif (old == grade['numericGradeValue']
-                  and approved == bool(grade['isGradeApproved'])):
-                self.kinds.append(UNCHANGED)
-            else:
-                self.kinds.append(CHANGED)
+        # Half a million grades: one pass, one lookup and one append each.
+        held = [stored.get((grade['studentId'], grade['assignmentId']))
+                for grade in ledger.grades]
+        self.old: List[Optional[float]] = [
+            None if found is None else found[0] for found in held]
+        self.old_approved: List[Optional[bool]] = [
+            None if found is None else found[1] for found in held]
+        self.kinds: List[str] = [
+            NEW if found is None or found[0] is None
+            else UNCHANGED if (found[0] == grade['numericGradeValue']
+                               and found[1] == bool(grade['isGradeApproved']))
+            else CHANGED
+            for found, grade in zip(held, ledger.grades)]
 
     def counts(self) -> Dict[str, int]:
         """``{'new': n, 'changed': n, 'unchanged': n}``."""
@@ -207,11 +195,13 @@ class UploadPlan:
         return [position for position, kind in enumerate(self.kinds)
                 if kind != UNCHANGED]
 
-    def grades(self) -> List[PlannedGrade]:
-        """Every grade, in file order."""
-        grades, kinds = self.ledger.grades, self.kinds
+    def grades(self, kinds: Collection[str] = KINDS) -> List[PlannedGrade]:
+        """Every grade (of the classes ``kinds``), in file order."""
+        grades, classes = self.ledger.grades, self.kinds
         planned = []
         for position, line, email, column, _ in self.ledger._walk():
+            if classes[position] not in kinds:
+                continue
             grade = grades[position]
             assignment_id = grade['assignmentId']
             planned.append(PlannedGrade(
@@ -219,12 +209,12 @@ class UploadPlan:
                 None if isinstance(assignment_id, PendingAssignment)
                 else assignment_id, self.old[position],
                 self.old_approved[position], grade['numericGradeValue'],
-                bool(grade['isGradeApproved']), kinds[position]))
+                bool(grade['isGradeApproved']), classes[position]))
         return planned
 
     def changes(self) -> List[PlannedGrade]:
         """The new and changed grades: what a changes-only upload sends."""
-        return [grade for grade in self.grades() if grade.kind != UNCHANGED]
+        return self.grades((NEW, CHANGED))
 
     def flagged(self) -> List[FlaggedGrade]:
         """The grades above their assignment's max points or below 0."""

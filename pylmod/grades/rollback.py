@@ -29,7 +29,6 @@ from pylmod.exceptions import PyLmodSnapshotMismatch
 from pylmod.grades.answers import CONFIRMED, multigrade_entry
 from pylmod.grades.assignments import index_assignments
 from pylmod.grades.batches import DEFAULT_BATCH_SIZE, BatchSender
-from pylmod.grades.plan import stored_by_student, stored_number
 from pylmod.grades.snapshot import (
     ROLLBACK,
     Snapshot,
@@ -40,6 +39,7 @@ from pylmod.grades.snapshot import (
     utc_text,
     write_snapshot,
 )
+from pylmod.grades.stored import stored_values
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def _sort(gradebook: Any, taken: Snapshot, result: RollbackResult,
           ) -> List[Tuple[Tuple[RollbackItem, Optional[bool]], SnapshotGrade]]:
     """Put each grade of the snapshot where it goes; return those to send
     back (with the approval LMod holds now)."""
-    held = stored_by_student(gradebook.get_students(include_grade_info=True))
+    held = stored_values(gradebook.get_students(include_grade_info=True))
     by_name: Dict[str, Any] = {}
     if any(grade.assignment_id is None for grade in taken.grades):
         by_name = index_assignments(gradebook.get_assignments())
@@ -187,10 +187,8 @@ def _sort(gradebook: Any, taken: Snapshot, result: RollbackResult,
         if assignment_id is None:
             assignment_id = by_name.get(grade.assignment, {}).get(
                 'assignmentId')
-        holder = held.get(grade.student_id)
-        found = (None if holder is None
-                 else holder.by_assignment.get(assignment_id))
-        current = None if found is None else stored_number(found.number)
+        found = held.get((grade.student_id, assignment_id))
+        current = None if found is None else found[0]
         item = RollbackItem(grade.email, grade.assignment, grade.old,
                             current, grade.student_id, assignment_id)
         if current == grade.old:
@@ -198,7 +196,7 @@ def _sort(gradebook: Any, taken: Snapshot, result: RollbackResult,
         elif grade.old is None:
             result.cannot_clear.append(item)
         elif current == grade.new or force:
-            approved = None if found is None else found.approved
+            approved = None if found is None else found[1]
             to_send.append(((item, approved), grade))
         else:
             result.conflicts.append(item)

@@ -36,12 +36,13 @@ from pylmod.exceptions import PyLmodNearMissAssignment
 from pylmod.grades.assignments import AssignmentResolver, PendingAssignment
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.plan import (
+    CHANGED,
+    KINDS,
+    NEW,
     NewAssignment,
     PlannedGrade,
     UploadPlan,
-    stored_by_student,
 )
-from pylmod.grades.report import UNCHANGED
 from pylmod.grades.snapshot import (
     UPLOAD,
     SnapshotGrade,
@@ -49,6 +50,7 @@ from pylmod.grades.snapshot import (
     utc_text,
     write_snapshot,
 )
+from pylmod.grades.stored import stored_values
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +187,7 @@ class Safeguards:
         used = {id(grade['assignmentId']) for grade in ledger.grades
                 if type(grade['assignmentId']) is PendingAssignment}
         self.plan = plan = UploadPlan(
-            ledger, stored_by_student(students), max_points,
+            ledger, stored_values(students), max_points,
             [NewAssignment.of(pending, resolver.weight, resolver.due_date)
              for pending in resolver.pending if id(pending) in used])
         log.info('Upload plan against the stored grades: %s; %d '
@@ -217,9 +219,8 @@ class Safeguards:
 
     def _snapshot_grades(self, plan: UploadPlan) -> List[SnapshotGrade]:
         read_at = utc_text(plan.read_at)
-        grades: Iterable[PlannedGrade] = plan.grades()
-        if self.changes_only:
-            grades = (grade for grade in grades if grade.kind != UNCHANGED)
+        grades: Iterable[PlannedGrade] = plan.grades(
+            (NEW, CHANGED) if self.changes_only else KINDS)
         return [SnapshotGrade(
             grade.student_id, grade.email, grade.assignment_id,
             grade.assignment, grade.old, grade.old_approved, grade.new,

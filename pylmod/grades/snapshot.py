@@ -29,8 +29,8 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Any, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from pylmod.exceptions import PyLmodSnapshotError
 
@@ -44,9 +44,9 @@ UPLOAD, ROLLBACK = 'upload', 'rollback'
 SNAPSHOT_DIRECTORY = os.path.join('pylmod', 'snapshots')
 
 
-@dataclass(frozen=True)
-class SnapshotGrade:
-    """One grade of a snapshot.
+class SnapshotGrade(NamedTuple):
+    """One grade of a snapshot (a named tuple: a snapshot may hold half a
+    million).
 
     Attributes:
         student_id: the ``studentId``.
@@ -124,31 +124,36 @@ def default_snapshot_path(gradebook: Any, seconds: float,
                         '{0}-{1}.json'.format(label or 'gradebook', stamp))
 
 
-def _checksum(document: Mapping[str, Any]) -> str:
-    body = json.dumps({key: value for key, value in document.items()
+def _canonical(document: Mapping[str, Any]) -> str:
+    """The text the checksum is of: the document without its checksum, as
+    compact JSON with sorted keys."""
+    return json.dumps({key: value for key, value in document.items()
                        if key != 'checksum'}, sort_keys=True,
                       separators=(',', ':'), ensure_ascii=True)
-    return 'sha256:' + hashlib.sha256(body.encode('ascii')).hexdigest()
+
+
+def _checksum(text: str) -> str:
+    return 'sha256:' + hashlib.sha256(text.encode('ascii')).hexdigest()
 
 
 def snapshot_document(snapshot: Snapshot) -> Dict[str, Any]:
-    """The JSON document of a snapshot (with its checksum)."""
-    document: Dict[str, Any] = {
+    """The JSON document of a snapshot (without its checksum)."""
+    names = SnapshotGrade._fields
+    return {
         'format': SNAPSHOT_FORMAT, 'version': SNAPSHOT_VERSION,
         'kind': snapshot.kind, 'created': snapshot.created,
         'gradebook_uuid': snapshot.gradebook_uuid,
         'gradebook_id': snapshot.gradebook_id,
         'lmod_url': snapshot.lmod_url,
-        'grades': [asdict(grade) for grade in snapshot.grades]}
-    document['checksum'] = _checksum(document)
-    return document
+        'grades': [dict(zip(names, grade)) for grade in snapshot.grades]}
 
 
 def write_snapshot(path: str, snapshot: Snapshot) -> str:
     """Write a snapshot to a new file, flushed and fsynced, mode 0600.
 
     The directory is made (mode 0700) when missing; an existing file is
-    never overwritten.
+    never overwritten.  The file is one line of JSON (sorted keys), its
+    ``checksum`` last.
 
     Returns:
         str: the path written.
@@ -158,8 +163,9 @@ def write_snapshot(path: str, snapshot: Snapshot) -> str:
             directory cannot be made, the disk is full ...); what was
             written of it is removed.
     """
-    data = json.dumps(snapshot_document(snapshot), indent=1,
-                      ensure_ascii=False).encode('utf-8')
+    text = _canonical(snapshot_document(snapshot))
+    data = '{0},"checksum":"{1}"}}\n'.format(
+        text[:-1], _checksum(text)).encode('ascii')
     directory = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
@@ -228,14 +234,14 @@ def read_snapshot(path: str) -> Snapshot:
     if document.get('version') != SNAPSHOT_VERSION:
         raise broken('it is version {0!r}; this pylmod reads version '
                      '{1}'.format(document.get('version'), SNAPSHOT_VERSION))
-    if document.get('checksum') != _checksum(document):
+    if document.get('checksum') != _checksum(_canonical(document)):
         raise broken('its checksum does not match its content (damaged or '
                      'edited by hand)')
     return _snapshot_of(document, broken)
 
 
 def _snapshot_of(document: Mapping[str, Any], broken: Any) -> Snapshot:
-    names = [field.name for field in fields(SnapshotGrade)]
+    names = SnapshotGrade._fields
     grades = document.get('grades')
     if not isinstance(grades, list):
         raise broken('"grades" is not a list')
