@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from pylmod.cli import build_parser, main
+from pylmod.grades.snapshot import read_snapshot
 from pylmod.testing import (
     DEMO_COURSE_UUID,
     DEMO_GRADEBOOK_ID,
@@ -351,6 +352,10 @@ def test_an_interrupted_upload_keeps_its_record_and_resumes(
     assert table(out)['confirmed'] == '40'
     assert table(out)['unconfirmed'] == '40'
     assert table(out)['not sent'] == '40'
+    # The snapshot written before the first request undoes what went
+    # through.
+    assert 'undo with: pylmod rollback ' in err
+    assert read_snapshot(table(out)['snapshot']).kind == 'upload'
 
     # The report against what the fake stores: confirmed grades are stored,
     # grades not sent are not; the unconfirmed ones were, as it happens.
