@@ -582,6 +582,8 @@ def test_created_assignments_take_their_settings_from_the_command_line(
             created['dueDateString']) == (120.0, 2.0, '05-20-2027')
     assert "line 2, column 'Final Exam' (alice@mit.edu): 150 is above max " \
            "points 120" in err
+    assert ("pylmod: assignment 'Final Exam': max points 120, short name "
+            "'Finam', weight 2, due 05-20-2027") in err
 
 
 def test_stored_values_read_every_shape_of_grade_info():

@@ -162,10 +162,14 @@ def print_preview(args: argparse.Namespace, plan: UploadPlan) -> int:
         out.write('... and {0} more changed grades (--show all lists '
                   'them)\n'.format(len(listed) - len(shown)))
     for created in _created(plan):
-        out.write('would create assignment {name!r}: max points '
-                  '{max_points:g}, short name {short_name!r}, weight '
-                  '{weight:g}, due {due_date}\n'.format(**created))
+        out.write('would create ' + _settings_line(created) + '\n')
     return EXIT_OK
+
+
+def _settings_line(created: Dict[str, Any]) -> str:
+    return ('assignment {name!r}: max points {max_points:g}, short name '
+            '{short_name!r}, weight {weight:g}, due {due_date}'.format(
+                **created))
 
 
 def safe_outcome(report: UploadReport,
@@ -178,6 +182,9 @@ def safe_outcome(report: UploadReport,
         return outcome
     path = safeguards.snapshot_path
     notes = list(outcome.notes)
+    if safeguards.plan is not None:
+        notes.extend(_settings_line(created) for created in _created(
+            safeguards.plan))
     if path is not None:
         outcome.counts['snapshot'] = path
         notes.append('snapshot of the grades before the upload: {0}; undo '
