@@ -18,6 +18,7 @@ With ``changes_only`` only the new and changed grades are sent.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import time
@@ -40,7 +41,6 @@ from pylmod.grades.plan import (
     KINDS,
     NEW,
     NewAssignment,
-    PlannedGrade,
     UploadPlan,
 )
 from pylmod.grades.snapshot import (
@@ -218,13 +218,26 @@ class Safeguards:
             resolver.due_date = self.due_date
 
     def _snapshot_grades(self, plan: UploadPlan) -> List[SnapshotGrade]:
-        read_at = utc_text(plan.read_at)
-        grades: Iterable[PlannedGrade] = plan.grades(
-            (NEW, CHANGED) if self.changes_only else KINDS)
-        return [SnapshotGrade(
-            grade.student_id, grade.email, grade.assignment_id,
-            grade.assignment, grade.old, grade.old_approved, grade.new,
-            grade.approved, read_at) for grade in grades]
+        """The grades to send, as the snapshot holds them.  (Field by
+        field, one pass each: a first upload of 100,000 students sends,
+        and snapshots, half a million grades.)"""
+        wanted = (NEW, CHANGED) if self.changes_only else KINDS
+        kinds, old, approved = plan.kinds, plan.old, plan.old_approved
+        walked = [(position, email, column) for position, _, email, column, _
+                  in plan.ledger._walk() if kinds[position] in wanted]
+        grades = [plan.ledger.grades[position] for position, _, _ in walked]
+        return list(map(
+            SnapshotGrade,
+            [grade['studentId'] for grade in grades],
+            [email for _, email, _ in walked],
+            [None if type(grade['assignmentId']) is PendingAssignment
+             else grade['assignmentId'] for grade in grades],
+            [column for _, _, column in walked],
+            [old[position] for position, _, _ in walked],
+            [approved[position] for position, _, _ in walked],
+            [grade['numericGradeValue'] for grade in grades],
+            [bool(grade['isGradeApproved']) for grade in grades],
+            itertools.repeat(utc_text(plan.read_at))))
 
     def grades_to_send(self, ledger: GradeLedger) -> Optional[List[Any]]:
         """The grades to send when only changes are sent (``None``: every
