@@ -180,6 +180,11 @@ class AssignmentResolver:
         self.weight = 1.0
         self.due_date = CREATED_DUE_DATE
 
+    @property
+    def by_name(self) -> Mapping[str, Mapping[str, Any]]:
+        """The gradebook's assignments by name (the first of a name)."""
+        return self._by_name
+
     def __call__(self, name: str, row: Mapping[str, Any]) -> Any:
         """The id of the assignment ``name``, ``row`` being the first row
         that needs it; a missing assignment is created at once (an upload

@@ -180,7 +180,7 @@ class Safeguards:
                 existing assignment.
             PyLmodSnapshotError: the snapshot cannot be written.
         """
-        known = resolver._by_name  # the gradebook's assignments by name
+        known = resolver.by_name
         max_points = {assignment.get('assignmentId'): assignment.get(
             'maxPointsTotal') for assignment in known.values()}
         self._settle(resolver)
