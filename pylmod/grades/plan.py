@@ -145,8 +145,9 @@ class UploadPlan:
             no grade).
         new_assignments: the assignments the upload creates (for a column
             that holds a grade), with their settings.
-        read_at: when the stored grades were read (seconds since the
-            epoch).
+        read_at: when the plan was made (seconds since the epoch); the
+            stored grades were read with the students, just before the
+            file.
 
     Example:
 

@@ -193,7 +193,7 @@ class GradeUpload:
                       self.approve_grades, resolver.plan,
                       self.confirmed_before).read(rows)
             if safeguards is not None:
-                stage = 'writing the snapshot'
+                stage = 'checking against the stored grades'
                 safeguards.before_changes(self.gradebook, self.ledger,
                                           resolver, students, self.dry_run)
             stage = 'creating assignments'
