@@ -604,3 +604,18 @@ def test_stored_values_read_every_shape_of_grade_info():
     assert stored_values(students) == {
         (1, 7): (93.5, True), (1, 8): (93.5, False),
         (2, 7): (9.0, False), (2, 8): (None, True)}
+
+
+def test_a_grade_lmod_refuses_to_restore_is_listed_as_failed(
+        gradebook, grades_csv, tmp_path, lmod_fake, lmod_server):
+    snapshot_path = tmp_path / 'before.json'
+    upload_with_snapshot(gradebook, grades_csv, snapshot_path)
+    lmod_server.answer_next(1, {'status': -1, 'message': 'gradebook locked'},
+                            path_prefix='multiGrades/')
+    result = rollback(gradebook, str(snapshot_path),
+                      snapshot=str(tmp_path / 'undo.json'))
+    assert [(item.email, item.current) for item in result.failed] == [
+        ('bob@mit.edu', 75.0)]
+    assert 'gradebook locked' in result.failed[0].message
+    assert not result.restored and not result.ok
+    assert stored(lmod_fake)[(BOB, MIDTERM)] == 75.0
