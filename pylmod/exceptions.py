@@ -504,3 +504,22 @@ class PyLmodNearMissAssignment(PyLmodCSVError):
     def __reduce__(self) -> Tuple[Any, ...]:
         # See PyLmodCertificateError.__reduce__.
         return (type(self), (str(self), self.near_misses), self.__dict__)
+
+
+class PyLmodPlanChanged(PyLmodException):
+    """An upload given the plan its caller reviewed
+    (``Safeguards(expected=plan)``) found LMod's grades changed since: it
+    would send other changes than those reviewed.  Nothing was created or
+    sent.
+
+    Attributes:
+        differences (int): grades planned otherwise now.
+    """
+
+    def __init__(self, message: str, differences: int) -> None:
+        super().__init__(message)
+        self.differences = differences
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # See PyLmodCertificateError.__reduce__.
+        return (type(self), (str(self), self.differences), self.__dict__)

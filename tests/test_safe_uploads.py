@@ -619,3 +619,27 @@ def test_a_grade_lmod_refuses_to_restore_is_listed_as_failed(
     assert 'gradebook locked' in result.failed[0].message
     assert not result.restored and not result.ok
     assert stored(lmod_fake)[(BOB, MIDTERM)] == 75.0
+
+
+def test_an_upload_given_the_reviewed_plan_sends_what_it_showed(
+        gradebook, grades_csv, lmod_fake, lmod_server):
+    plan = plan_upload(gradebook, str(grades_csv))
+    gradebook.spreadsheet2gradebook(str(grades_csv), safeguards=Safeguards(
+        True, expected=plan))
+    [request] = multigrades(lmod_server)
+    assert sorted((grade['studentId'], grade['assignmentId'],
+                   grade['numericGradeValue']) for grade in request.body) == \
+        sorted((grade.student_id, grade.assignment_id, grade.new)
+               for grade in plan.changes())
+
+
+def test_an_upload_given_a_plan_lmod_has_moved_away_from_changes_nothing(
+        gradebook, grades_csv, lmod_fake, lmod_server):
+    from pylmod.exceptions import PyLmodPlanChanged
+    plan = plan_upload(gradebook, str(grades_csv))
+    gradebook.set_grade(MIDTERM, BOB, 71.0)  # after the review
+    with pytest.raises(PyLmodPlanChanged, match='1 grades differ') as caught:
+        gradebook.spreadsheet2gradebook(
+            str(grades_csv), safeguards=Safeguards(True, expected=plan))
+    assert caught.value.differences == 1  # Bob's midterm: 71 -> 75 now
+    assert not multigrades(lmod_server)

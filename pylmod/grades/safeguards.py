@@ -31,9 +31,10 @@ from typing import (
     Mapping,
     Optional,
     Sequence,
+    Tuple,
 )
 
-from pylmod.exceptions import PyLmodNearMissAssignment
+from pylmod.exceptions import PyLmodNearMissAssignment, PyLmodPlanChanged
 from pylmod.grades.assignments import AssignmentResolver, PendingAssignment
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.plan import (
@@ -133,6 +134,31 @@ def near_miss_error(found: Mapping[str, str]) -> PyLmodNearMissAssignment:
             ' / '.join(repr(name) for name in found.values())), dict(found))
 
 
+def _changes_by_grade(plan: UploadPlan
+                      ) -> Dict[Tuple[Any, str], Tuple[Any, ...]]:
+    return {(grade.student_id, grade.assignment): (
+        grade.old, grade.old_approved, grade.new, grade.approved)
+        for grade in plan.changes()}
+
+
+def check_same_changes(expected: UploadPlan, plan: UploadPlan) -> None:
+    """Raise unless ``plan`` makes the changes ``expected`` made.
+
+    Raises:
+        PyLmodPlanChanged: some grade is planned otherwise now (LMod's
+            grades, or the file, changed since ``expected``).
+    """
+    before, now = _changes_by_grade(expected), _changes_by_grade(plan)
+    differences = sum(before.get(key) != now.get(key)
+                      for key in set(before) | set(now))
+    if differences:
+        raise PyLmodPlanChanged(
+            'the upload would now change other grades than the plan '
+            'reviewed ({0} grades differ: the grades in LMod, or the file, '
+            'changed since); nothing was created or sent: plan again'.format(
+                differences), differences)
+
+
 class Safeguards:
     """The safeguards of one upload (see the module).
 
@@ -146,6 +172,12 @@ class Safeguards:
             upload creates (``None``: those of PyLmod 1.0.x: max points
             from the file's max points column or 1.0, weight 1.0, due
             12-15-2013).
+        expected: the plan the caller reviewed (of
+            :func:`~pylmod.grades.preview.plan_upload`): the upload goes on
+            only if it plans the same changes now (same students,
+            assignments, old and new values and approvals), else it raises
+            :class:`~pylmod.exceptions.PyLmodPlanChanged` before any
+            change.
 
     Attributes:
         plan: the :class:`~pylmod.grades.plan.UploadPlan`, once planned.
@@ -157,8 +189,10 @@ class Safeguards:
                  confirm_new_assignments: Optional[Collection[str]] = None,
                  *, max_points: Optional[float] = None,
                  weight: Optional[float] = None,
-                 due_date: Optional[str] = None) -> None:
+                 due_date: Optional[str] = None,
+                 expected: Optional[UploadPlan] = None) -> None:
         self.changes_only = changes_only
+        self.expected = expected
         self.max_points = max_points
         self.weight = weight
         self.due_date = due_date
@@ -193,6 +227,8 @@ class Safeguards:
         log.info('Upload plan against the stored grades: %s; %d '
                  'assignments to create', plan.counts(),
                  len(plan.new_assignments))
+        if self.expected is not None:
+            check_same_changes(self.expected, plan)
         if self.confirm_new_assignments is not None:
             found = near_misses(
                 [assignment.name for assignment in plan.new_assignments
