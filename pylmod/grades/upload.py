@@ -47,6 +47,7 @@ from pylmod.grades.options import UploadOptions
 from pylmod.grades.report import UploadReport
 from pylmod.grades.resume import confirmed_grades
 from pylmod.grades.rows import RowReader
+from pylmod.grades.safeguards import Safeguards
 from pylmod.grades.students import index_students
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,10 @@ class Gradebook(AssignmentBook, Protocol):
     bound to (those of :class:`~pylmod.grades.assignments.AssignmentBook`,
     and these)."""
 
-    def get_students(self) -> Iterable[Mapping[str, Any]]:
-        """The students (see :ref:`shape-student`)."""
+    def get_students(self, *, include_grade_info: bool = ...
+                     ) -> Iterable[Mapping[str, Any]]:
+        """The students (see :ref:`shape-student`), with their stored
+        grades when ``include_grade_info``."""
 
     def multi_grade(self, grade_array: Sequence[Mapping[str, Any]]) -> Any:
         """Send one ``multiGrades`` array; return LMod's answer."""
@@ -131,6 +134,10 @@ class GradeUpload:
         self.gradebook = gradebook
         self.options = options
         self.confirmed_before = confirmed_grades(options.resume_from)
+        #: The :class:`~pylmod.grades.safeguards.Safeguards` of the upload
+        #: (``None``: none, as PyLmod 1.0.x); its ``plan`` is there once
+        #: :meth:`read` is.
+        self.safeguards = Safeguards.of_options(options)
         self.report = report if report is not None else UploadReport()
         self.ledger = GradeLedger()
         self.report._add_pending(self.ledger)
@@ -165,12 +172,21 @@ class GradeUpload:
                 self.gradebook, report.created_assignments, options.dry_run,
                 options.max_points_column if use_columns else None,
                 options.normalize_column if use_columns else None)
-            RowReader(self.ledger, report,
-                      index_students(self.gradebook.get_students()),
+            safeguards = self.safeguards
+            # One read of the students: with their stored grades when the
+            # upload is planned against them.
+            students = list(self.gradebook.get_students() if safeguards is None
+                            else self.gradebook.get_students(
+                                include_grade_info=True))
+            RowReader(self.ledger, report, index_students(students),
                       options.email_column,
                       options.columns_not_assignments(),
                       options.approve_grades, resolver.plan,
                       self.confirmed_before).read(rows)
+            if safeguards is not None:
+                stage = 'checking against the stored grades'
+                safeguards.before_changes(self.gradebook, self.ledger,
+                                          resolver, students, options.dry_run)
             stage = 'creating assignments'
             create_planned_assignments(resolver, self.ledger, report,
                                        options.max_new_assignments)
@@ -198,19 +214,30 @@ class GradeUpload:
             RuntimeError: the upload has stopped already.
         """
         report, ledger = self.report, self.ledger
+        safeguards = self.safeguards
+        changes = (None if safeguards is None
+                   else safeguards.grades_to_send(ledger))
+        grades = ledger.grades if changes is None else changes
         sender = BatchSender(self.gradebook.multi_grade, batch_size,
                              dry_run=self.options.dry_run,
-                             statuses=ledger.statuses, progress=progress)
+                             statuses=ledger.statuses if changes is None
+                             else [], progress=progress)
         if ledger.finished:
             raise RuntimeError('this upload has stopped already: make a new '
                                'GradeUpload to send its grades again')
         if not self.options.dry_run:
             log.info('Data read from file, doing multiGrades API call '
-                     '(%d grades in %d requests)', len(ledger.grades),
-                     sender.request_count(len(ledger.grades), True))
+                     '(%d grades in %d requests)', len(grades),
+                     sender.request_count(len(grades), changes is None))
         try:
-            # 1.0.x made one request even with no grade; so does this.
-            sender.send(ledger.grades, at_least_one=True)
+            try:
+                # 1.0.x made one request even with no grade; so does this
+                # (a changes-only upload makes none).
+                sender.send(grades, at_least_one=changes is None)
+            finally:
+                if changes is not None:  # the unchanged grades' statuses
+                    safeguards.fill_statuses(  # type: ignore[union-attr]
+                        ledger.statuses, sender.statuses)
         except BaseException as err:
             self._stopped_by(err, NOT_SENT_INTERRUPTED
                              if isinstance(err, KeyboardInterrupt)
@@ -233,6 +260,9 @@ class GradeUpload:
         if ledger.statuses.count(CONFIRMED_STATUS) < len(ledger.statuses):
             lines = ledger.lines_with_status(
                 status for status in STATUSES if status != CONFIRMED)
+        else:
+            lines = []
+        if lines:  # (not the grades LMod held already)
             log.warning('LMod did not confirm %d of %d grades (lines %s): '
                         'see the response\'s data.results or the upload '
                         'report', len(lines), len(ledger.grades),
