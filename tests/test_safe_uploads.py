@@ -13,7 +13,7 @@ from pylmod.exceptions import (
     PyLmodSnapshotError,
     PyLmodSnapshotMismatch,
 )
-from pylmod.grades import UploadReport
+from pylmod.grades import UploadOptions, UploadReport
 from pylmod.grades.plan import CHANGED, NEW, UNCHANGED
 from pylmod.grades.preview import plan_upload
 from pylmod.grades.rollback import rollback
@@ -166,6 +166,61 @@ def test_a_reupload_of_an_unchanged_file_sends_no_multigrades(
     assert len(multigrades(lmod_server)) == before == 1
     assert report.status_counts()[UNCHANGED] == 5
     assert report.requests_sent == 0 and report.ok
+
+
+def test_a_changes_only_upload_reads_the_students_once(gradebook, grades_csv,
+                                                      lmod_server):
+    """The students are read once, with their stored grades: the same read
+    maps the emails to ids and gives the plan its old values."""
+    gradebook.spreadsheet2gradebook(str(grades_csv), changes_only=True)
+    reads = [request for request in lmod_server.requests
+             if request.path.startswith('service/gradebook/students/')]
+    assert [read.params.get('includeGradeInfo') for read in reads] == [
+        'true']
+
+
+def test_the_ledger_knows_each_outcome_when_progress_is_told(
+        gradebook, grades_csv):
+    """A report written as the upload runs (the CLI's) reads the ledger's
+    statuses in each progress call: the unchanged grades are there with
+    the answered ones, in file order."""
+    gradebook.spreadsheet2gradebook(str(grades_csv), changes_only=True)
+    grades_csv.write_text(FILE.replace('bob@mit.edu,75', 'bob@mit.edu,80'))
+    report = UploadReport()
+    seen = []
+
+    def progress(sent, confirmed, total):
+        seen.append((sent, [grade.status for grade in report.grades]))
+
+    gradebook.spreadsheet2gradebook(str(grades_csv), report=report,
+                                    changes_only=True, progress=progress,
+                                    batch_size=1)
+    # Bob's midterm (the 3rd grade of the file) is the only change.
+    assert seen[0] == (0, [UNCHANGED, UNCHANGED, 'not sent', 'not sent',
+                           'not sent'])
+    assert seen[-1] == (1, [UNCHANGED, UNCHANGED, 'confirmed', UNCHANGED,
+                            UNCHANGED])
+
+
+@pytest.mark.parametrize('options, error', [
+    ({'changes_only': 'yes'}, TypeError),
+    ({'snapshot': 3}, TypeError),
+    ({'safeguards': object()}, TypeError),
+    ({'safeguards': Safeguards(), 'changes_only': True}, ValueError),
+    ({'safeguards': Safeguards(), 'snapshot': 'a.json'}, ValueError),
+])
+def test_upload_options_check_the_safeguards(options, error):
+    with pytest.raises(error):
+        UploadOptions(**options)
+
+
+def test_upload_options_take_a_snapshot_path(tmp_path):
+    options = UploadOptions(changes_only=True, snapshot=tmp_path / 'a.json')
+    assert options.snapshot == str(tmp_path / 'a.json')
+    assert Safeguards.of_options(options).changes_only
+    assert Safeguards.of_options(UploadOptions()) is None
+    given = Safeguards(True)
+    assert Safeguards.of_options(UploadOptions(safeguards=given)) is given
 
 
 def test_by_default_every_grade_is_sent_as_in_1_0(gradebook, grades_csv,

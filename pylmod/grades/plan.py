@@ -170,6 +170,8 @@ class UploadPlan:
         #: The report of reading the file (set by
         #: :func:`~pylmod.grades.preview.plan_upload`).
         self.report: Optional[Any] = None
+        # The statuses of sent grades fill_statuses has placed.
+        self._answered = 0
         # Half a million grades: one pass, one lookup and one append each.
         held = [stored.get((grade['studentId'], grade['assignmentId']))
                 for grade in ledger.grades]
@@ -235,19 +237,24 @@ class UploadPlan:
 
     def fill_statuses(self, statuses: List[Tuple[str, str]],
                       sent: Sequence[Tuple[str, str]]) -> None:
-        """Write into the ledger's ``statuses`` the outcome of each grade:
-        :data:`~pylmod.grades.report.UNCHANGED` for the grades not sent,
-        ``sent`` (the statuses of the :meth:`to_send` grades, as far as
-        they went) for the others.  Stops at the first grade sent that has
-        no status yet: it and the grades after it were not sent."""
-        del statuses[:]
+        """Extend the ledger's ``statuses`` with the outcome of each grade
+        known now: :data:`~pylmod.grades.report.UNCHANGED` for the grades
+        not sent, ``sent`` (the statuses of the :meth:`to_send` grades, as
+        far as they went) for the others.  Stops at the first grade sent
+        that has no status yet: it and the grades after it are not sent
+        (yet).  Called after each request, it goes on from where it
+        stopped, so that a report written as the upload runs sees every
+        outcome known."""
         unchanged = (UNCHANGED, UNCHANGED_MESSAGE)
-        answers = iter(sent)
-        for kind in self.kinds:
-            if kind == UNCHANGED:
+        kinds = self.kinds
+        position, answered = len(statuses), self._answered
+        while position < len(kinds):
+            if kinds[position] == UNCHANGED:
                 statuses.append(unchanged)
-                continue
-            status = next(answers, None)
-            if status is None:
-                return
-            statuses.append(status)
+            elif answered < len(sent):
+                statuses.append(sent[answered])
+                answered += 1
+            else:
+                break
+            position += 1
+        self._answered = answered

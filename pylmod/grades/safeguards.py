@@ -37,6 +37,7 @@ from typing import (
 
 from pylmod.exceptions import PyLmodNearMissAssignment, PyLmodPlanChanged
 from pylmod.grades.assignments import AssignmentResolver, PendingAssignment
+from pylmod.grades.batches import Progress
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.plan import (
     CHANGED,
@@ -204,6 +205,7 @@ class Safeguards:
         self.confirm_new_assignments = confirm_new_assignments
         self.plan: Optional[UploadPlan] = None
         self.snapshot_path: Optional[str] = None
+        self._sent: Optional[List[Tuple[str, str]]] = None
 
     @classmethod
     def of_options(cls, options: UploadOptions) -> Optional[Safeguards]:
@@ -290,18 +292,37 @@ class Safeguards:
             [bool(grade['isGradeApproved']) for grade in grades],
             itertools.repeat(utc_text(plan.read_at))))
 
-    def fill_statuses(self, statuses: List[Tuple[str, str]],
-                      sent: Sequence[Tuple[str, str]]) -> None:
-        """Write the outcome of every grade into the ledger's
-        ``statuses``, ``sent`` being those of :meth:`grades_to_send` (see
-        :meth:`UploadPlan.fill_statuses
-        <pylmod.grades.plan.UploadPlan.fill_statuses>`)."""
-        assert self.plan is not None, 'fill_statuses before the plan'
-        self.plan.fill_statuses(statuses, sent)
+    def sending(self, ledger: GradeLedger, progress: Optional[Progress]
+                ) -> Tuple[Sequence[Any], List[Tuple[str, str]],
+                           Optional[Progress]]:
+        """What the upload's :class:`~pylmod.grades.batches.BatchSender`
+        sends: ``(grades, statuses, progress)``.
 
-    def grades_to_send(self, ledger: GradeLedger) -> Optional[List[Any]]:
-        """The grades to send when only changes are sent (``None``: every
-        grade of the ledger)."""
-        if not self.changes_only or self.plan is None:
-            return None
-        return [ledger.grades[position] for position in self.plan.to_send()]
+        Every grade of the ledger, its statuses and ``progress`` as they
+        are, unless only changes are sent: then the new and changed
+        grades, a list of their own statuses, and a ``progress`` that
+        first brings the ledger's statuses up to date (the unchanged
+        grades ``unchanged``, the others as answered; see
+        :meth:`UploadPlan.fill_statuses
+        <pylmod.grades.plan.UploadPlan.fill_statuses>`), so that a report
+        written as the upload runs sees them.  :meth:`sent` brings them up
+        to date once the sending stops.
+        """
+        plan = self.plan
+        if not self.changes_only or plan is None:
+            return ledger.grades, ledger.statuses, progress
+        grades = [ledger.grades[position] for position in plan.to_send()]
+        statuses: List[Tuple[str, str]] = []
+        self._sent = statuses
+
+        def filled(sent: int, confirmed: int, total: int) -> None:
+            plan.fill_statuses(ledger.statuses, statuses)
+            if progress is not None:
+                progress(sent, confirmed, total)
+        return grades, statuses, filled
+
+    def sent(self, ledger: GradeLedger) -> None:
+        """Bring the ledger's statuses up to date once the grades of
+        :meth:`sending` are sent (or the sending stopped)."""
+        if self.plan is not None and self._sent is not None:
+            self.plan.fill_statuses(ledger.statuses, self._sent)

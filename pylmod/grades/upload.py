@@ -213,31 +213,29 @@ class GradeUpload:
             ValueError: ``batch_size`` is less than 1.
             RuntimeError: the upload has stopped already.
         """
-        report, ledger = self.report, self.ledger
-        safeguards = self.safeguards
-        changes = (None if safeguards is None
-                   else safeguards.grades_to_send(ledger))
-        grades = ledger.grades if changes is None else changes
+        report, ledger, safeguards = self.report, self.ledger, self.safeguards
+        grades, statuses, progress = (
+            (ledger.grades, ledger.statuses, progress) if safeguards is None
+            else safeguards.sending(ledger, progress))
+        every_grade = statuses is ledger.statuses
         sender = BatchSender(self.gradebook.multi_grade, batch_size,
                              dry_run=self.options.dry_run,
-                             statuses=ledger.statuses if changes is None
-                             else [], progress=progress)
+                             statuses=statuses, progress=progress)
         if ledger.finished:
             raise RuntimeError('this upload has stopped already: make a new '
                                'GradeUpload to send its grades again')
         if not self.options.dry_run:
             log.info('Data read from file, doing multiGrades API call '
                      '(%d grades in %d requests)', len(grades),
-                     sender.request_count(len(grades), changes is None))
+                     sender.request_count(len(grades), every_grade))
         try:
             try:
                 # 1.0.x made one request even with no grade; so does this
                 # (a changes-only upload makes none).
-                sender.send(grades, at_least_one=changes is None)
+                sender.send(grades, at_least_one=every_grade)
             finally:
-                if changes is not None:  # the unchanged grades' statuses
-                    safeguards.fill_statuses(  # type: ignore[union-attr]
-                        ledger.statuses, sender.statuses)
+                if safeguards is not None:
+                    safeguards.sent(ledger)
         except BaseException as err:
             self._stopped_by(err, NOT_SENT_INTERRUPTED
                              if isinstance(err, KeyboardInterrupt)
