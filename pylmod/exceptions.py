@@ -44,7 +44,8 @@ clauses keep working::
 
 The classes below come in that order, by family: what an answer held, how
 a call failed, the client certificate, the caller's arguments, the grade
-spreadsheets, safe uploads (plans and snapshots).  Every one survives pickling with its attributes.
+spreadsheets, safe uploads (plans and snapshots).  Every one survives
+pickling with its attributes.
 """
 from __future__ import annotations
 

@@ -61,8 +61,8 @@ if TYPE_CHECKING:  # pragma: no cover
         index_assignments,
     )
     from pylmod.grades.batches import (
-        BatchSender,
         DEFAULT_BATCH_SIZE,
+        BatchSender,
         Progress,
         check_batch_size,
     )
@@ -90,9 +90,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from pylmod.grades.preview import plan_upload
     from pylmod.grades.report import (
         ALREADY_CONFIRMED,
+        UNCHANGED,
         GradeOutcome,
         SkippedCell,
-        UNCHANGED,
         UploadReport,
     )
     from pylmod.grades.rollback import (
@@ -107,8 +107,8 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from pylmod.grades.students import index_students
     from pylmod.grades.upload import (
-        GradeUpload,
         Gradebook,
+        GradeUpload,
         upload_csv,
         upload_rows,
     )
