@@ -315,7 +315,8 @@ def write_report(path: str, report: UploadReport) -> None:
     ``status`` is ``confirmed``, ``failed``, ``unconfirmed``, ``not sent``,
     ``unchanged`` (LMod held the value already: not sent), ``dry run``,
     ``skipped`` (a cell that is not a number), ``unknown email`` or
-    ``replaced`` (a later row of the same student gave the grade).  Empty cells are not listed.
+    ``replaced`` (a later row of the same student gave the grade).  Empty
+    cells are not listed.
 
     Args:
         path: the file to write.
