@@ -536,6 +536,18 @@ def test_preview_as_json(pylmod, tmp_path, lmod_fake, lmod_server):
     assert not multigrades(lmod_server)
 
 
+def test_pylmod_upload_reads_the_students_once(pylmod, grades_csv,
+                                               lmod_server):
+    status, out, err = pylmod('upload', grades_csv)
+    assert status == 0, err
+    reads = [request for request in lmod_server.requests
+             if request.path.startswith('service/gradebook/students/')]
+    assert [read.params.get('includeGradeInfo') for read in reads] == [
+        'true']
+    assert err.endswith('pylmod: done: 3 grades confirmed by LMod; 2 '
+                        'unchanged (not sent)\n')
+
+
 def test_upload_then_rollback_on_the_command_line(pylmod, grades_csv,
                                                   tmp_path, lmod_fake):
     snapshot_path = tmp_path / 'before.json'
