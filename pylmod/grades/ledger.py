@@ -169,12 +169,20 @@ class GradeLedger:
         return [line for _, line, _, _, (status, _) in self._walk()
                 if status in wanted]
 
-    def _walk(self, first: int = 0
-              ) -> Iterator[Tuple[int, int, Any, str, Tuple[str, str]]]:
-        """Yield ``(position, line, email, column, (status, message))`` of
-        each grade from position ``first`` on, in file order."""
-        statuses, replaced_by = self.statuses, self.replaced_by
-        not_sent = (NOT_SENT, self.not_sent_message)
+    def places(self, first: int = 0) -> Iterator[Tuple[int, int, Any, str]]:
+        """Yield ``(position, line, email, column)`` of each grade from
+        position ``first`` on, in file order: where in the file the grade
+        ``grades[position]`` came from (the row that gave it last), without
+        building records.
+
+        Example:
+
+        .. code-block:: python
+
+            for position, line, email, column in ledger.places():
+                print(line, email, column, ledger.grades[position])
+        """
+        replaced_by = self.replaced_by
         segments = self.segments
         if first and segments:
             segments = segments[self._segment_index(first):]
@@ -184,9 +192,18 @@ class GradeLedger:
                     continue
                 line, email = replaced_by.get(
                     position, (segment_line, segment_email))
-                yield (position, line, email, column,
-                       statuses[position] if position < len(statuses)
-                       else not_sent)
+                yield position, line, email, column
+
+    def _walk(self, first: int = 0
+              ) -> Iterator[Tuple[int, int, Any, str, Tuple[str, str]]]:
+        """Yield ``(position, line, email, column, (status, message))`` of
+        each grade from position ``first`` on, in file order."""
+        statuses = self.statuses
+        not_sent = (NOT_SENT, self.not_sent_message)
+        for position, line, email, column in self.places(first):
+            yield (position, line, email, column,
+                   statuses[position] if position < len(statuses)
+                   else not_sent)
 
     def status_counts(self) -> Dict[str, int]:
         """Return how many grades have each outcome."""

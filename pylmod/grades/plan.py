@@ -202,7 +202,7 @@ class UploadPlan:
         """Every grade (of the classes ``kinds``), in file order."""
         grades, classes = self.ledger.grades, self.kinds
         planned = []
-        for position, line, email, column, _ in self.ledger._walk():
+        for position, line, email, column in self.ledger.places():
             if classes[position] not in kinds:
                 continue
             grade = grades[position]

@@ -276,8 +276,8 @@ class Safeguards:
         and snapshots, half a million grades.)"""
         wanted = (NEW, CHANGED) if self.changes_only else KINDS
         kinds, old, approved = plan.kinds, plan.old, plan.old_approved
-        walked = [(position, email, column) for position, _, email, column, _
-                  in plan.ledger._walk() if kinds[position] in wanted]
+        walked = [(position, email, column) for position, _, email, column
+                  in plan.ledger.places() if kinds[position] in wanted]
         grades = [plan.ledger.grades[position] for position, _, _ in walked]
         return list(map(
             SnapshotGrade,
