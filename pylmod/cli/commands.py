@@ -11,7 +11,12 @@ from typing import Any, Dict, List, Mapping
 
 from pylmod.answer import reading
 from pylmod.cli.clients import lmod_message, make_gradebook, make_membership
-from pylmod.cli.errors import EXIT_FAILURE, EXIT_OK, CliError
+from pylmod.cli.errors import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_STATUSES_HELP,
+    CliError,
+)
 from pylmod.cli.export import export_grades
 from pylmod.cli.options import global_options_parser
 from pylmod.cli.output import print_mapping, print_rows
@@ -293,10 +298,15 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
         'per assignment; missing assignments are created once the whole '
         'file is read and checked)'))
 
-    add_rollback_arguments(add(
-        'rollback', rollback_command,
-        'undo an upload from its snapshot: restore the grades LMod still '
-        'holds as the upload wrote them'))
+    parser = add('rollback', rollback_command,
+                 'undo an upload from its snapshot: restore the grades LMod '
+                 'still holds as the upload wrote them')
+    add_rollback_arguments(parser)
+    parser.epilog = EXIT_STATUSES_HELP.replace(
+        'the operation failed', 'a grade left as it is (changed since, '
+        'empty before, or not restored)').replace(
+        'configuration error', 'configuration error or a snapshot refused '
+        '(nothing sent)')
 
     parser = add('export-grades', export_grades_command,
                  'write the stored grades as a CSV that `pylmod upload` '
