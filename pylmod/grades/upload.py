@@ -11,7 +11,11 @@ students and assignments are fetched and indexed once, rows are read into
 the grade ledger, and only once the whole file is read and checked are
 missing assignments created (:mod:`pylmod.grades.creation`) and the grades
 sent in batches; every grade ends with a known outcome in an
-:class:`~pylmod.grades.report.UploadReport`.
+:class:`~pylmod.grades.report.UploadReport`.  An upload with safeguards
+(``changes_only``, ``snapshot`` or ``safeguards`` of its options) reads
+the students with their stored grades and hands over to its
+:class:`~pylmod.grades.safeguards.Safeguards` between reading and the
+first change, and for what to send.
 """
 from __future__ import annotations
 
@@ -255,12 +259,12 @@ class GradeUpload:
 
     def _log_outcome(self) -> None:
         ledger = self.ledger
-        if ledger.statuses.count(CONFIRMED_STATUS) < len(ledger.statuses):
-            lines = ledger.lines_with_status(
-                status for status in STATUSES if status != CONFIRMED)
-        else:
-            lines = []
-        if lines:  # (not the grades LMod held already)
+        # (The grades LMod held already are no failure.)
+        lines = (ledger.lines_with_status(
+            status for status in STATUSES if status != CONFIRMED)
+            if ledger.statuses.count(CONFIRMED_STATUS) < len(ledger.statuses)
+            else [])
+        if lines:
             log.warning('LMod did not confirm %d of %d grades (lines %s): '
                         'see the response\'s data.results or the upload '
                         'report', len(lines), len(ledger.grades),
