@@ -103,6 +103,24 @@ def test_plan_classifies_each_grade_against_the_stored_one(gradebook,
     assert reads[0].params.get('includeGradeInfo') == 'true'
 
 
+def test_the_ledger_tells_where_each_grade_came_from(gradebook, tmp_path):
+    """places() walks every grade, places_at() finds a few: the same
+    line, email and column, a grade a later row replaced at that row."""
+    path = tmp_path / 'twice.csv'
+    path.write_text('External email,midterm1,hw1\n'
+                    'alice@mit.edu,90,9\nbob@mit.edu,75,8\n'
+                    'ALICE@mit.edu,91,\ncarol@mit.edu,60,7\n')
+    ledger = plan_upload(gradebook, str(path)).ledger
+    walked = list(ledger.places())
+    assert [(line, email.lower(), column)
+            for _, line, email, column in walked] == [
+        (4, 'alice@mit.edu', 'midterm1'), (2, 'alice@mit.edu', 'hw1'),
+        (3, 'bob@mit.edu', 'midterm1'), (3, 'bob@mit.edu', 'hw1'),
+        (5, 'carol@mit.edu', 'midterm1'), (5, 'carol@mit.edu', 'hw1')]
+    assert ledger.places_at([4, 0, 5]) == [
+        walked[4][1:], walked[0][1:], walked[5][1:]]
+
+
 @pytest.mark.parametrize('written', ['93.5', '93.50', '9.35e1', ' 93.5 '])
 def test_equal_numbers_written_differently_are_unchanged(gradebook, tmp_path,
                                                          written):

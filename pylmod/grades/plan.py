@@ -54,6 +54,8 @@ CHANGED = 'changed'
 KINDS = (NEW, CHANGED, UNCHANGED)
 #: The message of a grade not sent because LMod holds it already.
 UNCHANGED_MESSAGE = 'not sent: LMod holds this value already'
+#: The ``(status, message)`` of such a grade in the ledger.
+UNCHANGED_STATUS = (UNCHANGED, UNCHANGED_MESSAGE)
 
 
 class PlannedGrade(NamedTuple):
@@ -245,7 +247,7 @@ class UploadPlan:
         (yet).  Called after each request, it goes on from where it
         stopped, so that a report written as the upload runs sees every
         outcome known."""
-        unchanged = (UNCHANGED, UNCHANGED_MESSAGE)
+        unchanged = UNCHANGED_STATUS
         kinds = self.kinds
         position, answered = len(statuses), self._answered
         while position < len(kinds):

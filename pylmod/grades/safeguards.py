@@ -40,9 +40,6 @@ from pylmod.grades.assignments import AssignmentResolver, PendingAssignment
 from pylmod.grades.batches import Progress
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.plan import (
-    CHANGED,
-    KINDS,
-    NEW,
     NewAssignment,
     UploadPlan,
 )
@@ -274,20 +271,20 @@ class Safeguards:
         """The grades to send, as the snapshot holds them.  (Field by
         field, one pass each: a first upload of 100,000 students sends,
         and snapshots, half a million grades.)"""
-        wanted = (NEW, CHANGED) if self.changes_only else KINDS
-        kinds, old, approved = plan.kinds, plan.old, plan.old_approved
-        walked = [(position, email, column) for position, _, email, column
-                  in plan.ledger.places() if kinds[position] in wanted]
-        grades = [plan.ledger.grades[position] for position, _, _ in walked]
+        positions = (plan.to_send() if self.changes_only
+                     else range(len(plan.kinds)))
+        old, approved = plan.old, plan.old_approved
+        places = plan.ledger.places_at(positions)
+        grades = [plan.ledger.grades[position] for position in positions]
         return list(map(
             SnapshotGrade,
             [grade['studentId'] for grade in grades],
-            [email for _, email, _ in walked],
+            [email for _, email, _ in places],
             [None if type(grade['assignmentId']) is PendingAssignment
              else grade['assignmentId'] for grade in grades],
-            [column for _, _, column in walked],
-            [old[position] for position, _, _ in walked],
-            [approved[position] for position, _, _ in walked],
+            [column for _, _, column in places],
+            [old[position] for position in positions],
+            [approved[position] for position in positions],
             [grade['numericGradeValue'] for grade in grades],
             [bool(grade['isGradeApproved']) for grade in grades],
             itertools.repeat(utc_text(plan.read_at))))

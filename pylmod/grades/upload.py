@@ -48,6 +48,7 @@ from pylmod.grades.creation import create_planned_assignments
 from pylmod.grades.csvfile import open_grade_csv
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.options import UploadOptions
+from pylmod.grades.plan import UNCHANGED_STATUS
 from pylmod.grades.report import UploadReport
 from pylmod.grades.resume import confirmed_grades
 from pylmod.grades.rows import RowReader
@@ -259,12 +260,12 @@ class GradeUpload:
 
     def _log_outcome(self) -> None:
         ledger = self.ledger
-        # (The grades LMod held already are no failure.)
-        lines = (ledger.lines_with_status(
-            status for status in STATUSES if status != CONFIRMED)
-            if ledger.statuses.count(CONFIRMED_STATUS) < len(ledger.statuses)
-            else [])
-        if lines:
+        statuses = ledger.statuses
+        # (The grades LMod held already are no failure: counted, not walked.)
+        if (statuses.count(CONFIRMED_STATUS) + statuses.count(UNCHANGED_STATUS)
+                < len(statuses)):
+            lines = ledger.lines_with_status(
+                status for status in STATUSES if status != CONFIRMED)
             log.warning('LMod did not confirm %d of %d grades (lines %s): '
                         'see the response\'s data.results or the upload '
                         'report', len(lines), len(ledger.grades),
