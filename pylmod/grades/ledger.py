@@ -183,17 +183,8 @@ class GradeLedger:
             for position, line, email, column in ledger.places():
                 print(line, email, column, ledger.grades[position])
         """
-        replaced_by = self.replaced_by
-        segments = self.segments
-        if first and segments:
-            segments = segments[self._segment_index(first):]
-        for segment_line, segment_email, start, columns in segments:
-            for position, column in enumerate(columns, start):
-                if position < first:
-                    continue
-                line, email = replaced_by.get(
-                    position, (segment_line, segment_email))
-                yield position, line, email, column
+        for position, line, email, column, _ in self._walk(first):
+            yield position, line, email, column
 
     def places_at(self, positions: Iterable[int]
                   ) -> List[Tuple[int, Any, str]]:
@@ -214,8 +205,8 @@ class GradeLedger:
               ) -> Iterator[Tuple[int, int, Any, str, Tuple[str, str]]]:
         """Yield ``(position, line, email, column, (status, message))`` of
         each grade from position ``first`` on, in file order."""
-        # places() with the statuses, written out: a generator over
-        # places() costs a third more, per request of a streamed report.
+        # The one walk of the segments (places() is this without the
+        # statuses): each request of a streamed report walks its grades.
         statuses, replaced_by = self.statuses, self.replaced_by
         not_sent = (NOT_SENT, self.not_sent_message)
         segments = self.segments
