@@ -550,6 +550,10 @@ def test_preview_as_json(pylmod, tmp_path, lmod_fake, lmod_server):
          'weight': 1.0, 'due_date': '12-15-2013'}]
     # 80 is above the 1 point a created assignment gets: flagged.
     assert document['flagged'] and 'above max points 1' in err
+    assert err.splitlines()[-1] == (
+        'pylmod: preview, nothing sent; 2 grades would be sent (1 new, 1 '
+        'changed), 1 unchanged; 1 assignment would be created; 1 grade out '
+        'of range')
     assert len(lmod_fake.assignments(GRADEBOOK_ID)) == 2
     assert not multigrades(lmod_server)
 

@@ -20,7 +20,14 @@ from pylmod.cli.output import Outcome, finish, print_mapping, print_problems
 from pylmod.cli.upload_report import upload_outcome
 from pylmod.cli.values import due_date, number, positive_points
 from pylmod.grades import UploadReport
-from pylmod.grades.plan import CHANGED, KINDS, PlannedGrade, UploadPlan
+from pylmod.grades.plan import (
+    CHANGED,
+    KINDS,
+    NEW,
+    UNCHANGED,
+    PlannedGrade,
+    UploadPlan,
+)
 from pylmod.grades.safeguards import Safeguards
 from pylmod.grades.snapshot import default_snapshot_path
 
@@ -139,7 +146,7 @@ def print_preview(args: argparse.Namespace, plan: UploadPlan) -> int:
                         assignments_to_create=_created(plan),
                         flagged=flagged_lines(plan))
         print_mapping(args, document)
-        return EXIT_OK
+        return _preview_verdict(args, plan)
     out = sys.stdout
     out.write('preview, nothing sent: {0}\n'.format(', '.join(
         '{0} {1}'.format(counts[kind], kind) for kind in KINDS)))
@@ -158,6 +165,26 @@ def print_preview(args: argparse.Namespace, plan: UploadPlan) -> int:
                   'them)\n'.format(len(listed) - len(shown)))
     for created in _created(plan):
         out.write('would create ' + _settings_line(created) + '\n')
+    return _preview_verdict(args, plan)
+
+
+def _preview_verdict(args: argparse.Namespace, plan: UploadPlan) -> int:
+    """End a preview with its verdict line (as every run ends): what the
+    upload would do."""
+    counts = plan.counts()
+    said = ['preview, nothing sent', '{0} grades would be sent ({1} new, '
+            '{2} changed), {3} unchanged'.format(
+                counts[NEW] + counts[CHANGED], counts[NEW], counts[CHANGED],
+                counts[UNCHANGED])]
+    created, flagged = len(plan.new_assignments), len(plan.flagged())
+    if created:
+        said.append('{0} {1} would be created'.format(
+            created, 'assignment' if created == 1 else 'assignments'))
+    if flagged:
+        said.append('{0} {1} out of range'.format(
+            flagged, 'grade' if flagged == 1 else 'grades'))
+    if not getattr(args, 'quiet', False):
+        sys.stderr.write('pylmod: {0}\n'.format('; '.join(said)))
     return EXIT_OK
 
 
