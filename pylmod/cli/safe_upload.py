@@ -20,14 +20,8 @@ from pylmod.cli.output import Outcome, finish, print_mapping, print_problems
 from pylmod.cli.upload_report import upload_outcome
 from pylmod.cli.values import due_date, number, positive_points
 from pylmod.grades import UploadReport
-from pylmod.grades.plan import (
-    CHANGED,
-    KINDS,
-    NEW,
-    UNCHANGED,
-    PlannedGrade,
-    UploadPlan,
-)
+from pylmod.grades.plan import CHANGED, KINDS, NEW, PlannedGrade, UploadPlan
+from pylmod.grades.report import UNCHANGED
 from pylmod.grades.safeguards import Safeguards
 from pylmod.grades.snapshot import default_snapshot_path
 
