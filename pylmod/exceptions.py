@@ -30,21 +30,26 @@ clauses keep working::
     ├── PyLmodInsecureURL                      ValueError
     ├── PyLmodCSVError                         ValueError
     │   ├── PyLmodMissingColumn
-    │   └── PyLmodTooManyNewAssignments
+    │   ├── PyLmodTooManyNewAssignments
+    │   └── PyLmodNearMissAssignment
     ├── PyLmodDuplicateAssignment              ValueError
     ├── PyLmodNoSuchSection
     ├── PyLmodFailedAssignmentCreation
     │   └── PyLmodAssignmentNotConfirmed       requests.RequestException
+    ├── PyLmodPlanChanged
+    ├── PyLmodSnapshotError                    ValueError
+    │   └── PyLmodSnapshotMismatch
     └── OpenEdxError (pylmod.openedx.errors)
     PyLmodCertificateWarning                   UserWarning
 
 The classes below come in that order, by family: what an answer held, how
 a call failed, the client certificate, the caller's arguments, the grade
-spreadsheets.  Every one survives pickling with its attributes.
+spreadsheets, safe uploads (plans and snapshots).  Every one survives
+pickling with its attributes.
 """
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Tuple, Type
+from typing import Any, Dict, Optional, Sequence, Tuple, Type
 
 import requests
 
@@ -497,3 +502,46 @@ class PyLmodAssignmentNotConfirmed(PyLmodFailedAssignmentCreation,
     def __init__(self, message: str, name: str = '') -> None:
         super().__init__(message)
         self.name = name
+
+
+class PyLmodNearMissAssignment(PyLmodCSVError):
+    """A column names no assignment of the gradebook but one nearly (other
+    capitals, spaces, or a small typo): an upload would create a new
+    assignment by mistake.  Nothing was created or sent.
+
+    Attributes:
+        near_misses (dict): column -> the existing assignment it is near.
+    """
+
+    def __init__(self, message: str, near_misses: Dict[str, str]) -> None:
+        super().__init__(message)
+        self.near_misses = dict(near_misses)
+
+
+# --- Safe uploads: plans and snapshots ---------------------------------------
+
+
+class PyLmodPlanChanged(PyLmodException):
+    """An upload given the plan its caller reviewed
+    (``Safeguards(expected=plan)``) found LMod's grades changed since: it
+    would send other changes than those reviewed.  Nothing was created or
+    sent.
+
+    Attributes:
+        differences (int): grades planned otherwise now.
+    """
+
+    def __init__(self, message: str, differences: int) -> None:
+        super().__init__(message)
+        self.differences = differences
+
+
+class PyLmodSnapshotError(PyLmodException, ValueError):
+    """A snapshot of grades (see :mod:`pylmod.grades.snapshot`) cannot be
+    written, or cannot be read as one: missing, damaged or edited by hand.
+    Nothing was sent."""
+
+
+class PyLmodSnapshotMismatch(PyLmodSnapshotError):
+    """A snapshot is of another gradebook or another LMod than the one a
+    rollback was asked to change; nothing was sent."""

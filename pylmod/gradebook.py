@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover - annotations only
 
     from pylmod.grades.batches import Progress
     from pylmod.grades.report import UploadReport
+    from pylmod.grades.safeguards import Safeguards
     from pylmod.shapes import (
         Assignment,
         CreateAssignmentAnswer,
@@ -115,6 +116,8 @@ class GradeBook(Base):
 
     SERVICE = GRADEBOOK
     gradebook_id: Optional[GradebookId] = None
+    #: The uuid the client was bound to (``None`` when bound by id).
+    gradebook_uuid: Optional[str] = None
 
     def __init__(self, cert: Any, urlbase: str = DEFAULT_URLBASE,
                  gbuuid: Optional[str] = None,
@@ -123,6 +126,7 @@ class GradeBook(Base):
         mount_create_policies(self)
         if gbuuid is not None:
             self.gradebook_id = self.get_gradebook_id(gbuuid)
+            self.gradebook_uuid = gbuuid
 
     def _gradebook_id(self, gradebook_id: Optional[GradebookId]
                       ) -> GradebookId:
@@ -709,6 +713,9 @@ class GradeBook(Base):
             progress: Optional[Progress] = None,
             max_new_assignments: Optional[int] = 20,
             resume_from: Any = None,
+            changes_only: bool = False,
+            snapshot: Optional[str] = None,
+            safeguards: Optional[Safeguards] = None,
     ) -> Tuple[dict, float]:
         """Upload grade spreadsheet to gradebook.
 
@@ -789,6 +796,20 @@ class GradeBook(Base):
                 :meth:`~pylmod.grades.UploadReport.confirmed_grades`: the
                 grades it confirmed (same student, column and value) are
                 not sent again.
+            changes_only (bool): send only the grades LMod does not hold
+                already: read the students with their stored grades (one
+                read) and leave out each grade of the same number and
+                approval (status ``unchanged`` in the report).  Default
+                ``False``: every grade is sent, as PyLmod 1.0.x did.  See
+                :doc:`/safe-uploads`.
+            snapshot (str): write the grades LMod holds before the upload
+                changes them to this new file (mode 0600) before anything
+                is created or sent; :func:`pylmod.grades.rollback` undoes
+                the upload from it.  Nothing is sent if it cannot be
+                written.
+            safeguards (Safeguards): instead of ``changes_only`` and
+                ``snapshot``, a :class:`pylmod.grades.Safeguards` whose
+                ``plan`` and ``snapshot_path`` you read afterwards.
 
         Raises:
             TypeError, ValueError: an argument of the wrong type or out of
@@ -828,7 +849,9 @@ class GradeBook(Base):
             batch_size=DEFAULT_BATCH_SIZE if batch_size is None
             else batch_size,
             delimiter=delimiter, encoding=encoding, dry_run=dry_run,
-            max_new_assignments=max_new_assignments, resume_from=resume_from)
+            max_new_assignments=max_new_assignments, resume_from=resume_from,
+            changes_only=changes_only, snapshot=snapshot,
+            safeguards=safeguards)
         if not isinstance(csv_file, (str, bytes, os.PathLike)) and not (
                 hasattr(csv_file, 'read')):
             # Rows read already: a csv.DictReader, as 1.0.x's docs offer,
@@ -854,6 +877,9 @@ class GradeBook(Base):
             progress: Optional[Progress] = None,
             max_new_assignments: Optional[int] = 20,
             resume_from: Any = None,
+            changes_only: bool = False,
+            snapshot: Optional[str] = None,
+            safeguards: Optional[Safeguards] = None,
     ) -> Tuple[dict, float]:
         """Transfer grades from rows of a spreadsheet with ``multi_grade()``.
 
@@ -869,7 +895,8 @@ class GradeBook(Base):
                 which should not be treated as assignment names
             approve_grades, use_max_points_column, max_points_column,
                 normalize_column, batch_size, dry_run, report, progress,
-                max_new_assignments, resume_from: as for
+                max_new_assignments, resume_from, changes_only, snapshot,
+                safeguards: as for
                 :meth:`spreadsheet2gradebook`
 
         Returns:
@@ -888,7 +915,8 @@ class GradeBook(Base):
             batch_size=DEFAULT_BATCH_SIZE if batch_size is None
             else batch_size,
             dry_run=dry_run, max_new_assignments=max_new_assignments,
-            resume_from=resume_from)
+            resume_from=resume_from, changes_only=changes_only,
+            snapshot=snapshot, safeguards=safeguards)
         return upload_rows(self, csv_reader, options, report=report,
                            progress=progress)
 

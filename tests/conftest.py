@@ -65,6 +65,13 @@ def mocked_gradebook(cert_path, lmod_mock, lmod_payload):
     return gradebook
 
 
+@pytest.fixture(autouse=True)
+def snapshots_in_a_temporary_data_home(monkeypatch, tmp_path_factory):
+    """The snapshots ``pylmod upload`` writes go to a temporary XDG data
+    home, never the user's (subprocesses inherit it)."""
+    monkeypatch.setenv('XDG_DATA_HOME', str(tmp_path_factory.mktemp('data')))
+
+
 @pytest.fixture
 def no_user_settings(monkeypatch, tmp_path):
     """No ``PYLMOD_*`` variable and an empty home of mode 0700 (what the

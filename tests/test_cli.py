@@ -302,8 +302,11 @@ def test_upload_reports_every_row(pylmod, lmod_server, tmp_path):
                     '--report', report_path)
     # A cell that is not a number is an error, even though the rest is sent.
     assert result.status == 1, result
-    assert table_mapping(result.out) == {'rows read': '4', 'grades sent': '4',
+    counts = table_mapping(result.out)
+    assert counts.pop('snapshot').endswith('.json')
+    assert counts == {'rows read': '4', 'grades sent': '4',
                        'confirmed': '4', 'failed': '0',
+                       'unchanged (not sent)': '0',
                        'unknown emails': '1', 'skipped cells': '1',
                        'empty cells': '1', 'assignments created': '1',
                        'requests': '1'}
@@ -451,8 +454,24 @@ def test_export_upload_round_trip_is_lossless(pylmod, lmod_server, tmp_path,
     assert list(rows[0])[:3] == ['External email', 'Full Name', 'midterm1']
     assert rows[0]['midterm1'] == repr(0.1 + 0.2)
 
+    approved = {key for key, record in lmod_server.fake.grade_records(
+        DEMO_GRADEBOOK_ID).items() if record['isGradeApproved']}
     lmod_server.requests.clear()
     result = pylmod('upload', out)
+    assert result.status == 0, result
+    # LMod holds every value already: only the approved grades are sent
+    # (the upload sends them unapproved, a change); then nothing is.
+    assert {(grade['studentId'], grade['assignmentId'])
+            for request in lmod_server.requests
+            if 'multiGrades' in request.path
+            for grade in request.body} == approved & set(before)
+    assert table_mapping(result.out)['unchanged (not sent)'] == str(
+        len(set(before) - approved))
+    lmod_server.requests.clear()
+    assert pylmod('upload', out).status == 0
+    assert not [request for request in lmod_server.requests
+                if 'multiGrades' in request.path]
+    result = pylmod('upload', out, '--send-all')
     assert result.status == 0, result
     sent = [grade for request in lmod_server.requests
             if 'multiGrades' in request.path for grade in request.body]

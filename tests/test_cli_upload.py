@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from pylmod.cli import build_parser, main
+from pylmod.grades.snapshot import read_snapshot
 from pylmod.testing import (
     DEMO_COURSE_UUID,
     DEMO_GRADEBOOK_ID,
@@ -163,9 +164,20 @@ def test_quiet_shows_no_progress(pylmod, tmp_path):
     path.write_text('External email,final\nstellar.test2@gmail.com,5\n',
                     encoding='utf-8')
     status, out, err = pylmod('upload', path)
-    assert (status, err) == (0, 'pylmod: sending 1 grades\npylmod: sent 1 of '
-                                '1 grades (1 confirmed)\npylmod: done: 1 '
-                                'grade confirmed by LMod\n')
+    assert status == 0
+    assert err.startswith('pylmod: sending 1 grades\npylmod: sent 1 of '
+                          '1 grades (1 confirmed)\npylmod: snapshot of the '
+                          'grades before the upload: ')
+    assert err.endswith('pylmod: done: 1 grade confirmed by LMod\n')
+    path.write_text('External email,final\nstellar.test2@gmail.com,6\n',
+                    encoding='utf-8')
+    status, out, err = pylmod('--quiet', 'upload', path, '--snapshot',
+                              tmp_path / 'quiet.json')
+    # No progress; the snapshot, a result, is still named.
+    assert (status, err) == (0, 'pylmod: snapshot of the grades before the '
+                                'upload: {0}; undo with: pylmod rollback '
+                                '{0}\n'.format(tmp_path / 'quiet.json'))
+    # Nothing to send: no snapshot, nothing said.
     status, out, err = pylmod('--quiet', 'upload', path)
     assert (status, err) == (0, '')
     assert pylmod('upload', '-q', path)[2] == ''
@@ -347,6 +359,10 @@ def test_an_interrupted_upload_keeps_its_record_and_resumes(
     assert table(out)['confirmed'] == '40'
     assert table(out)['unconfirmed'] == '40'
     assert table(out)['not sent'] == '40'
+    # The snapshot written before the first request undoes what went
+    # through.
+    assert 'undo with: pylmod rollback ' in err
+    assert read_snapshot(table(out)['snapshot']).kind == 'upload'
 
     # The report against what the fake stores: confirmed grades are stored,
     # grades not sent are not; the unconfirmed ones were, as it happens.
@@ -379,10 +395,13 @@ def test_an_interrupted_upload_keeps_its_record_and_resumes(
     assert ('pylmod: not sent again: 40 grades the resumed report shows '
             'confirmed') in captured.err
     assert table(captured.out)['already confirmed'] == '40'
-    assert table(captured.out)['confirmed'] == '80'
+    # The unconfirmed batch was stored, as it happens: LMod holds those
+    # grades, so they are not sent again either.
+    assert table(captured.out)['confirmed'] == '40'
+    assert table(captured.out)['unchanged (not sent)'] == '40'
     assert len(ungraded_grades(lmod_fake)) == 2 * STUDENTS
     assert {row['status'] for row in read_csv(resumed_path)} == {
-        'already confirmed', 'confirmed'}
+        'already confirmed', 'confirmed', 'unchanged'}
 
 
 def test_resume_needs_an_upload_report(pylmod, tmp_path):

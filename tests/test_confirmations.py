@@ -90,10 +90,11 @@ def upload(server: LmodServer, grades_csv: str,
 
 
 def pylmod_upload(server: LmodServer, grades_csv: str,
-                  *options: str) -> int:
+                  *options: str, send_all: bool = False) -> int:
     return main(['--url', server.url, '--cert', server.client_cert,
                  '--ca-bundle', server.ca_cert, '--gradebook',
-                 DEMO_GRADEBOOK_UUID, *options, 'upload', grades_csv])
+                 DEMO_GRADEBOOK_UUID, *options, 'upload', grades_csv]
+                + (['--send-all'] if send_all else []))
 
 
 #: ``(answer, HTTP status, carried out first, the status every grade gets,
@@ -190,7 +191,8 @@ def test_an_answer_dripping_past_the_deadline_is_unconfirmed(
     # honest answer.
     check_report_against_the_fake(report, lmod_server.fake)
     lmod_server.drip_next(10, 'body', 0.2, path_prefix=GRADES)
-    assert pylmod_upload(lmod_server, grades_csv, '--timeout', '0.5') == 1
+    assert pylmod_upload(lmod_server, grades_csv, '--timeout', '0.5',
+                         send_all=True) == 1
     assert 'within the deadline of 1.5 s' in capsys.readouterr().err
 
 

@@ -158,6 +158,15 @@ EXAMPLES = {
     exceptions.PyLmodAssignmentNotConfirmed:
         lambda: exceptions.PyLmodAssignmentNotConfirmed(
             'maybe created', name='Homework 1'),
+    exceptions.PyLmodNearMissAssignment:
+        lambda: exceptions.PyLmodNearMissAssignment(
+            'did you mean', {'Midterm1': 'midterm1'}),
+    exceptions.PyLmodPlanChanged: lambda: exceptions.PyLmodPlanChanged(
+        'plan again', 3),
+    exceptions.PyLmodSnapshotError: lambda: exceptions.PyLmodSnapshotError(
+        'damaged'),
+    exceptions.PyLmodSnapshotMismatch:
+        lambda: exceptions.PyLmodSnapshotMismatch('another gradebook'),
     OpenEdxError: lambda: OpenEdxError('bridge'),
     OpenEdxHTTPError: lambda: OpenEdxHTTPError('refused',
                                                response=_response(400)),

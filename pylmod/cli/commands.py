@@ -11,10 +11,19 @@ from typing import Any, Dict, List, Mapping
 
 from pylmod.answer import reading
 from pylmod.cli.clients import lmod_message, make_gradebook, make_membership
-from pylmod.cli.errors import EXIT_FAILURE, EXIT_OK, CliError
+from pylmod.cli.errors import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_STATUSES_HELP,
+    CliError,
+)
 from pylmod.cli.export import export_grades
 from pylmod.cli.options import global_options_parser
 from pylmod.cli.output import print_mapping, print_rows
+from pylmod.cli.rollback_command import (
+    add_rollback_arguments,
+    rollback_command,
+)
 from pylmod.cli.upload_command import add_upload_arguments, upload_command
 from pylmod.cli.values import (
     due_date,
@@ -25,7 +34,7 @@ from pylmod.cli.values import (
 )
 from pylmod.exceptions import PyLmodNoSuchSection
 from pylmod.gradebook import GradeBook
-from pylmod.grades import find_assignment
+from pylmod.grades import find_assignment, read_stored_grades
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +142,26 @@ def create_assignment_command(args: argparse.Namespace) -> int:
 
 
 def delete_assignment_command(args: argparse.Namespace) -> int:
-    """``pylmod delete-assignment ID``."""
+    """``pylmod delete-assignment ID``: says how many grades it deletes;
+    on a terminal it asks first, unless ``--yes``."""
     gradebook = make_gradebook(args)
-    body = gradebook.delete_assignment(args.assignment_id)
-    _check_answer(body, 'delete assignment {0}'.format(args.assignment_id))
-    _print_answer(args, body, 'deleted assignment {0}'.format(
-        args.assignment_id))
+    assignment_id = args.assignment_id
+    names = [assignment['name'] for assignment in gradebook.get_assignments()
+             if assignment['assignmentId'] == assignment_id]
+    grades = sum(assignment_id in read_stored_grades(student).by_assignment
+                 for student in gradebook.get_students(
+                     include_grade_info=True))
+    what = '{0}(id {1}) and its {2} grades'.format(
+        '{0!r} '.format(names[0]) if names else '', assignment_id, grades)
+    if not args.yes and sys.stdin is not None and sys.stdin.isatty():
+        sys.stderr.write('Delete assignment {0}? This cannot be undone. '
+                         '[y/N] '.format(what))
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ('y', 'yes'):
+            raise CliError('nothing was deleted')
+    body = gradebook.delete_assignment(assignment_id)
+    _check_answer(body, 'delete assignment {0}'.format(assignment_id))
+    _print_answer(args, body, 'deleted assignment {0}'.format(what))
     return EXIT_OK
 
 
@@ -253,6 +276,10 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
                  'delete an assignment and its grades')
     parser.add_argument('assignment_id', metavar='ID', type=identifier,
                         help='the assignment id (see `pylmod assignments`)')
+    parser.add_argument('--yes', action='store_true',
+                        help='do not ask for confirmation (on a terminal, '
+                             'the command asks first, saying how many '
+                             'grades it would delete)')
 
     parser = add('set-grade', set_grade_command,
                  'set one grade of one student')
@@ -270,6 +297,16 @@ def add_commands(subparsers: Any, parents: List[argparse.ArgumentParser]
         'upload a CSV spreadsheet of grades (one row per student, one column '
         'per assignment; missing assignments are created once the whole '
         'file is read and checked)'))
+
+    parser = add('rollback', rollback_command,
+                 'undo an upload from its snapshot: restore the grades LMod '
+                 'still holds as the upload wrote them')
+    add_rollback_arguments(parser)
+    parser.epilog = EXIT_STATUSES_HELP.replace(
+        'the operation failed', 'a grade left as it is (changed since, '
+        'empty before, or not restored)').replace(
+        'configuration error', 'configuration error or a snapshot refused '
+        '(nothing sent)')
 
     parser = add('export-grades', export_grades_command,
                  'write the stored grades as a CSV that `pylmod upload` '

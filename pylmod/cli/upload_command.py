@@ -3,7 +3,9 @@
 The handler makes an :class:`~pylmod.grades.options.UploadOptions` of its
 arguments and calls :func:`~pylmod.grades.upload.upload_csv` with a
 progress display (:class:`~pylmod.cli.progress.SendProgress`) and reports
-the outcome with :func:`~pylmod.cli.upload_report.report_upload`, also
+the outcome with :func:`~pylmod.cli.safe_upload.report_safe_upload` (the
+report of :func:`~pylmod.cli.upload_report.report_upload` and the
+snapshot), also
 when the upload stops half way: when LMod cannot be reached, and on Ctrl-C or
 SIGTERM, after which the summary and ``--report`` file say which grades
 were confirmed (the batch in flight ``unconfirmed``, the later ones ``not
@@ -26,13 +28,21 @@ from pylmod.cli.report_stream import (
     new_report_path,
     resume_command,
 )
-from pylmod.cli.upload_report import report_upload
+from pylmod.cli.safe_upload import (
+    add_safe_upload_arguments,
+    assignment_settings,
+    print_preview,
+    report_safe_upload,
+    upload_safeguards,
+)
 from pylmod.cli.values import count, delimiter, positive_count
-from pylmod.exceptions import PyLmodCSVError
+from pylmod.exceptions import PyLmodCSVError, PyLmodNearMissAssignment
 from pylmod.grades.answers import CONFIRMED
 from pylmod.grades.batches import DEFAULT_BATCH_SIZE
 from pylmod.grades.options import MAX_NEW_ASSIGNMENTS, UploadOptions
+from pylmod.grades.preview import plan_upload
 from pylmod.grades.report import ALREADY_CONFIRMED, UploadReport
+from pylmod.grades.safeguards import Safeguards
 from pylmod.grades.upload import upload_csv
 
 #: The statuses of a report row that ``--resume`` does not send again.
@@ -50,6 +60,9 @@ def upload_command(args: argparse.Namespace) -> int:
     check_text_file(args.csv, args.encoding)
     resume_from = (None if args.resume is None
                    else confirmed_in_report(args.resume))
+    if args.preview:
+        return _preview(args, make_gradebook(args), columns)
+    safeguards = upload_safeguards(args)
     options = UploadOptions(
         email_field=args.email_field, approve_grades=args.approve,
         use_max_points_column=columns[0] is not None,
@@ -57,7 +70,7 @@ def upload_command(args: argparse.Namespace) -> int:
         batch_size=args.batch_size, delimiter=args.delimiter,
         encoding=args.encoding, dry_run=args.dry_run,
         max_new_assignments=args.allow_new_assignments,
-        resume_from=resume_from)
+        resume_from=resume_from, safeguards=safeguards)
     gradebook = make_gradebook(args)
     report = UploadReport()
     stream = _report_stream(args, report)
@@ -68,7 +81,8 @@ def upload_command(args: argparse.Namespace) -> int:
                    else stream.progress(shown))
     except KeyboardInterrupt as interrupt:
         _close(shown)
-        _report_stopped(args, report, stream, str(interrupt) or 'interrupted')
+        _report_stopped(args, report, safeguards, stream,
+                        str(interrupt) or 'interrupted')
         return EXIT_INTERRUPTED
     except PyLmodCSVError as err:
         raise _with_cli_advice(err) from err
@@ -76,14 +90,29 @@ def upload_command(args: argparse.Namespace) -> int:
         _close(shown)
         if report.requests_sent or report.created_assignments:
             # Stopped half way: say which grades are stored, then fail.
-            _report_stopped(args, report, stream, 'stopped')
+            _report_stopped(args, report, safeguards, stream, 'stopped')
         elif stream is not None:
             stream.discard()
         raise
     _close(shown)
     if stream is not None:
         stream.discard()
-    return report_upload(args, report)
+    return report_safe_upload(args, report, safeguards)
+
+
+def _preview(args: argparse.Namespace, gradebook: Any,
+             columns: Tuple[Optional[str], Optional[str]]) -> int:
+    """``pylmod upload --preview``: the plan, nothing sent."""
+    try:
+        plan = plan_upload(
+            gradebook, args.csv, args.email_field, args.approve,
+            max_points_column=columns[0], normalize_column=columns[1],
+            delimiter=args.delimiter, encoding=args.encoding,
+            confirm_new_assignments=frozenset(args.new_assignment),
+            **assignment_settings(args))
+    except PyLmodCSVError as err:
+        raise _with_cli_advice(err) from err
+    return print_preview(args, plan)
 
 
 def _report_stream(args: argparse.Namespace,
@@ -99,6 +128,7 @@ def _report_stream(args: argparse.Namespace,
 
 
 def _report_stopped(args: argparse.Namespace, report: UploadReport,
+                    safeguards: Optional[Safeguards],
                     stream: Optional[StreamedReport], why: str) -> None:
     """Report an upload that stopped half way: where its report is and
     the command that sends the rest, first (a second Ctrl-C may come),
@@ -117,7 +147,7 @@ def _report_stopped(args: argparse.Namespace, report: UploadReport,
                              args.report,
                              resume_command(getattr(args, 'argv', None)
                                             or sys.argv[1:], args.report)))
-    report_upload(args, report)
+    report_safe_upload(args, report, safeguards)
     if stream is not None and stream.path != args.report:
         stream.discard()
 
@@ -129,7 +159,11 @@ def _close(progress: Optional[SendProgress]) -> None:
 
 def _with_cli_advice(err: PyLmodCSVError) -> CliError:
     """The error of a file that cannot be read, in the command's words
-    (flags, not keyword arguments)."""
+    (flags, not keyword arguments), with the flag that helps."""
+    if isinstance(err, PyLmodNearMissAssignment):
+        return CliError('{0} With pylmod upload: --new-assignment {1}.'.format(
+            err, ' --new-assignment '.join(
+                repr(name) for name in err.near_misses)), EXIT_USAGE)
     return CliError(in_cli_words(str(err)), EXIT_USAGE)
 
 
@@ -206,4 +240,5 @@ def add_upload_arguments(parser: argparse.ArgumentParser) -> None:
                         help='a --report file of an upload that stopped: '
                              'send only the grades it does not show '
                              'confirmed')
+    add_safe_upload_arguments(parser)
     add_report_option(parser, 'the outcome of every row')

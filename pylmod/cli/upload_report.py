@@ -28,13 +28,15 @@ from pylmod.grades import (
     UploadReport,
 )
 from pylmod.grades.header import ROW_NOT_SENT
+from pylmod.grades.report import UNCHANGED
 
 #: Columns of the ``--report`` file of ``pylmod upload``, one row per grade,
 #: skipped cell or unknown email.
 REPORT_COLUMNS = ('line', 'email', 'assignment', 'value', 'status', 'message')
 
 #: Counts of an upload a table shows even when they are 0.
-UPLOAD_COUNTS_SHOWN = ('rows read', 'grades sent', 'confirmed', 'failed')
+UPLOAD_COUNTS_SHOWN = ('rows read', 'grades sent', 'confirmed', 'failed',
+                       'unchanged (not sent)')
 #: Counts of a dry run a table shows even when they are 0.
 DRY_RUN_COUNTS_SHOWN = ('rows read', 'would send')
 #: The counts of sending, which a dry run has not done.
@@ -57,7 +59,8 @@ def summarize(report: UploadReport) -> Dict[str, int]:
 
     Returns:
         dict: ``rows read``, ``grades sent``, ``confirmed``, ``failed``,
-        ``unconfirmed``, ``not sent``, ``dry run``, ``already confirmed``
+        ``unconfirmed``, ``not sent``, ``unchanged (not sent)`` (LMod held
+        them already), ``dry run``, ``already confirmed``
         (by the upload resumed), ``unknown emails``, ``skipped cells``
         (not numbers, or in rows not sent), ``empty cells``, ``replaced by
         a later row``, ``assignments created``, ``assignments to create``
@@ -80,6 +83,7 @@ def summarize(report: UploadReport) -> Dict[str, int]:
         'failed': counts[FAILED],
         'unconfirmed': counts[UNCONFIRMED],
         'not sent': counts[NOT_SENT],
+        'unchanged (not sent)': counts.get(UNCHANGED, 0),
         'dry run': counts[DRY_RUN],
         ALREADY_CONFIRMED: counts[ALREADY_CONFIRMED],
         'unknown emails': counts['unknown emails'],
@@ -133,7 +137,8 @@ def upload_ok(report: UploadReport) -> bool:
     1).  Unknown emails and empty cells are reported but do not fail the
     upload."""
     counts = report.status_counts()
-    not_confirmed = sum(counts.values()) - counts[CONFIRMED] - counts[DRY_RUN]
+    not_confirmed = (sum(counts.values()) - counts[CONFIRMED]
+                     - counts[DRY_RUN] - counts.get(UNCHANGED, 0))
     return (not not_confirmed and not bad_cells(report)
             and report.error is None)
 
@@ -170,7 +175,7 @@ def upload_outcome(report: UploadReport,
             grade.line, grade.assignment, grade.email, grade.status,
             grade.message)
          for grade in report.grades
-         if grade.status not in (CONFIRMED, DRY_RUN)],
+         if grade.status not in (CONFIRMED, DRY_RUN, UNCHANGED)],
     ]
     ok = upload_ok(report)
     return Outcome(
@@ -249,6 +254,9 @@ def upload_verdict(report: UploadReport, counts: Dict[str, int],
                     counts['confirmed'], _plural(
                         counts['grades sent'] + counts['not sent'],
                         'grade', 'grades'))]
+    if counts['unchanged (not sent)']:
+        said.insert(2, '{0} unchanged (not sent)'.format(
+            counts['unchanged (not sent)']))
     if dry_run:
         return '; '.join(said + problems)
     return '{0}: {1}'.format(said[0], '; '.join(said[1:] + problems))
@@ -305,9 +313,10 @@ def write_report(path: str, report: UploadReport) -> None:
     ``error``, ``counts``, ``created_assignments`` and the same ``rows``).
 
     ``status`` is ``confirmed``, ``failed``, ``unconfirmed``, ``not sent``,
-    ``dry run``, ``skipped`` (a cell that is not a number), ``unknown
-    email`` or ``replaced`` (a later row of the same student gave the
-    grade).  Empty cells are not listed.
+    ``unchanged`` (LMod held the value already: not sent), ``dry run``,
+    ``skipped`` (a cell that is not a number), ``unknown email`` or
+    ``replaced`` (a later row of the same student gave the grade).  Empty
+    cells are not listed.
 
     Args:
         path: the file to write.

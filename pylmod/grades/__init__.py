@@ -20,7 +20,13 @@ One idea per module:
 * :mod:`pylmod.grades.options`: what an upload is asked to do, and its
   defaults;
 * :mod:`pylmod.grades.upload`: the upload itself;
-* :mod:`pylmod.grades.stored`: reading the grades LMod stores.
+* :mod:`pylmod.grades.stored`: reading the grades LMod stores;
+* safe uploads (see :doc:`/safe-uploads`): the plan of an upload against
+  the stored grades (:mod:`pylmod.grades.plan`, previewed by
+  :mod:`pylmod.grades.preview`), the safeguards between reading and the
+  first change (:mod:`pylmod.grades.safeguards`), snapshots
+  (:mod:`pylmod.grades.snapshot`) and rollback
+  (:mod:`pylmod.grades.rollback`).
 
 The pipeline imports no client: an upload takes any object with the methods
 of :class:`~pylmod.grades.upload.Gradebook`.  Every public name is
@@ -76,12 +82,24 @@ if TYPE_CHECKING:  # pragma: no cover
         MAX_NEW_ASSIGNMENTS,
         UploadOptions,
     )
+    from pylmod.grades.plan import (
+        NewAssignment,
+        PlannedGrade,
+        UploadPlan,
+    )
+    from pylmod.grades.preview import plan_upload
     from pylmod.grades.report import (
         ALREADY_CONFIRMED,
+        UNCHANGED,
         GradeOutcome,
         SkippedCell,
         UploadReport,
     )
+    from pylmod.grades.rollback import (
+        RollbackResult,
+        rollback,
+    )
+    from pylmod.grades.safeguards import Safeguards
     from pylmod.grades.stored import (
         StoredGrade,
         StoredGrades,
@@ -118,14 +136,20 @@ _HOMES = {
     'NOT_SENT': 'answers',
     'NOT_SENT_AFTER_FAILURE': 'answers',
     'NOT_SENT_INTERRUPTED': 'answers',
+    'NewAssignment': 'plan',
     'PendingAssignment': 'assignments',
+    'PlannedGrade': 'plan',
     'Progress': 'batches',
+    'RollbackResult': 'rollback',
     'STATUSES': 'answers',
+    'Safeguards': 'safeguards',
     'SkippedCell': 'report',
     'StoredGrade': 'stored',
     'StoredGrades': 'stored',
+    'UNCHANGED': 'report',
     'UNCONFIRMED': 'answers',
     'UploadOptions': 'options',
+    'UploadPlan': 'plan',
     'UploadReport': 'report',
     'check_batch_size': 'batches',
     'check_header': 'header',
@@ -140,7 +164,9 @@ _HOMES = {
     'multigrade_entry': 'answers',
     'open_grade_csv': 'csvfile',
     'parse_grade': 'numbers',
+    'plan_upload': 'preview',
     'read_stored_grades': 'stored',
+    'rollback': 'rollback',
     'upload_csv': 'upload',
     'upload_rows': 'upload',
 }
@@ -151,14 +177,15 @@ __all__ = [
     'DEFAULT_BATCH_SIZE', 'DEFAULT_EMAIL_FIELD', 'DEFAULT_MAX_POINTS',
     'DRY_RUN', 'FAILED', 'GradeLedger', 'GradeOutcome', 'GradeUpload',
     'Gradebook', 'MAX_NEW_ASSIGNMENTS', 'NON_ASSIGNMENT_FIELDS', 'NOT_SENT',
-    'NOT_SENT_AFTER_FAILURE', 'NOT_SENT_INTERRUPTED', 'PendingAssignment',
-    'Progress', 'STATUSES',
-    'SkippedCell', 'StoredGrade', 'StoredGrades', 'UNCONFIRMED',
-    'UploadOptions', 'UploadReport', 'check_batch_size', 'check_header',
-    'classify_multigrade_response', 'duplicate_assignment_names',
-    'find_assignment', 'find_email_column', 'guess_delimiter',
-    'index_assignments', 'index_students', 'merge_multigrade_responses',
-    'multigrade_entry', 'open_grade_csv', 'parse_grade', 'read_stored_grades',
+    'NOT_SENT_AFTER_FAILURE', 'NOT_SENT_INTERRUPTED', 'NewAssignment',
+    'PendingAssignment', 'PlannedGrade', 'Progress', 'RollbackResult',
+    'STATUSES', 'Safeguards', 'SkippedCell', 'StoredGrade', 'StoredGrades',
+    'UNCHANGED', 'UNCONFIRMED', 'UploadOptions', 'UploadPlan', 'UploadReport',
+    'check_batch_size', 'check_header', 'classify_multigrade_response',
+    'duplicate_assignment_names', 'find_assignment', 'find_email_column',
+    'guess_delimiter', 'index_assignments', 'index_students',
+    'merge_multigrade_responses', 'multigrade_entry', 'open_grade_csv',
+    'parse_grade', 'plan_upload', 'read_stored_grades', 'rollback',
     'upload_csv', 'upload_rows',
 ]
 

@@ -177,6 +177,14 @@ class AssignmentResolver:
         self.late_commit_waits: Sequence[float] = LATE_COMMIT_WAITS
         #: The assignments :meth:`plan` found missing, in the order met.
         self.pending: List[PendingAssignment] = []
+        #: The weight and due date of the assignments created.
+        self.weight = 1.0
+        self.due_date = CREATED_DUE_DATE
+
+    @property
+    def by_name(self) -> Mapping[str, Mapping[str, Any]]:
+        """The gradebook's assignments by name (the first of a name)."""
+        return self._by_name
 
     def __call__(self, name: str, row: Mapping[str, Any]) -> Any:
         """The id of the assignment ``name``, ``row`` being the first row
@@ -254,7 +262,7 @@ class AssignmentResolver:
         short_name = name[0:3] + name[-2:]
         try:
             response = self.gradebook.create_assignment(
-                name, short_name, 1.0, max_points, CREATED_DUE_DATE)
+                name, short_name, self.weight, max_points, self.due_date)
         except AMBIGUOUS_ERRORS as err:
             return self._found_after(name, '{0}: {1}'.format(
                 type(err).__name__, err), err)

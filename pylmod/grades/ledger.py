@@ -7,6 +7,7 @@ the report is read.
 """
 from __future__ import annotations
 
+import bisect
 import collections
 from typing import (
     Any,
@@ -169,10 +170,43 @@ class GradeLedger:
         return [line for _, line, _, _, (status, _) in self._walk()
                 if status in wanted]
 
+    def places(self, first: int = 0) -> Iterator[Tuple[int, int, Any, str]]:
+        """Yield ``(position, line, email, column)`` of each grade from
+        position ``first`` on, in file order: where in the file the grade
+        ``grades[position]`` came from (the row that gave it last), without
+        building records.
+
+        Example:
+
+        .. code-block:: python
+
+            for position, line, email, column in ledger.places():
+                print(line, email, column, ledger.grades[position])
+        """
+        for position, line, email, column, _ in self._walk(first):
+            yield position, line, email, column
+
+    def places_at(self, positions: Iterable[int]
+                  ) -> List[Tuple[int, Any, str]]:
+        """``(line, email, column)`` of the grade at each of ``positions``
+        (as :meth:`places` gives them), in the order given: a few grades
+        of a large upload without walking them all."""
+        segments, replaced_by = self.segments, self.replaced_by
+        starts = [segment[2] for segment in segments]
+        found = []
+        for position in positions:
+            line, email, start, columns = segments[
+                bisect.bisect_right(starts, position) - 1]
+            line, email = replaced_by.get(position, (line, email))
+            found.append((line, email, columns[position - start]))
+        return found
+
     def _walk(self, first: int = 0
               ) -> Iterator[Tuple[int, int, Any, str, Tuple[str, str]]]:
         """Yield ``(position, line, email, column, (status, message))`` of
         each grade from position ``first`` on, in file order."""
+        # The one walk of the segments (places() is this without the
+        # statuses): each request of a streamed report walks its grades.
         statuses, replaced_by = self.statuses, self.replaced_by
         not_sent = (NOT_SENT, self.not_sent_message)
         segments = self.segments

@@ -10,6 +10,7 @@ in :mod:`pylmod.grades.upload` or below).  A caller passes it in
 from __future__ import annotations
 
 import operator
+import os
 from dataclasses import dataclass
 from typing import Any, List, Mapping, Optional, Tuple
 
@@ -59,6 +60,22 @@ class UploadOptions:
             :class:`~pylmod.grades.report.UploadReport` of an upload that
             stopped, or its :meth:`~pylmod.grades.report.UploadReport.\
 confirmed_grades`, ``(email, assignment) -> value``.
+        changes_only: send only the grades LMod does not hold already:
+            the upload reads the students with their stored grades (the
+            one read it makes of them) and leaves out each grade of the
+            same number and approval (status ``unchanged``).  ``False``
+            (the default): every grade is sent, as PyLmod 1.0.x did.  See
+            :doc:`/safe-uploads`.
+        snapshot: a new file (a path) to write the grades LMod holds
+            before the upload changes them to (mode 0600), before anything
+            is created or sent; :func:`~pylmod.grades.rollback.rollback`
+            undoes the upload from it.  Nothing is sent if it cannot be
+            written.
+        safeguards: instead of ``changes_only`` and ``snapshot``, a
+            :class:`~pylmod.grades.safeguards.Safeguards` (near-miss
+            checks, settings of created assignments, a reviewed plan) whose
+            ``plan`` and ``snapshot_path`` the caller reads afterwards; one
+            per upload.
 
     Raises:
         TypeError: an option of the wrong type (the message names it).
@@ -85,6 +102,9 @@ confirmed_grades`, ``(email, assignment) -> value``.
     dry_run: bool = False
     max_new_assignments: Optional[int] = MAX_NEW_ASSIGNMENTS
     resume_from: Any = None
+    changes_only: bool = False
+    snapshot: Optional[str] = None
+    safeguards: Any = None
 
     def __post_init__(self) -> None:
         for name in ('email_field', 'max_points_column', 'normalize_column',
@@ -105,6 +125,24 @@ confirmed_grades`, ``(email, assignment) -> value``.
                     (UploadReport, Mapping),
                     'an UploadReport or a mapping (email, assignment) -> '
                     'value')
+        _check_type('changes_only', self.changes_only, bool, 'True or False')
+        if self.snapshot is not None:
+            _check_type('snapshot', self.snapshot, (str, os.PathLike),
+                        'a path')
+            object.__setattr__(self, 'snapshot', os.fspath(self.snapshot))
+        if self.safeguards is not None:
+            # Checked by what the upload calls: importing the class would
+            # make a circle (the safeguards read the assignments, which
+            # read these defaults).
+            if not all(callable(getattr(self.safeguards, name, None))
+                       for name in ('before_changes', 'sending', 'sent')):
+                raise TypeError('UploadOptions: safeguards must be a '
+                                'pylmod.grades.Safeguards or None, got '
+                                '{0!r}'.format(self.safeguards))
+            if self.changes_only or self.snapshot is not None:
+                raise ValueError('UploadOptions: give changes_only and '
+                                 'snapshot to the Safeguards, not beside '
+                                 'them')
         if self.use_max_points_column:
             for name in ('max_points_column', 'normalize_column'):
                 if getattr(self, name) is None:

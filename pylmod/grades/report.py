@@ -19,6 +19,9 @@ from pylmod.grades.answers import CONFIRMED, DRY_RUN, NOT_SENT, STATUSES
 #: The status of a grade a resumed upload did not send again: the report it
 #: resumed shows it confirmed, with the same value.
 ALREADY_CONFIRMED = 'already confirmed'
+#: The status of a grade a changes-only upload did not send: LMod holds the
+#: same number, approved the same way (see :mod:`pylmod.grades.plan`).
+UNCHANGED = 'unchanged'
 
 
 class GradeOutcome:
@@ -285,9 +288,11 @@ class UploadReport:
 
     @property
     def ok(self) -> bool:
-        """True when every grade was confirmed (or it was a dry run)."""
+        """True when every grade was confirmed (or it was a dry run, or
+        LMod held it already)."""
         counts = self.status_counts()
-        return sum(counts.values()) == counts[CONFIRMED] + counts[DRY_RUN]
+        return sum(counts.values()) == (counts[CONFIRMED] + counts[DRY_RUN]
+                                        + counts.get(UNCHANGED, 0))
 
     def summary(self) -> Dict[str, int]:
         """Return the counts of the report, e.g. for a log line or a CLI."""

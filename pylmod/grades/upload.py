@@ -11,7 +11,11 @@ students and assignments are fetched and indexed once, rows are read into
 the grade ledger, and only once the whole file is read and checked are
 missing assignments created (:mod:`pylmod.grades.creation`) and the grades
 sent in batches; every grade ends with a known outcome in an
-:class:`~pylmod.grades.report.UploadReport`.
+:class:`~pylmod.grades.report.UploadReport`.  An upload with safeguards
+(``changes_only``, ``snapshot`` or ``safeguards`` of its options) reads
+the students with their stored grades and hands over to its
+:class:`~pylmod.grades.safeguards.Safeguards` between reading and the
+first change, and for what to send.
 """
 from __future__ import annotations
 
@@ -44,9 +48,11 @@ from pylmod.grades.creation import create_planned_assignments
 from pylmod.grades.csvfile import open_grade_csv
 from pylmod.grades.ledger import GradeLedger
 from pylmod.grades.options import UploadOptions
+from pylmod.grades.plan import UNCHANGED_STATUS
 from pylmod.grades.report import UploadReport
 from pylmod.grades.resume import confirmed_grades
 from pylmod.grades.rows import RowReader
+from pylmod.grades.safeguards import Safeguards
 from pylmod.grades.students import index_students
 
 log = logging.getLogger(__name__)
@@ -58,8 +64,10 @@ class Gradebook(AssignmentBook, Protocol):
     bound to (those of :class:`~pylmod.grades.assignments.AssignmentBook`,
     and these)."""
 
-    def get_students(self) -> Iterable[Mapping[str, Any]]:
-        """The students (see :ref:`shape-student`)."""
+    def get_students(self, *, include_grade_info: bool = ...
+                     ) -> Iterable[Mapping[str, Any]]:
+        """The students (see :ref:`shape-student`), with their stored
+        grades when ``include_grade_info``."""
 
     def multi_grade(self, grade_array: Sequence[Mapping[str, Any]]) -> Any:
         """Send one ``multiGrades`` array; return LMod's answer."""
@@ -131,6 +139,10 @@ class GradeUpload:
         self.gradebook = gradebook
         self.options = options
         self.confirmed_before = confirmed_grades(options.resume_from)
+        #: The :class:`~pylmod.grades.safeguards.Safeguards` of the upload
+        #: (``None``: none, as PyLmod 1.0.x); its ``plan`` is there once
+        #: :meth:`read` is.
+        self.safeguards = Safeguards.of_options(options)
         self.report = report if report is not None else UploadReport()
         self.ledger = GradeLedger()
         self.report._add_pending(self.ledger)
@@ -165,12 +177,21 @@ class GradeUpload:
                 self.gradebook, report.created_assignments, options.dry_run,
                 options.max_points_column if use_columns else None,
                 options.normalize_column if use_columns else None)
-            RowReader(self.ledger, report,
-                      index_students(self.gradebook.get_students()),
+            safeguards = self.safeguards
+            # One read of the students: with their stored grades when the
+            # upload is planned against them.
+            students = list(self.gradebook.get_students() if safeguards is None
+                            else self.gradebook.get_students(
+                                include_grade_info=True))
+            RowReader(self.ledger, report, index_students(students),
                       options.email_column,
                       options.columns_not_assignments(),
                       options.approve_grades, resolver.plan,
                       self.confirmed_before).read(rows)
+            if safeguards is not None:
+                stage = 'checking against the stored grades'
+                safeguards.before_changes(self.gradebook, self.ledger,
+                                          resolver, students, options.dry_run)
             stage = 'creating assignments'
             create_planned_assignments(resolver, self.ledger, report,
                                        options.max_new_assignments)
@@ -197,20 +218,29 @@ class GradeUpload:
             ValueError: ``batch_size`` is less than 1.
             RuntimeError: the upload has stopped already.
         """
-        report, ledger = self.report, self.ledger
+        report, ledger, safeguards = self.report, self.ledger, self.safeguards
+        grades, statuses, progress = (
+            (ledger.grades, ledger.statuses, progress) if safeguards is None
+            else safeguards.sending(ledger, progress))
+        every_grade = statuses is ledger.statuses
         sender = BatchSender(self.gradebook.multi_grade, batch_size,
                              dry_run=self.options.dry_run,
-                             statuses=ledger.statuses, progress=progress)
+                             statuses=statuses, progress=progress)
         if ledger.finished:
             raise RuntimeError('this upload has stopped already: make a new '
                                'GradeUpload to send its grades again')
         if not self.options.dry_run:
             log.info('Data read from file, doing multiGrades API call '
-                     '(%d grades in %d requests)', len(ledger.grades),
-                     sender.request_count(len(ledger.grades), True))
+                     '(%d grades in %d requests)', len(grades),
+                     sender.request_count(len(grades), every_grade))
         try:
-            # 1.0.x made one request even with no grade; so does this.
-            sender.send(ledger.grades, at_least_one=True)
+            try:
+                # 1.0.x made one request even with no grade; so does this
+                # (a changes-only upload makes none).
+                sender.send(grades, at_least_one=every_grade)
+            finally:
+                if safeguards is not None:
+                    safeguards.sent(ledger)
         except BaseException as err:
             self._stopped_by(err, NOT_SENT_INTERRUPTED
                              if isinstance(err, KeyboardInterrupt)
@@ -230,7 +260,10 @@ class GradeUpload:
 
     def _log_outcome(self) -> None:
         ledger = self.ledger
-        if ledger.statuses.count(CONFIRMED_STATUS) < len(ledger.statuses):
+        statuses = ledger.statuses
+        # (The grades LMod held already are no failure: counted, not walked.)
+        if (statuses.count(CONFIRMED_STATUS) + statuses.count(UNCHANGED_STATUS)
+                < len(statuses)):
             lines = ledger.lines_with_status(
                 status for status in STATUSES if status != CONFIRMED)
             log.warning('LMod did not confirm %d of %d grades (lines %s): '

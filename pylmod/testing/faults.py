@@ -20,9 +20,10 @@ from typing import Any, Dict, List, Optional
 #: answer a JSON body and headers of the test's choosing, a redirect among
 #: them (``answer``), send the answer a byte at a time (``drip``), send a
 #: huge body, maybe gzipped (``huge``), carry the request out late, after
-#: the client gave up (``late_commit``).
+#: the client gave up (``late_commit``), hold the request until the test
+#: releases it, then carry it out (``hold``).
 FAULT_KINDS = ('fail', 'delay', 'drop', 'non_json', 'answer', 'drip', 'huge',
-               'late_commit')
+               'late_commit', 'hold')
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Fault:
     size: int = 0
     gzip: bool = False
     content_length: bool = False
+    release: Any = None
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:

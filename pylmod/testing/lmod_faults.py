@@ -4,7 +4,7 @@ answered.
 :class:`LmodFaults` holds the methods of :class:`~pylmod.testing.LmodServer`
 that queue a fault for the next requests (``fail_next``, ``delay_next``,
 ``drop_next``, ``non_json_next``, ``answer_next``, ``redirect_next``,
-``drip_next``, ``huge_next``, ``late_commit_next``), and
+``drip_next``, ``huge_next``, ``late_commit_next``, ``hold_next``), and
 :func:`serve_fault` answers a request the way its fault says: a server that
 misbehaves as the network may, so that the tests see what the client does
 then.  Huge bodies are generated while they are sent, never held.
@@ -122,6 +122,14 @@ class LmodFaults:
         the commit)."""
         self._faults.add(Fault('late_commit', count, path_prefix,
                                seconds=seconds))
+
+    def hold_next(self, count: int, release: threading.Event,
+                  path_prefix: Optional[str] = None) -> None:
+        """Hold the request (it is in ``requests`` already, not carried
+        out) until ``release`` is set, then carry it out and answer: a test
+        looks at the world while a request is in flight.  ``stop()``
+        releases it too."""
+        self._faults.add(Fault('hold', count, path_prefix, release=release))
 
     def clear_faults(self) -> None:
         """Forget the faults not yet applied."""
@@ -283,6 +291,13 @@ def _serve_late_commit(server: _Server, handler: _Handler,
         handler.close_connection = True
 
 
+def _serve_hold(server: _Server, handler: _Handler,
+                request: LoggedRequest, fault: Fault) -> None:
+    while not (fault.release.wait(0.05) or server._stopping.is_set()):
+        pass
+    _serve_late_commit(server, handler, request, fault)
+
+
 def _serve_drop(server: _Server, handler: _Handler,
                 request: LoggedRequest, fault: Fault) -> None:
     if fault.after_processing:
@@ -300,7 +315,7 @@ _SERVE: Dict[str, Callable[..., None]] = {
     'fail': _serve_fail, 'delay': _serve_delay, 'drop': _serve_drop,
     'non_json': _serve_non_json, 'answer': _serve_answer,
     'drip': _serve_drip, 'huge': _serve_huge,
-    'late_commit': _serve_late_commit,
+    'late_commit': _serve_late_commit, 'hold': _serve_hold,
 }
 
 
