@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 # This number, and the max_new_assignments=20 of the two upload methods,
 # are pylmod.grades.options' DEFAULT_MAX_POINTS and MAX_NEW_ASSIGNMENTS:
 # written here so that `import pylmod` does not load the pipeline, kept
-# equal by tests/test_grades.py.
+# equal by tests/grades/test_options.py.
 DEFAULT_MAX_POINTS = 1.0
 
 #: A gradebook id as LMod returns it (an int), or as a string.

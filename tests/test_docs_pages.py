@@ -19,10 +19,10 @@ def quoted_messages():
 
 
 def asserted_strings():
-    """Every string constant of the tests but this one (adjacent literals
-    joined, as Python joins them)."""
+    """Every string constant of the tests (in every folder) but this one
+    (adjacent literals joined, as Python joins them)."""
     strings = []
-    for path in sorted(TESTS_DIR.glob('test_*.py')):
+    for path in sorted(TESTS_DIR.rglob('test_*.py')):
         if path.name == Path(__file__).name:
             continue
         tree = ast.parse(path.read_text('utf-8'))

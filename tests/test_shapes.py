@@ -2,7 +2,7 @@
 them, and :func:`pylmod.testing.shape_problems` tells what a payload lacks.
 
 (The fake LMod's answers are checked against the same shapes in
-``tests/test_fake_lmod.py``.)
+``tests/fakes/test_lmod.py``.)
 """
 import ast
 import json

@@ -20,7 +20,8 @@ from pylmod.grades.report import UploadReport
 
 # pylmod.gradebook writes these two numbers in GradeBook's signatures and
 # its 1.0.x DEFAULT_MAX_POINTS: it cannot import them without loading the
-# pipeline with `import pylmod`.  tests/test_grades.py keeps them equal.
+# pipeline with `import pylmod`.  tests/grades/test_options.py keeps them
+# equal.
 
 #: The max points of an assignment created from a spreadsheet, unless the
 #: spreadsheet gives them (``use_max_points_column``).

@@ -2,7 +2,7 @@
 discovery (pylmod's ``lms.djangoapp`` entry point), its settings applied,
 its migrations in step with its models.  (That ``import pylmod`` and
 ``import pylmod.openedx.plugin`` load no Django is tested in
-test_openedx_client.py, without the extra too.)"""
+tests/openedx/test_client.py, without the extra too.)"""
 from pathlib import Path
 from types import SimpleNamespace
 

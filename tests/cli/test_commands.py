@@ -37,7 +37,7 @@ from pylmod.testing import (
     DEMO_GRADEBOOK_UUID,
 )
 
-DATA_DIR = Path(__file__).parent / 'data'
+DATA_DIR = Path(__file__).parents[1] / 'data'
 MIDTERM = 16708850
 JEANNE, STELLAR1, MOLLY = 1143, 1144, 1145
 COMMANDS = ('students', 'assignments', 'sections', 'staff', 'options',

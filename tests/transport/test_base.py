@@ -28,13 +28,15 @@ import pylmod._transport.certificate
 import pylmod._transport.retry
 import pylmod.answer
 import pylmod.base
-from pylmod._transport.messages import (
+from pylmod._transport import (
     BODY_START_LENGTH,
+    RETRY_STATUSES,
+    LmodRetry,
     body_start,
+    build_retry,
     decode_json,
     user_agent,
 )
-from pylmod._transport.retry import RETRY_STATUSES, LmodRetry, build_retry
 from pylmod.base import Base
 from pylmod.exceptions import (
     PyLmodBadResponse,
@@ -45,7 +47,7 @@ from pylmod.exceptions import (
 )
 from pylmod.gradebook import GradeBook
 from pylmod.membership import Membership
-from pylmod.openedx.auth import retry_adapter
+from pylmod.openedx.retry import retry_adapter
 
 URLBASE = 'https://learning-modules-test.mit.edu:8443/'
 GRADEBOOK_ID = 1293808

@@ -2,9 +2,10 @@
 redirect is followed (pylmod._transport, pylmod.base), against the fake LMod
 misbehaving over mutual TLS.
 
-The deadlines are the behaviour under test here, so the tests assert how
-long a call took — generously: with ``TIMEOUT=2`` every slow or dead server
-costs at most five times that.
+The deadlines here are fractions of a second, so the suite waits little; the
+tests assert outcomes (which error, which message, how many requests), and
+of the time a call took only that it did not sit out a stall (``STALL``,
+far longer than any deadline), never how close it came to its deadline.
 """
 import socket
 import time
@@ -15,19 +16,18 @@ import requests
 from urllib3.util.timeout import Timeout
 
 from pylmod import GradeBook
-from pylmod._transport.adapters import (
-    POOL_CLASSES,
-    CertificateAdapter,
-    DeadlineAdapter,
-)
-from pylmod._transport.bounds import (
-    CHUNK_SIZE,
+from pylmod._transport import (
     MAX_RESPONSE_BYTES,
     CallBounds,
-    DeadlineTimeout,
+    CertificateAdapter,
+    DeadlineAdapter,
     deadline_timeout,
     read_body,
 )
+
+# Not on the wing's face: pieces the tests check from their own modules.
+from pylmod._transport.adapters import POOL_CLASSES
+from pylmod._transport.bounds import CHUNK_SIZE, DeadlineTimeout
 from pylmod.base import Base
 from pylmod.exceptions import (
     PyLmodException,
@@ -40,10 +40,19 @@ from pylmod.openedx.retry import retry_adapter
 from pylmod.testing import DEMO_GRADEBOOK_ID, DEMO_GRADEBOOK_UUID, FakeLmod
 from pylmod.testing.server import LmodServer
 
-TIMEOUT = 2
+#: The read (and connect) timeout of the deadline tests: their deadline,
+#: three times it by default, is under a second.
+TIMEOUT = 0.25
+#: The read timeout of the other tests (whose calls must not time out:
+#: a huge answer takes its time).
+ROOMY = 2
+#: Seconds between the bytes of a dripping answer: well within the read
+#: timeout, so that only the deadline ends the call.
+DRIP = TIMEOUT / 5
+#: How long a fault stalls (or a deadline that must not come): a call that
+#: took this long waited for the server instead of ending.
+STALL = 30
 ASSIGNMENTS = 'assignments/'
-#: What a slow or dead server may cost a call, at most.
-LONGEST = 5 * TIMEOUT
 
 
 @pytest.fixture
@@ -54,7 +63,7 @@ def other_server(lmod_certificates: Any) -> Iterator[LmodServer]:
 
 
 def bound_gradebook(server: LmodServer, **options: Any) -> GradeBook:
-    options.setdefault('timeout', TIMEOUT)
+    options.setdefault('timeout', ROOMY)
     return GradeBook(server.client_cert, server.url, DEMO_GRADEBOOK_UUID,
                      verify=server.ca_cert, **options)
 
@@ -73,12 +82,13 @@ def timed(call: Callable[[], Any]) -> Any:
     'drip headers', 'drip body', 'never answers'])
 def test_a_slow_server_costs_at_most_the_deadline(lmod_server: Any,
                                                   fault: str) -> None:
-    gradebook = bound_gradebook(lmod_server)
+    gradebook = bound_gradebook(lmod_server, timeout=TIMEOUT)
     assert gradebook.limits.deadline == 3 * TIMEOUT  # the documented default
     if fault == 'never answers':
-        lmod_server.delay_next(20, 60, path_prefix=ASSIGNMENTS)
+        lmod_server.delay_next(20, 2 * STALL, path_prefix=ASSIGNMENTS)
     else:
-        lmod_server.drip_next(20, fault.split()[1], 0.3,
+        # 2000 bytes or more, each DRIP apart: a minute and more.
+        lmod_server.drip_next(20, fault.split()[1], DRIP,
                               path_prefix=ASSIGNMENTS)
     error, seconds = timed(gradebook.get_assignments)
     assert isinstance(error, PyLmodTimeout)
@@ -86,9 +96,9 @@ def test_a_slow_server_costs_at_most_the_deadline(lmod_server: Any,
     assert isinstance(error, requests.Timeout)
     assert isinstance(error, requests.ConnectionError)
     assert error.deadline == 3 * TIMEOUT
-    assert 'within the deadline of 6 s' in str(error)
+    assert 'within the deadline of 0.75 s' in str(error)
     assert 'GET {0}'.format(lmod_server.url) in str(error)
-    assert seconds < LONGEST
+    assert seconds < STALL
 
 
 def test_a_server_that_never_takes_the_connection(
@@ -106,47 +116,55 @@ def test_a_server_that_never_takes_the_connection(
         listener.close()
     assert isinstance(error, PyLmodTimeout)
     assert isinstance(error, requests.Timeout)
-    assert seconds < LONGEST
+    assert 'within the deadline of 0.75 s' in str(error)
+    assert seconds < STALL
 
 
 def test_retry_after_longer_than_the_deadline_ends_the_call_at_once(
         lmod_server: Any) -> None:
-    gradebook = bound_gradebook(lmod_server)
+    # A long deadline, so that sitting it out would show.
+    gradebook = bound_gradebook(lmod_server, timeout=TIMEOUT,
+                                deadline=STALL)
     lmod_server.fail_next(20, 503, retry_after=3600, path_prefix=ASSIGNMENTS)
     error, seconds = timed(gradebook.get_assignments)
     assert isinstance(error, PyLmodHTTPError)
     assert error.retry_after == 3600 and error.status_code == 503
     assert 'the server asked to wait 3600 s (Retry-After)' in str(error)
-    assert seconds < TIMEOUT
+    assert seconds < STALL
     assert len([request for request in lmod_server.requests
                 if '/assignments/' in request.path]) == 1
 
 
 def test_retry_after_waits_only_while_the_deadline_allows(
         lmod_server: Any) -> None:
-    # 4 s fits in the deadline (6 s) once, not twice.
-    gradebook = bound_gradebook(lmod_server)
-    lmod_server.fail_next(20, 503, retry_after=4, path_prefix=ASSIGNMENTS)
+    # Retry-After counts whole seconds: 1 s fits in the deadline (1.9 s)
+    # once, not twice (after the first wait, less than 0.9 s is left).
+    gradebook = bound_gradebook(lmod_server, timeout=TIMEOUT, deadline=1.9)
+    lmod_server.fail_next(20, 503, retry_after=1, path_prefix=ASSIGNMENTS)
     error, seconds = timed(gradebook.get_assignments)
     assert isinstance(error, PyLmodHTTPError)
-    assert 'asked to wait 4 s (Retry-After)' in str(error)
-    assert 4 <= seconds < LONGEST
+    assert 'asked to wait 1 s (Retry-After)' in str(error)
+    assert 'the deadline of 1.9 s leaves' in str(error)
+    assert 1 <= seconds < STALL  # it waited as asked, once
     assert len([request for request in lmod_server.requests
                 if '/assignments/' in request.path]) == 2
 
 
 def test_the_deadline_can_be_set(lmod_server: Any) -> None:
-    gradebook = bound_gradebook(lmod_server, timeout=0.5, deadline=1.5)
-    assert gradebook.limits.deadline == 1.5
-    lmod_server.delay_next(20, 60, path_prefix=ASSIGNMENTS)
+    gradebook = bound_gradebook(lmod_server, timeout=0.1, deadline=0.3)
+    assert gradebook.limits.deadline == 0.3
+    lmod_server.delay_next(20, 2 * STALL, path_prefix=ASSIGNMENTS)
     error, seconds = timed(gradebook.get_assignments)
-    assert isinstance(error, PyLmodTimeout) and error.deadline == 1.5
-    assert seconds < 3
+    assert isinstance(error, PyLmodTimeout) and error.deadline == 0.3
+    assert 'within the deadline of 0.3 s' in str(error)
+    assert seconds < STALL
 
 
 def test_a_create_that_times_out_is_not_sent_again(lmod_server: Any) -> None:
-    gradebook = bound_gradebook(lmod_server, timeout=1)
-    lmod_server.delay_next(1, 3, path_prefix='assignment')
+    # The deadline is far: the read timeout, not the deadline, ends it.
+    gradebook = bound_gradebook(lmod_server, timeout=TIMEOUT,
+                                deadline=STALL)
+    lmod_server.delay_next(1, 2 * STALL, path_prefix='assignment')
     error, seconds = timed(lambda: gradebook.create_assignment(
         'Quiz 9', 'Qui9', 1.0, 10.0, '12-15-2013'))
     assert isinstance(error, PyLmodTimeout)
@@ -156,11 +174,12 @@ def test_a_create_that_times_out_is_not_sent_again(lmod_server: Any) -> None:
 
 
 def test_a_grade_post_that_times_out_is_sent_again(lmod_server: Any) -> None:
-    # Grades set values: sending them again is safe.
-    gradebook = bound_gradebook(lmod_server, timeout=1)
+    # Grades set values: sending them again is safe.  The second attempt
+    # has a read timeout of its own (0.5 s) and the deadline is far.
+    gradebook = bound_gradebook(lmod_server, timeout=0.5, deadline=STALL)
     student = lmod_server.fake.students(DEMO_GRADEBOOK_ID)[0]
     assignment = lmod_server.fake.assignments(DEMO_GRADEBOOK_ID)[0]
-    lmod_server.delay_next(1, 3, path_prefix='multiGrades/')
+    lmod_server.delay_next(1, 2 * STALL, path_prefix='multiGrades/')
     answer = gradebook.multi_grade([{
         'studentId': student['studentId'],
         'assignmentId': assignment['assignmentId'],
@@ -288,7 +307,7 @@ def test_the_client_certificate_goes_to_the_configured_host_only(
     # (so it refuses the handshake).
     with pytest.raises(requests.exceptions.SSLError):
         session.get(other_server.url + 'service/gradebook/gradebook',
-                    verify=other_server.ca_cert, timeout=TIMEOUT)
+                    verify=other_server.ca_cert, timeout=ROOMY)
     assert other_server.requests == []
 
 
@@ -301,14 +320,15 @@ def test_every_pool_of_the_adapters_reads_within_the_deadline() -> None:
 
 
 def test_a_body_that_stalls_past_the_read_timeout(lmod_server: Any) -> None:
-    # Each pause (3 s) is longer than the read timeout (0.5 s): the call
-    # ends at the first one, well before its deadline.
-    gradebook = bound_gradebook(lmod_server, timeout=0.5, deadline=20)
-    lmod_server.drip_next(1, 'body', 3, path_prefix=ASSIGNMENTS)
+    # Each pause (a minute) is longer than the read timeout: the call ends
+    # at the first one, before its deadline (half a minute): "no answer in
+    # time", not "within the deadline".
+    gradebook = bound_gradebook(lmod_server, timeout=0.1, deadline=STALL)
+    lmod_server.drip_next(1, 'body', 2 * STALL, path_prefix=ASSIGNMENTS)
     error, seconds = timed(gradebook.get_assignments)
     assert isinstance(error, PyLmodTimeout)
     assert 'no answer in time' in str(error)
-    assert seconds < 3
+    assert seconds < STALL
 
 
 # Pieces ------------------------------------------------------------------

@@ -182,18 +182,20 @@ def test_a_redirected_upload_confirms_nothing_and_goes_nowhere(
 def test_an_answer_dripping_past_the_deadline_is_unconfirmed(
         lmod_server: Any, grades_csv: str, no_user_settings: Any,
         capsys: Any) -> None:
-    lmod_server.drip_next(10, 'body', 0.2, path_prefix=GRADES)
-    report = upload(lmod_server, grades_csv, timeout=0.5)
+    # A byte every 0.05 s: each within the read timeout (0.3 s), so only
+    # the deadline (three read timeouts) ends the call.
+    lmod_server.drip_next(10, 'body', 0.05, path_prefix=GRADES)
+    report = upload(lmod_server, grades_csv, timeout=0.3)
     assert [grade.status for grade in report.grades] == [
         UNCONFIRMED] * STUDENTS
     assert 'deadline' in report.grades[0].message
     # The fake stored them (it drips after processing): unconfirmed is the
     # honest answer.
     check_report_against_the_fake(report, lmod_server.fake)
-    lmod_server.drip_next(10, 'body', 0.2, path_prefix=GRADES)
-    assert pylmod_upload(lmod_server, grades_csv, '--timeout', '0.5',
+    lmod_server.drip_next(10, 'body', 0.05, path_prefix=GRADES)
+    assert pylmod_upload(lmod_server, grades_csv, '--timeout', '0.3',
                          send_all=True) == 1
-    assert 'within the deadline of 1.5 s' in capsys.readouterr().err
+    assert 'within the deadline of 0.9 s' in capsys.readouterr().err
 
 
 def test_an_answer_too_large_confirms_nothing(lmod_server: Any,

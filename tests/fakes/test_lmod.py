@@ -1,7 +1,7 @@
 """Unit tests of the fake LMod's state and handlers (no network).
 
 The fake is driven through :meth:`FakeLmod.handle`, the entry point the
-server uses; ``tests/test_fake_lmod_server.py`` covers TLS and faults, and
+server uses; ``tests/fakes/test_lmod_server.py`` covers TLS and faults, and
 ``tests/test_end_to_end.py`` the clients against the served fake.
 """
 import json
@@ -24,7 +24,7 @@ from pylmod.testing import (
 )
 from pylmod.testing.fake import HANDLERS, ROUTES
 
-DATA_DIR = Path(__file__).parent / 'data'
+DATA_DIR = Path(__file__).parents[1] / 'data'
 
 GB = 'service/gradebook/'
 MB = 'service/membership/'

@@ -24,7 +24,7 @@ from pylmod.testing import (
 
 pytest.importorskip('cryptography')
 
-DATA_DIR = Path(__file__).parent / 'data'
+DATA_DIR = Path(__file__).parents[1] / 'data'
 PASSWORD = 'correct horse'
 NOW = datetime.datetime.now(datetime.timezone.utc)
 

@@ -21,7 +21,7 @@ import responses
 
 import pylmod._transport.pkcs12
 from pylmod import GradeBook
-from pylmod._transport.certificate import ClientCertificate
+from pylmod._transport import ClientCertificate
 from pylmod._transport.certificate_files import (
     DER,
     EMPTY,

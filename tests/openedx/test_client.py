@@ -6,7 +6,7 @@ import pytest
 import requests
 import responses
 
-from pylmod._transport.messages import BODY_START_LENGTH
+from pylmod._transport import BODY_START_LENGTH
 from pylmod.exceptions import PyLmodBadResponse
 from pylmod.openedx.auth import ClientCredentialsSession, oauth_session
 from pylmod.openedx.client import OpenEdxClient

@@ -16,7 +16,7 @@ import requests
 from pylmod.openedx.endpoints import ENDPOINTS
 from pylmod.testing.fake_openedx import FakeOpenEdx, OpenEdxServer
 
-EXAMPLES = json.loads((Path(__file__).parent / 'data' / 'openedx' /
+EXAMPLES = json.loads((Path(__file__).parents[1] / 'data' / 'openedx' /
                        'doc_examples.json').read_text('utf-8'))
 PROGRAM = '00000000-1111-2222-3333-444444444444'
 OTHER_PROGRAM = '00000000-1111-2222-3333-444444444445'

@@ -28,7 +28,7 @@ from pylmod.testing import (
 )
 
 JEANNE, STELLAR1, MOLLY = 1143, 1144, 1145
-DATA_DIR = Path(__file__).parent / 'data'
+DATA_DIR = Path(__file__).parents[1] / 'data'
 #: Demo assignments without grades: what the fake holds for them after a
 #: test came from that test.
 UNGRADED = ('AB Assignment 02', 'final')

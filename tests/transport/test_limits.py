@@ -1,17 +1,15 @@
 """The limits of a client's calls: one frozen Limits object, built by Base
 from its 1.0.x class attributes, taken by the Open edX client, shown by the
-``pylmod`` command (pylmod._transport.bounds.Limits)."""
+``pylmod`` command (pylmod._transport.Limits)."""
 import pickle
 
 import pytest
 import requests
 
-from pylmod._transport.bounds import (
-    DEADLINE_FACTOR,
-    MAX_RESPONSE_BYTES,
-    Limits,
-)
+from pylmod._transport import DEADLINE_FACTOR, MAX_RESPONSE_BYTES, Limits
 from pylmod.base import Base
+
+# The compatibility path under test: pylmod.base, where callers find Limits.
 from pylmod.base import Limits as PublicLimits
 from pylmod.gradebook import GradeBook
 from pylmod.openedx.client import OpenEdxClient

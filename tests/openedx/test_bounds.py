@@ -32,6 +32,10 @@ ROSTER = [RosterEntry('learner{0}@example.edu'.format(number))
           for number in range(30)]
 ENROLLMENTS = '/api/program_enrollments/v1/programs/{0}/enrollments/'.format(
     DEMO_PROGRAM_UUID)
+#: How long a stalled answer takes, and the read timeout a deadline must
+#: cut short: a call that took this long waited for the server instead of
+#: ending at its deadline (each deadline here is half a second).
+STALL = 20
 
 
 @pytest.fixture
@@ -101,14 +105,15 @@ def test_a_write_follows_no_redirect(openedx: Any,
 
 
 def test_a_call_ends_within_its_deadline(openedx: Any) -> None:
-    openedx.fake.delay_next(10, 30, path_prefix=ENROLLMENTS, method='GET')
-    client = bounded_client(openedx, timeout=(1, 1), deadline=2)
-    assert client.limits.deadline == 2
+    openedx.fake.delay_next(10, 2 * STALL, path_prefix=ENROLLMENTS,
+                            method='GET')
+    client = bounded_client(openedx, timeout=(0.25, 0.25), deadline=0.5)
+    assert client.limits.deadline == 0.5
     started = time.monotonic()
     with pytest.raises(PyLmodTimeout) as raised:
         client.get_program_enrollments(DEMO_PROGRAM_UUID)
-    assert time.monotonic() - started < 5
-    assert 'within the deadline of 2 s' in str(raised.value)
+    assert time.monotonic() - started < STALL
+    assert 'within the deadline of 0.5 s' in str(raised.value)
 
 
 def plain_adapter_client(openedx: Any, **options: Any) -> OpenEdxClient:
@@ -121,12 +126,15 @@ def plain_adapter_client(openedx: Any, **options: Any) -> OpenEdxClient:
 
 
 def test_the_deadline_holds_on_any_session(openedx: Any) -> None:
-    openedx.fake.delay_next(1, 30, path_prefix=ENROLLMENTS, method='GET')
-    client = plain_adapter_client(openedx, timeout=(1, 10), deadline=2)
+    # The read timeout (STALL) is far beyond the deadline: the deadline
+    # cuts it, or the call would wait for the stalled answer.
+    openedx.fake.delay_next(1, 2 * STALL, path_prefix=ENROLLMENTS,
+                            method='GET')
+    client = plain_adapter_client(openedx, timeout=(1, STALL), deadline=0.5)
     started = time.monotonic()
     with pytest.raises(PyLmodTimeout):
         client.get_program_enrollments(DEMO_PROGRAM_UUID)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < STALL
 
 
 def test_the_size_limit_holds_on_any_session(openedx: Any) -> None:
@@ -144,13 +152,13 @@ def test_a_retry_after_beyond_the_deadline_is_not_waited_for(
         openedx: Any) -> None:
     openedx.fake.fail_next(5, 429, path_prefix=ENROLLMENTS, method='GET',
                            retry_after=30)
-    client = bounded_client(openedx, deadline=5)
+    client = bounded_client(openedx, deadline=STALL)
     started = time.monotonic()
     with pytest.raises(OpenEdxThrottled) as raised:
         client.get_program_enrollments(DEMO_PROGRAM_UUID)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < STALL  # not waited till the deadline
     assert raised.value.retry_after == 30
-    assert 'the deadline of 5 s leaves' in str(raised.value)
+    assert 'the deadline of {0} s leaves'.format(STALL) in str(raised.value)
 
 
 def test_a_bulk_enroll_answer_of_the_wrong_shape_confirms_nobody(

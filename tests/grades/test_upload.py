@@ -44,7 +44,7 @@ from pylmod.grades import (
 ROOT = 'https://learning-modules-test.mit.edu:8443/service/gradebook/'
 GRADEBOOK_ID = 1293808
 MULTIGRADES = ROOT + 'multiGrades/{0}'.format(GRADEBOOK_ID)
-DATA_DIR = Path(__file__).parent / 'data'
+DATA_DIR = Path(__file__).parents[1] / 'data'
 TWO_ASSIGNMENTS = DATA_DIR / 'grades_two_assignments.csv'
 CSV_HEADER = 'External email,midterm1,AB Assignment 01\n'
 

@@ -3,8 +3,8 @@
 Uploads to the fake LMod (mutual TLS, the demo course) of files as
 instructors' spreadsheets come: each case of the fuzzing that found them
 (issue 14) is a test here, checked against what the fake stores.  What the
-library reads is in tests/test_upload.py; the property-based tests are in
-tests/test_spreadsheet_properties.py.
+library reads is in tests/grades/test_upload.py; the property-based tests
+are in tests/grades/test_spreadsheet_properties.py.
 """
 import codecs
 import csv

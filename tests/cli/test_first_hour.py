@@ -24,7 +24,7 @@ from pylmod.testing import DEMO_GRADEBOOK_ID, DEMO_GRADEBOOK_UUID
 
 #: The ``pylmod`` script of the environment the tests run in.
 PYLMOD = str(Path(sys.executable).with_name('pylmod'))
-DATA_DIR = Path(__file__).parent / 'data'
+DATA_DIR = Path(__file__).parents[1] / 'data'
 UNGRADED = ('AB Assignment 02', 'final')
 STUDENTS, BATCH = 60, 40  # 120 grades: three requests
 

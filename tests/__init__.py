@@ -1,0 +1,1 @@
+"""The test suite: a folder per part of the code (docs/layout.rst, "Tests")."""

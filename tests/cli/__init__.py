@@ -1,0 +1,1 @@
+"""Tests of the ``pylmod`` command (pylmod.cli)."""

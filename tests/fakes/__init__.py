@@ -1,0 +1,1 @@
+"""Tests of the fakes (pylmod.testing): the fake LMod and the fake Open edX."""

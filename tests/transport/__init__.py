@@ -1,0 +1,1 @@
+"""Tests of the transport wing (pylmod._transport, pylmod.base)."""
