@@ -540,3 +540,44 @@ def test_multi_variant_takes_row_dicts(gradebook, lmod_mock, lmod_payload):
     assert json.loads(lmod_mock.calls[-1].request.body) == [{
         'studentId': 1145, 'assignmentId': 16708850,
         'numericGradeValue': 40.0, 'mode': 2, 'isGradeApproved': True}]
+
+
+class LegacyOverride(GradeBook):
+    """A 1.0.x subclass: overrides the private row method with 1.0.x's
+    signature (no keyword-only arguments)."""
+
+    def _spreadsheet2gradebook_multi(self, csv_reader, email_field,
+                                     non_assignment_fields,
+                                     approve_grades=False,
+                                     use_max_points_column=False,
+                                     max_points_column=None,
+                                     normalize_column=None):
+        self.seen = (list(csv_reader), email_field, non_assignment_fields,
+                     approve_grades, use_max_points_column,
+                     max_points_column, normalize_column)
+        return {'status': 1}, 0.0
+
+
+def test_spreadsheet2gradebook_calls_the_row_method_as_1_0_x_did(
+        cert_path, lmod_mock, tmp_path):
+    """1.0.x code overrides (or mocks) _spreadsheet2gradebook_multi:
+    spreadsheet2gradebook hands it the rows with 1.0.x's arguments, and no
+    keyword 1.0.x did not have unless the caller gave one."""
+    path = tmp_path / 'grades.csv'
+    path.write_text('External email,Max,midterm1\na@mit.edu,50,40\n')
+    gradebook = LegacyOverride(cert_path, URLBASE)
+    assert gradebook.spreadsheet2gradebook(
+        str(path), approve_grades=True, use_max_points_column=True,
+        max_points_column='Max', normalize_column='Max') == (
+            {'status': 1}, 0.0)
+    rows, email_field, non_assignment_fields, *flags = gradebook.seen
+    assert rows == [{'External email': 'a@mit.edu', 'Max': '50',
+                     'midterm1': '40'}]
+    assert email_field == 'External email'
+    assert non_assignment_fields == ['ID', 'Username', 'Full Name',
+                                     'edX email', 'External email', 'Max',
+                                     'Max']
+    assert flags == [True, True, 'Max', 'Max']
+    with pytest.raises(TypeError, match='dry_run'):
+        gradebook.spreadsheet2gradebook(str(path), dry_run=True)
+    assert len(lmod_mock.calls) == 0
