@@ -221,3 +221,25 @@ def test_the_rollback_task_runs_on_the_worker(
         old_points(learner) for learner in GRADED]
     gone = tasks.roll_back_run.delay(10 ** 6).get(timeout=WAIT)
     assert gone['status'] == 'no such run'
+
+
+@pytest.mark.django_db
+def test_the_pre_image_is_kept_before_the_first_grade_is_sent(
+        no_request_retries, make_link, lmod_server, lmod_fake, monkeypatch):
+    """The pre-image is stored while LMod has seen no multiGrades; LMod
+    then refuses it: nothing stored, and the pre-image of every grade the
+    run was about to send is there."""
+    from pylmod.openedx.plugin import undo
+    keep, seen = undo.keep_pre_image, []
+
+    def keep_and_look(report, gradebook, grades):
+        keep(report, gradebook, grades)
+        seen.append(sum(1 for request in lmod_server.requests
+                        if 'multiGrades' in request.path))
+    monkeypatch.setattr(undo, 'keep_pre_image', keep_and_look)
+    lmod_server.fail_next(1, 403, path_prefix='multiGrades/')
+    report = run(make_link(0), GRADES)
+    assert seen == [0]
+    assert report.status == RunReport.FAILED
+    assert stored(lmod_fake) == {}
+    assert len(pre_image(report).grades) == LEARNERS
