@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pylmod.exceptions import PyLmodSnapshotMismatch
 from pylmod.grades.answers import CONFIRMED, multigrade_entry
@@ -152,22 +152,51 @@ def rollback(gradebook: Any, snapshot_path: str, *, force: bool = False,
             print(item.email, item.assignment, 'is', item.current, 'now')
     """
     taken = read_snapshot(snapshot_path)
-    check_same_gradebook(taken, gradebook, snapshot_path)
+
+    def keep(own: Snapshot) -> str:
+        return write_snapshot(snapshot or default_snapshot_path(
+            taken.gradebook_uuid or taken.gradebook_id,
+            time.time()), own)
+
+    return rollback_snapshot(gradebook, taken, snapshot_path, keep,
+                             force=force, dry_run=dry_run,
+                             batch_size=batch_size)
+
+
+def rollback_snapshot(gradebook: Any, taken: Snapshot, where: str,
+                      keep: Callable[[Snapshot], str], *,
+                      force: bool = False, dry_run: bool = False,
+                      batch_size: int = DEFAULT_BATCH_SIZE
+                      ) -> RollbackResult:
+    """:func:`rollback` of a snapshot already read (e.g. kept in a
+    database by the Open edX plugin, see
+    :func:`~pylmod.grades.snapshot.snapshot_from_data`): the same rules.
+
+    Args:
+        gradebook: as :func:`rollback`.
+        taken: the snapshot of the upload (or of a rollback).
+        where: what the snapshot is, for messages.
+        keep: stores the rollback's own snapshot before anything is sent
+            and returns its name (``RollbackResult.snapshot``); it raises
+            to stop the rollback before it sends anything.
+        force, dry_run, batch_size: as :func:`rollback`.
+
+    Raises:
+        PyLmodSnapshotMismatch: as :func:`rollback`; nothing was sent.
+    """
+    check_same_gradebook(taken, gradebook, where)
     result = RollbackResult(dry_run=dry_run)
     to_send = _sort(gradebook, taken, result, force)
     if dry_run or not to_send:
         result.restored = [item for (item, _), _grade in to_send]
         return result
     seconds = time.time()
-    result.snapshot = write_snapshot(
-        snapshot or default_snapshot_path(
-            taken.gradebook_uuid or taken.gradebook_id, seconds),
-        snapshot_of_grades(gradebook, ROLLBACK, [
-            SnapshotGrade(item.student_id, item.email, item.assignment_id,
-                          item.assignment, item.current,
-                          current_approved, grade.old,  # type: ignore
-                          bool(grade.old_approved), utc_text(seconds))
-            for (item, current_approved), grade in to_send], seconds))
+    result.snapshot = keep(snapshot_of_grades(gradebook, ROLLBACK, [
+        SnapshotGrade(item.student_id, item.email, item.assignment_id,
+                      item.assignment, item.current,
+                      current_approved, grade.old,  # type: ignore
+                      bool(grade.old_approved), utc_text(seconds))
+        for (item, current_approved), grade in to_send], seconds))
     _send(gradebook, to_send, result, batch_size)
     return result
 

@@ -241,6 +241,39 @@ def read_snapshot(path: str) -> Snapshot:
             path, err.strerror or err)) from err
     except ValueError as err:  # not JSON, or not UTF-8
         raise broken('it is not JSON ({0})'.format(err)) from err
+    return _checked(document, broken)
+
+
+def snapshot_data(snapshot: Snapshot) -> Dict[str, Any]:
+    """A snapshot as JSON-able data with its checksum: what a snapshot
+    file holds, for keeping it elsewhere (e.g. in a database row, as the
+    Open edX plugin does).  :func:`snapshot_from_data` reads it back.
+    """
+    document = snapshot_document(snapshot)
+    document['checksum'] = _checksum(_canonical(document))
+    return document
+
+
+def snapshot_from_data(document: Any, where: str) -> Snapshot:
+    """Read a snapshot kept by :func:`snapshot_data` (checked as
+    :func:`read_snapshot` checks a file).
+
+    Args:
+        document: the data.
+        where: what it is, for messages (e.g. ``'run 12's pre-image'``).
+
+    Raises:
+        PyLmodSnapshotError: as :func:`read_snapshot`, naming ``where``.
+    """
+    def broken(problem: str) -> PyLmodSnapshotError:
+        return PyLmodSnapshotError(
+            '{0} is not a usable pylmod snapshot: {1}; nothing was '
+            'sent'.format(where, problem))
+
+    return _checked(document, broken)
+
+
+def _checked(document: Any, broken: Any) -> Snapshot:
     if not isinstance(document, dict) or document.get(
             'format') != SNAPSHOT_FORMAT:
         raise broken('it has no "format": "{0}"'.format(SNAPSHOT_FORMAT))

@@ -12,6 +12,7 @@ import functools
 import logging
 import math
 import os
+import time
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -21,6 +22,7 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Sequence,
     Union,
 )
 
@@ -34,6 +36,8 @@ from pylmod.grades import (
     multigrade_entry,
     read_stored_grades,
 )
+from pylmod.grades.snapshot import SnapshotGrade, utc_text
+from pylmod.grades.stored import stored_values
 from pylmod.openedx.errors import OpenEdxConfigError
 from pylmod.openedx.report import SKIPPED, GradeRecord, GradeSyncReport
 
@@ -50,6 +54,9 @@ MAPPING_KEY_COLUMN = 'student_key'
 MAPPING_EMAIL_COLUMN = 'email'
 #: Decimals kept of ``percent`` x max points.
 POINT_DECIMALS = 6
+
+#: What ``push_grades(pre_image=...)`` is given before the first send.
+PreImageKeeper = Callable[[List[SnapshotGrade]], None]
 
 #: A student mapping: ``None`` (the key is the email), a callable
 #: ``key -> email or None``, a dict, or the path of a CSV mapping file.
@@ -277,7 +284,9 @@ def push_grades(client: 'OpenEdxClient', gradebook: 'GradeBook',
                 mapping: StudentMapping = None, dry_run: bool = False,
                 approve_grades: bool = False, skip_unchanged: bool = True,
                 batch_size: int = DEFAULT_BATCH_SIZE,
-                gradebook_id: Any = '') -> GradeSyncReport:
+                gradebook_id: Any = '',
+                pre_image: Optional[PreImageKeeper] = None
+                ) -> GradeSyncReport:
     """Copy Open edX program course grades into an LMod assignment.
 
     Calls ``GET .../programs/{program}/courses/{course}/grades/`` (every
@@ -301,6 +310,15 @@ def push_grades(client: 'OpenEdxClient', gradebook: 'GradeBook',
         skip_unchanged: do not send grades LMod already holds.
         batch_size: most grades per ``multiGrades`` request.
         gradebook_id: the gradebook, if ``gradebook`` is not bound to one.
+        pre_image: called once before the first grade is sent (not in a
+            dry run, not when nothing is to be sent) with the pre-image of
+            every assignment grade about to be sent
+            (:class:`~pylmod.grades.snapshot.SnapshotGrade`: the value and
+            approval LMod held, ``None`` for none, and the value sent), to
+            keep it where :func:`pylmod.grades.rollback.rollback_snapshot`
+            can undo the push; if it raises, nothing is sent and the
+            exception propagates.  Overall (letter) grades are not in it:
+            a rollback restores numbers only.
 
     Raises:
         OpenEdxConfigError: no such assignment, no positive max points, or a
@@ -333,18 +351,40 @@ def push_grades(client: 'OpenEdxClient', gradebook: 'GradeBook',
         letter_grades=letter_grades, dry_run=dry_run)
     records = client.get_program_course_grades(program_uuid, course_key)
     report.records_read = len(records)
-    students = gradebook.get_students(gradebook_id,
-                                      include_grade_info=skip_unchanged)
+    students = gradebook.get_students(
+        gradebook_id, include_grade_info=skip_unchanged or bool(pre_image))
     builder = _GradeBuilder(report, students, email_for, approve_grades,
                             skip_unchanged)
     for record in records:
         builder.add(record)
+    if pre_image is not None and not dry_run and builder.pending:
+        pre_image(pre_image_of(builder.pending, students, report))
     _send(gradebook, builder.pending, report, batch_size, dry_run,
           gradebook_id)
     log.info('push_grades %s %s -> gradebook %s: %d records, %s',
              program_uuid, course_key, report.gradebook_id,
              report.records_read, report.counts())
     return report
+
+
+def pre_image_of(pending: Sequence[GradeRecord],
+                 students: Iterable[Mapping[str, Any]],
+                 report: GradeSyncReport) -> List[SnapshotGrade]:
+    """The pre-image of the assignment grades of ``pending`` (students
+    read with grade info): what LMod held, and what is sent."""
+    held = stored_values(students)
+    now = utc_text(time.time())
+    grades = []
+    for outcome in pending:
+        if outcome.assignment == OVERALL_GRADE or not outcome.grade:
+            continue
+        old, old_approved = held.get(
+            (outcome.student_id, report.assignment_id), (None, None))
+        grades.append(SnapshotGrade(
+            outcome.student_id, outcome.email or '', report.assignment_id,
+            report.assignment, old, old_approved, float(outcome.value),
+            bool(outcome.grade.get('isGradeApproved')), now))
+    return grades
 
 
 def _send(gradebook: 'GradeBook', pending: List[GradeRecord],

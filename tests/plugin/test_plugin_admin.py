@@ -124,3 +124,75 @@ def test_a_dry_run_from_the_admin_sends_nothing(
     assert {(report.dry_run, report.status) for report in reports} == {
         (True, 'ok')}
     assert writes() == (0, 0)
+
+
+def roll_back_in_admin(client, reports):
+    return client.post(REPORTS, {'action': 'roll_back',
+                                 '_selected_action': [report.pk for report
+                                                      in reports]},
+                       follow=True)
+
+
+def test_roll_back_this_run_sends_a_rollback_with_its_own_report(
+        celery_worker, staff_client, make_link, lmod_fake):
+    from pylmod.openedx.plugin import tasks
+    course = courses.Course(0)
+    link = make_link(0)
+    tasks.push_link_grades.delay(link.pk).get(timeout=60)
+    push = RunReport.objects.get()
+    detail = staff_client.get(REPORTS + '{0}/change/'.format(push.pk))
+    text = detail.content.decode()
+    assert '{0} grades as they were before the run'.format(LEARNERS) in text
+    assert 'Roll back this run' in staff_client.get(REPORTS).content.decode()
+    page = roll_back_in_admin(staff_client, [push])
+    assert '1 rollback sent to the workers (run {0})'.format(push.pk) in (
+        page.content.decode())
+    rollback = finished_reports(2)[1]
+    assert (rollback.flow, rollback.rollback_of_id, rollback.trigger) == (
+        'rollback', push.pk, 'admin')
+    # Every grade was empty before the push: none can be cleared.
+    assert rollback.counts['cannot clear'] == LEARNERS
+    assert rollback.status == 'problems'
+    assert set(lmod_fake.stored_grades(course.gradebook_id).values()) == set(
+        courses.expected_points(course, LEARNERS).values())
+
+
+def test_a_rollback_of_a_run_that_sent_nothing_or_elsewhere_is_refused(
+        staff_client, plugin_settings, make_link, db, writes):
+    from pylmod.openedx.plugin import runs
+    link = make_link(0)
+    dry = runs.execute(runs.start(link, 'grades', dry_run=True))
+    roster = runs.execute(runs.start(link, 'roster'))
+    pushed = runs.execute(runs.start(link, 'grades'))
+    sent = writes()
+    page = roll_back_in_admin(staff_client, [dry, roster]).content.decode()
+    assert ('Not rolled back: run {0} sent no grades (a dry run): there is '
+            'nothing to roll back.'.format(dry.pk)) in page
+    assert ('Not rolled back: run {0} is a roster sync: only a grade push '
+            '(or a rollback) can be rolled back.'.format(roster.pk)) in page
+    link.gradebook_uuid = courses.Course(1).gradebook_uuid
+    link.save()
+    page = roll_back_in_admin(staff_client, [pushed]).content.decode()
+    assert ('Not rolled back: run {0} wrote gradebook {1}, and link '
+            '&quot;Course 0&quot; is now of gradebook {2}: its rollback is '
+            'refused.'.format(pushed.pk, courses.Course(0).gradebook_uuid,
+                              courses.Course(1).gradebook_uuid)) in page
+    assert 'sent to the workers' not in page
+    assert writes() == sent
+    assert RunReport.objects.filter(flow='rollback').count() == 0
+
+
+def test_rolling_back_needs_the_right_to_run_links(
+        client, django_user_model, plugin_settings, make_link, db):
+    from django.contrib.auth.models import Permission
+
+    from pylmod.openedx.plugin import runs
+    viewer = django_user_model.objects.create_user(
+        'viewer', password='secret-password', is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(
+        codename='view_runreport'))
+    client.login(username='viewer', password='secret-password')
+    pushed = runs.execute(runs.start(make_link(0), 'grades'))
+    assert 'Roll back this run' not in client.get(REPORTS).content.decode()
+    roll_back_in_admin(client, [pushed])
+    assert RunReport.objects.filter(flow='rollback').count() == 0

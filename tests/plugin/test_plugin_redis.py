@@ -292,3 +292,32 @@ def test_the_tutor_example_gives_the_lms_its_broker_settings(redis_url):
         assert channel.visibility_timeout == 6 * 3600
         assert channel.unacked_restore_throttle == 6
     app.close()
+
+
+def test_a_rollback_sent_as_the_admin_sends_it_runs_on_a_worker_process(
+        engine, make_link, lmod_server, lmod_fake):
+    """A grade push, then its rollback through the bounded send path of
+    "Roll back this run": the old grades are back, by a worker process."""
+    from pylmod import GradeBook
+    course = courses.Course(0)
+    with GradeBook(lmod_server.client_cert, lmod_server.url,
+                   gbuuid=course.gradebook_uuid,
+                   verify=lmod_server.ca_cert) as gradebook:
+        for learner in range(LEARNERS):
+            gradebook.set_grade(course.assignment_id,
+                                course.student_id(learner), 0.5 + learner)
+    before = stored_points(lmod_fake, course)
+    engine(processes=2)
+    link = make_link(0, roster_sync='none')
+    summary = tasks.push_link_grades.delay(link.pk).get(timeout=WAIT)
+    assert summary['status'] == 'ok'
+    assert stored_points(lmod_fake, course) == courses.expected_points(
+        course, LEARNERS)
+    push = RunReport.objects.get(pk=summary['report'])
+    assert tasks.send_rollbacks([push]) == 1
+    wait_for(lambda: RunReport.objects.filter(
+        flow='rollback').exclude(finished=None).exists())
+    rollback = RunReport.objects.get(flow='rollback')
+    assert (rollback.status, rollback.rollback_of_id) == ('ok', push.pk)
+    assert rollback.counts['restored'] == LEARNERS
+    assert stored_points(lmod_fake, course) == before

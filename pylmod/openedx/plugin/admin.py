@@ -1,5 +1,6 @@
 """The Django admin of the plugin: links (list, enable, disable, run now,
-the last run of each flow) and their run reports (read-only)."""
+the last run of each flow) and their run reports (read-only, but for "Roll
+back this run" on a grade push: :mod:`pylmod.openedx.plugin.undo`)."""
 import logging
 from typing import Any, List, Optional
 
@@ -7,8 +8,12 @@ from django.contrib import admin, messages
 from django.db.models import Max, QuerySet
 from django.utils.html import format_html, format_html_join
 
-from pylmod.openedx.plugin import tasks
-from pylmod.openedx.plugin.models import GradebookLink, RunReport
+from pylmod.openedx.plugin import tasks, undo
+from pylmod.openedx.plugin.models import (
+    GradebookLink,
+    RunPreImage,
+    RunReport,
+)
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +120,8 @@ class GradebookLinkAdmin(admin.ModelAdmin):
 
 @admin.register(RunReport)
 class RunReportAdmin(admin.ModelAdmin):
-    """Run reports: read-only."""
+    """Run reports: read-only; a grade push (or a rollback) can be rolled
+    back."""
 
     list_display = ('link', 'flow', 'state', 'dry_run', 'trigger',
                     'attempts', 'started', 'finished', 'counts_line')
@@ -125,9 +131,55 @@ class RunReportAdmin(admin.ModelAdmin):
                        'task_id', 'attempts', 'started', 'finished',
                        'worker', 'heartbeat', 'lease_expires',
                        'counts_line', 'requests_sent', 'error',
-                       'losses_line', 'problems_table')
+                       'losses_line', 'problems_table', 'pre_image_line',
+                       'rollback_of')
     exclude = ('status', 'counts', 'problems', 'problems_total', 'progress',
                'losses')
+    actions = ['roll_back']
+
+    @admin.display(description='pre-image')
+    def pre_image_line(self, report: RunReport) -> str:
+        """How many grades the run's pre-image holds (never the grades)."""
+        kept = RunPreImage.objects.filter(report=report).values_list(
+            'grades', flat=True).first()
+        if kept is None:
+            return '—'
+        return ('{0} grades as they were before the run (for "Roll back '
+                'this run")'.format(kept))
+
+    def has_rollback_permission(self, request: Any) -> bool:
+        """Who may roll back a run: who may run a link."""
+        return request.user.has_perm('pylmod_openedx.change_gradebooklink')
+
+    @admin.action(description='Roll back this run', permissions=['rollback'])
+    def roll_back(self, request: Any, reports: QuerySet) -> None:
+        """Send a rollback of each selected grade push (or rollback) to the
+        workers; refuse, with a message, the runs that cannot be."""
+        chosen = []
+        for report in reports.select_related('link'):
+            refused = undo.refusal(report)
+            if refused:
+                self.message_user(request, 'Not rolled back: {0}.'.format(
+                    refused), messages.ERROR)
+            else:
+                chosen.append(report)
+        if not chosen:
+            return
+        try:
+            sent = tasks.send_rollbacks(chosen, trigger='admin')
+        except Exception as err:  # the broker is down, misconfigured ...
+            log.error('pylmod: cannot send rollbacks: %s',
+                      type(err).__name__)
+            self.message_user(request, 'The rollbacks could not be sent to '
+                              'the Celery workers: {0}'.format(err),
+                              messages.ERROR)
+            return
+        self.message_user(request, '{0} rollback{1} sent to the workers '
+                          '(run {2}); each is a run with its own report under '
+                          '"Run reports": grades changed in LMod since are '
+                          'left as they are.'.format(
+                              sent, '' if sent == 1 else 's', ', '.join(
+                                  str(report.pk) for report in chosen)))
 
     @admin.display(description='status', ordering='status')
     def state(self, report: RunReport) -> str:

@@ -61,9 +61,10 @@ def lease_seconds() -> float:
 def _lock_row(report: RunReport) -> FlowLock:
     try:
         return FlowLock.objects.get_or_create(link_id=report.link_id,
-                                              flow=report.flow)[0]
+                                              flow=report.lock_flow)[0]
     except IntegrityError:  # created at once by another run
-        return FlowLock.objects.get(link_id=report.link_id, flow=report.flow)
+        return FlowLock.objects.get(link_id=report.link_id,
+                                    flow=report.lock_flow)
 
 
 def _end_lost(pk: int, by: RunReport) -> None:
@@ -123,7 +124,7 @@ def renew(report: RunReport, worker: str, lease: float,
     now = timezone.now()
     expires = now + timedelta(seconds=lease)
     held = FlowLock.objects.filter(
-        link_id=report.link_id, flow=report.flow, report_id=report.pk,
+        link_id=report.link_id, flow=report.lock_flow, report_id=report.pk,
         worker=worker).update(expires=expires)
     fields: Dict[str, Any] = {'heartbeat': now, 'lease_expires': expires}
     if progress is not None:
@@ -135,7 +136,8 @@ def renew(report: RunReport, worker: str, lease: float,
 
 def release(report: RunReport, worker: str) -> None:
     """Free the lock, if the run still holds it."""
-    FlowLock.objects.filter(link_id=report.link_id, flow=report.flow,
+    FlowLock.objects.filter(link_id=report.link_id,
+                            flow=report.lock_flow,
                             report_id=report.pk, worker=worker).update(
         report_id=None, worker='', expires=None)
 

@@ -14,7 +14,10 @@ A :class:`GradebookLink` says what to do for one course:
 A :class:`RunReport` keeps what one run of one flow did: its status, the
 counts per outcome and the learners with a problem (their Open edX key,
 the outcome and why) — no grades, and no emails beyond the keys the admin
-needs to find a learner.
+needs to find a learner.  A grade push (and a rollback) that sends grades
+keeps their pre-image in a :class:`RunPreImage` beside its report, so the
+admin can roll the run back (:mod:`pylmod.openedx.plugin.undo`); the admin
+shows its size, never its grades.
 """
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -23,6 +26,9 @@ from django.db import models
 from django.utils import timezone
 
 GRADES, ROSTER = 'grades', 'roster'
+#: The flow of a rollback of a grade push (or of a rollback): it holds the
+#: lock of its link's grade push, so the two never run at once.
+ROLLBACK = 'rollback'
 
 
 class GradebookLink(models.Model):
@@ -142,7 +148,8 @@ class RunReport(models.Model):
     ]
     #: The statuses of a run that will not run again.
     DONE = (OK, PROBLEMS, FAILED, SKIPPED)
-    FLOW_CHOICES = [(GRADES, 'grade push'), (ROSTER, 'roster sync')]
+    FLOW_CHOICES = [(GRADES, 'grade push'), (ROSTER, 'roster sync'),
+                    (ROLLBACK, 'rollback of a run')]
 
     link = models.ForeignKey(GradebookLink, on_delete=models.CASCADE,
                              related_name='reports')
@@ -182,6 +189,10 @@ class RunReport(models.Model):
         default=list, blank=True,
         help_text='Workers lost while running it: worker, last heartbeat, '
                   'when it was taken over.')
+    rollback_of = models.ForeignKey(
+        'self', null=True, blank=True, on_delete=models.SET_NULL,
+        related_name='rollbacks',
+        help_text='A rollback: the run it rolls back.')
 
     class Meta:
         ordering = ['-started', '-pk']
@@ -190,6 +201,12 @@ class RunReport(models.Model):
     def __str__(self) -> str:
         return '{0} {1} {2:%Y-%m-%d %H:%M}: {3}'.format(
             self.link, self.flow, self.started, self.status)
+
+    @property
+    def lock_flow(self) -> str:
+        """The flow whose lock the run takes: a rollback takes the grade
+        push's."""
+        return GRADES if self.flow == ROLLBACK else self.flow
 
     def is_lost(self) -> bool:
         """Ended as lost, or running with its lease expired (its worker
@@ -229,6 +246,26 @@ class RunReport(models.Model):
                 'attempts': self.attempts, 'counts': dict(self.counts or {}),
                 'requests_sent': self.requests_sent,
                 'error': self.error.partition(':')[0]}
+
+
+class RunPreImage(models.Model):
+    """The pre-image of the grades a run sent: what LMod held before, kept
+    before the first grade was sent (a snapshot as
+    :func:`pylmod.grades.snapshot.snapshot_data`, checksummed), so the run
+    can be rolled back.  Grades are protected student records: the admin
+    shows the number of grades only."""
+
+    report = models.OneToOneField(RunReport, on_delete=models.CASCADE,
+                                  related_name='pre_image')
+    snapshot = models.JSONField(
+        help_text='The pylmod snapshot of the grades before the run.')
+    grades = models.PositiveIntegerField(
+        default=0, help_text='Grades in it.')
+    kept = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return 'pre-image of run {0}: {1} grades'.format(self.report_id,
+                                                        self.grades)
 
 
 class FlowLock(models.Model):

@@ -24,7 +24,10 @@ UNCHANGED_REASON = 'unchanged'
 
 
 def flow_counts(report: Any) -> Dict[str, int]:
-    """Records per outcome, then what the flow read."""
+    """Records per outcome, then what the flow read (a rollback: grades
+    per outcome, :class:`~pylmod.openedx.plugin.undo.RollbackRun`)."""
+    if hasattr(report, 'flow_counts'):
+        return report.flow_counts()
     counts = dict(report.counts())
     if isinstance(report, GradeSyncReport):
         counts['grade records read'] = report.records_read
@@ -50,6 +53,8 @@ def problems_of(report: Any, kept: int) -> Tuple[List[Dict[str, str]], int]:
         ``([{'key', 'outcome', 'reason', 'what'}, ...], total)``: ``what``
         is the assignment (grade push) or the action (roster sync).
     """
+    if hasattr(report, 'problems'):
+        return report.problems(kept)
     is_grades = isinstance(report, GradeSyncReport)
     items = report.records if is_grades else report.changes
     problems = [item for item in items if _is_problem(item)]

@@ -23,6 +23,7 @@ retried only when ``COURSE_ENROLLMENTS_READER`` gives it the enrolled
 learners; otherwise a write that may have reached Open edX is not sent
 again blindly, and the run is stored as failed.
 """
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,7 +32,7 @@ from typing import Any, Callable, Dict, List, Optional
 from django.utils import timezone
 
 from pylmod.openedx.grades import push_grades
-from pylmod.openedx.plugin import leases
+from pylmod.openedx.plugin import leases, undo
 from pylmod.openedx.plugin.clients import run_clients
 from pylmod.openedx.plugin.conf import (
     PluginConf,
@@ -47,6 +48,7 @@ from pylmod.openedx.plugin.failures import (
 )
 from pylmod.openedx.plugin.models import (
     GRADES,
+    ROLLBACK,
     ROSTER,
     GradebookLink,
     RunReport,
@@ -57,15 +59,20 @@ from pylmod.openedx.roster import lmod_roster, sync_roster
 log = logging.getLogger(__name__)
 
 
-def _push(link: GradebookLink, conf: PluginConf, client: Any,
-          gradebook: Any, dry_run: bool) -> Any:
+def _push(report: RunReport, conf: PluginConf, client: Any,
+          gradebook: Any) -> Any:
+    link = report.link
     options: Dict[str, Any] = {}
     if conf.batch_size is not None:
         options['batch_size'] = conf.batch_size
     return push_grades(client, gradebook, link.program_uuid, link.course_key,
                        link.assignment, letter_grades=link.letter_grades,
-                       mapping=conf.email_for_student_key, dry_run=dry_run,
-                       approve_grades=conf.approve_grades, **options)
+                       mapping=conf.email_for_student_key,
+                       dry_run=report.dry_run,
+                       approve_grades=conf.approve_grades,
+                       pre_image=functools.partial(undo.keep_pre_image,
+                                                   report, gradebook),
+                       **options)
 
 
 def _enrolled(link: GradebookLink, conf: PluginConf) -> Optional[List[str]]:
@@ -75,8 +82,9 @@ def _enrolled(link: GradebookLink, conf: PluginConf) -> Optional[List[str]]:
     return list(conf.course_enrollments_reader(link.course_key))
 
 
-def _sync(link: GradebookLink, conf: PluginConf, client: Any,
-          gradebook: Any, dry_run: bool) -> Any:
+def _sync(report: RunReport, conf: PluginConf, client: Any,
+          gradebook: Any) -> Any:
+    link, dry_run = report.link, report.dry_run
     program_uuid, course_key = link.roster_target()
     return sync_roster(
         client, lmod_roster(gradebook), program_uuid=program_uuid,
@@ -88,14 +96,18 @@ def _sync(link: GradebookLink, conf: PluginConf, client: Any,
 
 
 #: The flows, by name.
-FLOWS: Dict[str, Callable[..., Any]] = {GRADES: _push, ROSTER: _sync}
+FLOWS: Dict[str, Callable[..., Any]] = {
+    GRADES: _push, ROSTER: _sync,
+    ROLLBACK: lambda report, conf, client, gradebook: undo.roll_back(
+        report, gradebook, conf.batch_size)}
 
 
 def rerun_is_safe(link: GradebookLink, flow: str, conf: PluginConf) -> bool:
     """Whether running the flow again cannot write a learner twice: it
     reads the state first (see the module docstring)."""
-    return flow == GRADES or link.roster_sync != GradebookLink.ROSTER_COURSE \
-        or conf.course_enrollments_reader is not None
+    return flow in (GRADES, ROLLBACK) or (
+        link.roster_sync != GradebookLink.ROSTER_COURSE) or (
+            conf.course_enrollments_reader is not None)
 
 
 @dataclass
@@ -110,7 +122,8 @@ class Begun:
 
 def begin(link: GradebookLink, flow: str, *, dry_run: Optional[bool] = None,
           trigger: str = '', task_id: str = '',
-          worker: str = '') -> Begun:
+          worker: str = '',
+          rollback_of: Optional[RunReport] = None) -> Begun:
     """Store the report of a run that starts and take the lock of its link
     and flow (:mod:`~pylmod.openedx.plugin.leases`).
 
@@ -128,6 +141,9 @@ def begin(link: GradebookLink, flow: str, *, dry_run: Optional[bool] = None,
         trigger: what started it (``schedule``, ``admin``, ``command``).
         task_id: the Celery task id, if a task runs it.
         worker: who runs it (default: this host and process).
+        rollback_of: a rollback (flow
+            :data:`~pylmod.openedx.plugin.models.ROLLBACK`): the run it
+            rolls back.
     """
     if flow not in FLOWS:
         raise ValueError('flow must be one of {0}, got {1!r}'.format(
@@ -144,7 +160,7 @@ def begin(link: GradebookLink, flow: str, *, dry_run: Optional[bool] = None,
         report = RunReport.objects.create(
             link=link, flow=flow, trigger=trigger, task_id=task_id,
             dry_run=link.dry_run if dry_run is None else dry_run,
-            worker=worker, heartbeat=now,
+            rollback_of=rollback_of, worker=worker, heartbeat=now,
             lease_expires=now + timedelta(seconds=lease))
     holder = leases.acquire(report, worker, lease)
     if holder is not None:
@@ -236,8 +252,8 @@ def _run(report: RunReport, conf: PluginConf, may_retry: bool,
             beat.progress = lambda: {
                 'grade batches sent': gradebook.posts_sent,
                 'learners written': client.learners_written}
-            flow_report = FLOWS[report.flow](link, conf, client, gradebook,
-                                             report.dry_run)
+            flow_report = FLOWS[report.flow](report, conf, client,
+                                             gradebook)
             stop = (client.write_failures + gradebook.write_failures)[-1:]
             report.progress = beat.progress()
     except Exception as err:  # every failure ends in the report

@@ -55,6 +55,7 @@ from pylmod.openedx.plugin.conf import (
 from pylmod.openedx.plugin.failures import TransientFailure
 from pylmod.openedx.plugin.models import (
     GRADES,
+    ROLLBACK,
     ROSTER,
     GradebookLink,
     RunReport,
@@ -98,14 +99,17 @@ def _may_retry(task: Any, report: Any) -> bool:
 
 
 def run_flow_task(task: Any, link_id: int, flow: str,
-                  dry_run: Optional[bool], trigger: str) -> Dict[str, Any]:
+                  dry_run: Optional[bool], trigger: str,
+                  rollback_of: Optional[RunReport] = None
+                  ) -> Dict[str, Any]:
     """The body of the flow tasks (see the module docstring)."""
     link = GradebookLink.objects.filter(pk=link_id).first()
     if link is None:
         log.warning('pylmod: link %s is gone; nothing to run', link_id)
         return {'link': link_id, 'flow': flow, 'status': 'no such link'}
     begun = runs.begin(link, flow, dry_run=dry_run, trigger=trigger,
-                       task_id=task.request.id or '')
+                       task_id=task.request.id or '',
+                       rollback_of=rollback_of)
     report = begun.report
     if not begun.run:
         if begun.holder is not None and report.status not in (
@@ -151,6 +155,32 @@ def sync_link_roster(self: Any, link_id: int, dry_run: Optional[bool] = None,
     Arguments and result as :func:`push_link_grades`.
     """
     return run_flow_task(self, link_id, ROSTER, dry_run, trigger)
+
+
+@shared_task(name='pylmod.openedx.plugin.tasks.roll_back_run',
+             **FLOW_TASK_OPTIONS)
+def roll_back_run(self: Any, report_id: int,
+                  trigger: str = 'task') -> Dict[str, Any]:
+    """Roll back a grade push (or a rollback) from its pre-image, with
+    the link's grade push lock held, as a run with its own report (flow
+    ``rollback``; :mod:`pylmod.openedx.plugin.undo`).
+
+    Args:
+        report_id: the :class:`~pylmod.openedx.plugin.models.RunReport`
+            of the run to roll back.
+        trigger: what started it, kept in the report.
+
+    Returns:
+        dict: the rollback's report's summary.
+    """
+    source = RunReport.objects.filter(pk=report_id).first()
+    if source is None:
+        log.warning('pylmod: run %s is gone; nothing to roll back',
+                    report_id)
+        return {'report': report_id, 'flow': ROLLBACK,
+                'status': 'no such run'}
+    return run_flow_task(self, source.link_id, ROLLBACK, False, trigger,
+                         rollback_of=source)
 
 
 _FLOW_TASKS = {GRADES: push_link_grades, ROSTER: sync_link_roster}
@@ -203,6 +233,26 @@ def send_runs(links: Optional[Iterable[GradebookLink]] = None,
     signatures = flow_signatures(links, dry_run, trigger)
     if signatures:
         log.info('pylmod: sending %d runs to the workers', len(signatures))
+        _send(signatures, results=False)
+    return len(signatures)
+
+
+def send_rollbacks(reports: Iterable[RunReport],
+                   trigger: str = 'admin') -> int:
+    """Send a rollback task (:func:`roll_back_run`) per report to the
+    workers and return at once, bounded as :func:`send_runs` ("Roll back
+    this run" in the admin).
+
+    Raises:
+        BrokerUnreachable: as :func:`send_runs`.
+
+    Returns:
+        int: the number of rollbacks sent.
+    """
+    signatures = [roll_back_run.si(report.pk, trigger) for report in reports]
+    if signatures:
+        log.info('pylmod: sending %d rollbacks to the workers',
+                 len(signatures))
         _send(signatures, results=False)
     return len(signatures)
 
