@@ -113,7 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
                     'a flag, a PYLMOD_* variable, the config file, or the '
                     'default.  Secrets are never shown.')
     config_parser.set_defaults(handler=_config_command)
-    add_learner_command(add_openedx_commands(subparsers, parents), parents)
+    # `openedx learner` reads a gradebook, never a course.
+    add_learner_command(add_openedx_commands(subparsers, parents),
+                        [global_options_parser(without=('course',))])
     completion.set_defaults(root_parser=parser)
     _end_help_with_exit_statuses(parser)
     return parser

@@ -33,6 +33,7 @@ from pylmod.cli.options import (
     OPENEDX,
     OPENEDX_WRITES,
     add_setting_flags,
+    global_options_parser,
     missing_setting,
 )
 from pylmod.cli.output import Outcome, add_report_option, finish
@@ -91,7 +92,10 @@ def add_openedx_commands(subparsers: Any,
     add_setting_flags(writes.add_argument_group(
         'Open edX writes (also from PYLMOD_OPENEDX_* variables and the '
         'config file)'), OPENEDX_WRITES)
-    _add_push_grades(commands, sub_parents)
+    # push-grades stores in a gradebook: no --course in its --help
+    # (sync-roster reads the roster of either).
+    _add_push_grades(commands, [global_options_parser(without=('course',)),
+                                connection, common])
     _add_sync_roster(commands, sub_parents + [writes])
     return commands
 

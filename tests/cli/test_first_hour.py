@@ -359,6 +359,12 @@ def test_help_lists_only_the_options_that_apply(env):
     assert '--course' not in out  # a gradebook command
     status, out, _ = run(env, 'has-role', '--help')
     assert '--course' in out and '--gradebook' not in out
+    for openedx_command in ('push-grades', 'learner'):  # a gradebook's
+        status, out, _ = run(env, 'openedx', openedx_command, '--help')
+        assert status == 0
+        assert '--gradebook' in out and '--course' not in out
+    status, out, _ = run(env, 'openedx', 'sync-roster', '--help')
+    assert '--gradebook' in out and '--course' in out  # either roster
 
 
 def complete_in_terminal(typed, tmp_path):
