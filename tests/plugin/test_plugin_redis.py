@@ -6,6 +6,7 @@ that is down or silent.
 The test's database is a file the worker processes share (SQLite with a
 write-ahead log); both fakes are served by this process.
 """
+import gc
 import os
 import socket
 import tempfile
@@ -45,6 +46,7 @@ def redis_url():
         try:
             yield url
         finally:
+            gc.collect()  # (see redis_app)
             stop(process)
 
 
@@ -63,6 +65,11 @@ def redis_app(redis_url):
     try:
         yield app
     finally:
+        # The test's results are let go while Redis is up: an AsyncResult
+        # unsubscribes when collected, and Celery 5.5 retries that against
+        # a stopped server for seconds, inside whichever later test the
+        # garbage collector happens to run in.
+        gc.collect()
         memory_app.set_current()
         app.close()
 
@@ -263,6 +270,12 @@ def tutor_patches():
     return dict(patches)
 
 
+def kombu_version():
+    """The installed kombu's (major, minor)."""
+    import kombu
+    return tuple(int(part) for part in kombu.__version__.split('.')[:2])
+
+
 def test_the_tutor_example_gives_the_lms_its_broker_settings(redis_url):
     """The patch, laid over settings as edx-platform's production settings
     leave them, keeps their options and adds a visibility timeout longer
@@ -290,7 +303,8 @@ def test_the_tutor_example_gives_the_lms_its_broker_settings(redis_url):
     with app.connection_for_write() as connection:
         channel = connection.default_channel
         assert channel.visibility_timeout == 6 * 3600
-        assert channel.unacked_restore_throttle == 6
+        if kombu_version() >= (5, 7):  # before, the sweep was fixed
+            assert channel.unacked_restore_throttle == 6
     app.close()
 
 
