@@ -867,7 +867,7 @@ class GradeBook(Base):
             ('resume_from', resume_from, None),
             ('changes_only', changes_only, False),
             ('snapshot', snapshot, None), ('safeguards', safeguards, None),
-        ) if value is not default and value != default}
+        ) if value != default}
         if not isinstance(csv_file, (str, bytes, os.PathLike)) and not (
                 hasattr(csv_file, 'read')):
             # Rows read already: a csv.DictReader, as 1.0.x's docs offer,
